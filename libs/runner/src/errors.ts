@@ -1,0 +1,76 @@
+/**
+ * The runner's errors: one base class ({@link RunnerError}) and subclasses that carry the
+ * offending input as context and the underlying error as `cause`.
+ */
+
+/** Options shared by every runner error. */
+export interface RunnerErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+  /** Process exit code a CLI should use for this error (default 1). */
+  exitCode?: number;
+}
+
+/** Base class of every error thrown by `@slt/runner`. */
+export class RunnerError extends Error {
+  /** Process exit code a CLI should use for this error. */
+  readonly exitCode: number;
+  constructor(message: string, options: RunnerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** A search configuration is invalid: names the key (`path`) and what is wrong. */
+export class ConfigError extends RunnerError {
+  /** Where the configuration came from (a file path, `flags`, ...). */
+  readonly source: string;
+  /** Each problem as `key: message`. */
+  readonly issues: string[];
+  constructor(source: string, issues: string[], options: RunnerErrorOptions = {}) {
+    super(`invalid search config (${source}):\n  ${issues.join('\n  ')}`, { exitCode: 2, ...options });
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+/** A journal could not be read or is not a search journal. */
+export class JournalError extends RunnerError {
+  /** The journal file. */
+  readonly path: string;
+  constructor(path: string, message: string, options: RunnerErrorOptions = {}) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/** A search cannot be resumed (finished already, journal without a start, running elsewhere). */
+export class ResumeError extends RunnerError {
+  /** The journal file. */
+  readonly path: string;
+  constructor(path: string, message: string, options: RunnerErrorOptions = {}) {
+    super(`cannot resume ${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/** A search stopped because it was interrupted (Ctrl-C, stop command); the journal is resumable. */
+export class SearchInterruptedError extends RunnerError {
+  /** The journal file, to resume from. */
+  readonly journalPath: string;
+  constructor(journalPath: string, options: RunnerErrorOptions = {}) {
+    super(`search interrupted; resume with: slt resume ${journalPath}`, { exitCode: 130, ...options });
+    this.journalPath = journalPath;
+  }
+}
+
+/** A dependency lib failed in a way that stops the whole search (data set, model, tracking). */
+export class SearchSetupError extends RunnerError {
+  /** Which step failed: 'dataset' | 'model' | 'tracking' | 'backend' | 'ga'. */
+  readonly step: string;
+  constructor(step: string, message: string, options: RunnerErrorOptions = {}) {
+    super(`${step}: ${message}`, options);
+    this.step = step;
+  }
+}
