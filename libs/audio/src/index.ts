@@ -1,1 +1,36 @@
-export {};
+/**
+ * `@slt/audio`: WAV -> mono float32 -> log-mel equal to librosa's defaults -> image arrays.
+ * Plain typed arrays only; no tensors.
+ */
+export { AudioError, AudioOptionError, FeatureCacheError, WavDecodeError } from './errors.js';
+export { decodeWav, decodeWavFile, readWavInfo } from './wav.js';
+export type { DecodedWav, WavInfo } from './wav.js';
+export { encodeWav } from './wav-encode.js';
+export type { EncodeWavOptions } from './wav-encode.js';
+export { polyphaseFilter, resample } from './resample.js';
+export { frameCount, hannWindow, powerSpectrogram } from './spectrum.js';
+export type { Matrix } from './spectrum.js';
+export { applyFilterBank, hzToMel, melFilterBank, melToHz, mfccFromDb, powerToDb } from './mel.js';
+export type { MelBankOptions, PowerToDbOptions } from './mel.js';
+export { fixLength, trailingSoundEnd } from './duration.js';
+export type { PadMode } from './duration.js';
+export {
+  audioFileToImage,
+  computeFeatures,
+  featureToImage,
+  logMelFromFile,
+  resolveFeatureOptions,
+} from './features.js';
+export type {
+  AudioImage,
+  FeatureKind,
+  FeatureMatrix,
+  FeatureOptions,
+  FileFeatureOptions,
+  ImageOptions,
+  ResolvedFeatureOptions,
+} from './features.js';
+export { FeatureCache } from './cache.js';
+export type { FeatureCacheStats } from './cache.js';
+export { featureToPng, writeFeatureF32, writeFeaturePng } from './output.js';
+export { writeFileAtomic } from './atomic.js';

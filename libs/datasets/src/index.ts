@@ -1,1 +1,26 @@
-export {};
+/**
+ * `@slt/datasets`: data set folders (Fashion-MNIST IDX, UrbanSound8K, class folders of WAV or
+ * PNG/JPEG) -> deterministic stratified splits held as one Float32Array per split.
+ */
+export {
+  DatasetEmptyClassError,
+  DatasetError,
+  DatasetFileError,
+  DatasetLayoutError,
+  DatasetOptionError,
+} from './errors.js';
+export type { DatasetKind, ImageDataset, ImageSplit, LoadProgress, SplitRecord } from './types.js';
+export { loadDataset, readCatalog } from './load.js';
+export type { LoadDatasetOptions } from './load.js';
+export type { DatasetAudioOptions } from './audio.js';
+export { URBANSOUND_DURATION } from './audio.js';
+export { DATASET_KINDS, detectKind } from './detect.js';
+export { inspectDataset } from './inspect.js';
+export { formatInspectReport } from './format.js';
+export type { InspectOptions, InspectProblem, InspectReport, Stats } from './inspect.js';
+export { FASHION_MNIST_CLASSES } from './layouts/catalog.js';
+export type { Catalog, CatalogItem, Media } from './layouts/catalog.js';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from './idx.js';
+export type { IdxArray } from './idx.js';
+export { DEFAULT_FRACTIONS, stratifiedSplit } from './split.js';
+export type { SplitIndices } from './split.js';

@@ -1,0 +1,72 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerData } from './data.js';
+
+const SHARED = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/data');
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'slt-cli-data-'));
+});
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+/** Runs `slt data ...` on a fresh program; returns stdout and the exit code it would give. */
+async function run(args: string[]): Promise<{ out: string; code: number; error?: string }> {
+  const program = new Command('slt').exitOverride();
+  registerData(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { out, code: 0 };
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    return { out, code: e.exitCode ?? 1, error: e.message };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('slt data inspect', () => {
+  it('reports the real Fashion-MNIST subset as JSON', async () => {
+    const r = await run(['data', 'inspect', join(SHARED, 'fashion-mnist-900'), '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.kind).toBe('idx');
+    expect(report.classes).toHaveLength(10);
+    expect(report.classes[9]).toEqual({ name: 'Ankle boot', count: 90 });
+    expect(report.images.sizes).toEqual({ '28x28': 900 });
+    expect(report.problems).toEqual([]);
+  });
+
+  it('lists every unreadable WAV as text and exits 2', async () => {
+    const dir = join(tmp, 'digits');
+    for (const d of ['1', '2']) {
+      await mkdir(join(dir, d), { recursive: true });
+      const f = `${d}_jackson_0.wav`;
+      await writeFile(join(dir, d, f), await readFile(join(SHARED, 'fsdd-480', d, f)));
+      await writeFile(join(dir, d, 'bad.wav'), 'not a wav at all');
+    }
+    const r = await run(['data', 'inspect', dir]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/layout: +folders \(audio\)/);
+    expect(r.out).toMatch(/sample rates: 8000 Hz x2/);
+    expect(r.out).toMatch(/problems \(2\):\n {2}1\/bad\.wav: .+\n {2}2\/bad\.wav: .+/);
+    expect(r.error).toMatch(/2 problem\(s\) found/);
+  });
+
+  it('fails with exit 1 on a path that is no data set, and on a bad --kind', async () => {
+    const r = await run(['data', 'inspect', join(tmp, 'nope')]);
+    expect(r.code).toBe(1);
+    expect(r.error).toMatch(/nope: does not exist/);
+    const k = await run(['data', 'inspect', tmp, '--kind', 'zip']);
+    expect(k.code).toBe(1);
+    expect(k.error).toMatch(/--kind "zip": expected one of idx, urbansound8k, folders/);
+  });
+});

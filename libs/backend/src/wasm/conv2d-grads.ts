@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { KernelInputError } from '../errors.js';
+import { asTensor4D, checkNHWC, type ConvGradAttrs, dilateHW, pair, padOrCrop, tapWindows } from './util.js';
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap };
+
+function shapeOf(kernel: string, name: string, v: unknown): [number, number, number, number] {
+  const ok = Array.isArray(v) && v.length === 4 && v.every((d) => Number.isInteger(d) && d > 0);
+  if (!ok) throw new KernelInputError(kernel, `attribute '${name}' must be 4 positive integers, got ${JSON.stringify(v)}`);
+  return v as [number, number, number, number];
+}
+
+export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
+  const want = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  if (dy.shape.some((d, i) => d !== want[i])) {
+    throw new KernelInputError(kernel, `input 'dy' has shape [${dy.shape.join(', ')}]; the convolution produces [${want.join(', ')}]`);
+  }
+}
+
+/**
+ * Gradient of conv2d with respect to its filter. The tap windows of the input ([kk, P, Cin], see
+ * tapWindows) meet dy transposed once ([Cout, P]) in one batched matMul ([kk, Cout, Cin]), which is
+ * transposed (small) into the filter's layout. A 1x1 stride-1 filter is a single matMul.
+ * (matMul with transposeA is 3-10x slower on wasm than an explicit transpose plus a plain matMul.)
+ */
+export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
+  const K = 'Conv2DBackpropFilter';
+  const a = attrs as unknown as ConvGradAttrs;
+  checkNHWC(K, a);
+  const filterShape = shapeOf(K, 'filterShape', a.filterShape);
+  return tf.tidy(() => {
+    const x = asTensor4D(K, 'x', inputs.x);
+    const dy = asTensor4D(K, 'dy', inputs.dy);
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, a.strides, pair(a.dilations), a.pad as never, a.dimRoundingMode);
+    checkDy(K, dy, info);
+    const [kh, kw, cin, cout] = filterShape;
+    const p = info.batchSize * info.outHeight * info.outWidth;
+    const taps = tapWindows(x, info); // [kk, P, Cin]
+    const dy2 = tf.reshape(dy, [p, cout]);
+    if (kh * kw === 1 && cin <= cout) {
+      return tf.reshape(tf.matMul(tf.transpose(tf.reshape(taps, [p, cin])), dy2), filterShape);
+    }
+    const g = tf.matMul(tf.reshape(tf.transpose(dy2), [1, cout, p]), taps); // [kk, Cout, Cin]
+    return tf.reshape(tf.transpose(g, [0, 2, 1]), filterShape);
+  });
+}
+
+/**
+ * Gradient of conv2d with respect to its input: the stride-dilated dy, padded, convolved
+ * (stride 1, forward conv2d) with the filter rotated by 180 degrees and its in/out channels swapped.
+ */
+export function conv2DBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
+  const K = 'Conv2DBackpropInput';
+  const a = attrs as unknown as ConvGradAttrs;
+  checkNHWC(K, a);
+  const inputShape = shapeOf(K, 'inputShape', a.inputShape);
+  return tf.tidy(() => {
+    const dy = asTensor4D(K, 'dy', inputs.dy);
+    const w = asTensor4D(K, 'filter', inputs.filter);
+    const info = tf.backend_util.computeConv2DInfo(inputShape, w.shape, a.strides, pair(a.dilations), a.pad as never, a.dimRoundingMode);
+    checkDy(K, dy, info);
+    const wr = flippedFilter(w, info);
+    return transposedConvBody(dy, info, (d) => tf.conv2d(d, wr, 1, 'valid'));
+  });
+}
+
+/** Rot180 filter, dilated when the convolution is dilated, with in/out channels swapped. */
+function flippedFilter(w: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  let f = tf.reverse(w, [0, 1]);
+  if (info.dilationHeight > 1 || info.dilationWidth > 1) f = dilateFilter(f, info.dilationHeight, info.dilationWidth);
+  return tf.transpose(f, [0, 1, 3, 2]);
+}
+
+/** Spreads filter taps apart by the dilation: [kh, kw, a, b] -> [(kh-1)*dh+1, (kw-1)*dw+1, a, b]. */
+export function dilateFilter(f: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
+  const [kh, kw, a, b] = f.shape;
+  const t = tf.transpose(f, [2, 0, 1, 3]) as tf.Tensor4D; // [a, kh, kw, b] as NHWC
+  const d = dilateHW(t, dh, dw);
+  const cropped = tf.slice(d, [0, 0, 0, 0], [a, (kh - 1) * dh + 1, (kw - 1) * dw + 1, b]);
+  return tf.transpose(cropped, [1, 2, 0, 3]);
+}
+
+/**
+ * Shared body of the input gradients: dilate dy by the stride, pad so that a stride-1 'valid'
+ * correlation with the rotated filter yields exactly the input's height and width, and run `conv`.
+ */
+export function transposedConvBody(
+  dy: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+  conv: (d: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
+  const { strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const ekh = (info.filterHeight - 1) * info.dilationHeight + 1;
+  const ekw = (info.filterWidth - 1) * info.dilationWidth + 1;
+  const d = dilateHW(dy, sh, sw); // [N, Ho*sh, Wo*sw, C]: (s-1) trailing zeros already
+  const before = [ekh - 1 - padInfo.top, ekw - 1 - padInfo.left];
+  // rows needed in total: inHeight + ekh - 1; rows present after `before`: before + Ho*sh.
+  const afterH = info.inHeight + ekh - 1 - before[0] - info.outHeight * sh;
+  const afterW = info.inWidth + ekw - 1 - before[1] - info.outWidth * sw;
+  return conv(padOrCrop(d, before[0], afterH, before[1], afterW));
+}

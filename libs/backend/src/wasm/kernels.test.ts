@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KernelInputError } from '../errors.js';
+import { registerWasmGradients } from './register.js';
+import { onBackend, randomValues, relError } from './testing.js';
+
+type Pad = 'same' | 'valid';
+interface Case { n: number; h: number; w: number; c: number; k: number; kw?: number; s: number; pad: Pad; out: number }
+
+const conv2dCases: Case[] = [];
+const depthwiseCases: Case[] = [];
+{
+  const sizes: Array<[number, number]> = [[7, 7], [8, 8], [9, 6], [5, 11]];
+  let i = 0;
+  for (const k of [1, 3, 5]) {
+    for (const s of [1, 2]) {
+      for (const pad of ['same', 'valid'] as Pad[]) {
+        const [h, w] = sizes[i++ % sizes.length];
+        if (pad === 'valid' && (h < k || w < k)) continue;
+        conv2dCases.push({ n: 1 + (i % 3), h, w, c: 1 + (i % 4), k, s, pad, out: 2 + (i % 5) });
+        depthwiseCases.push({ n: 1 + ((i + 1) % 3), h, w, c: 2 + (i % 3), k, s, pad, out: 1 + (i % 2) });
+      }
+    }
+  }
+  conv2dCases.push({ n: 2, h: 10, w: 7, c: 3, k: 3, kw: 1, s: 2, pad: 'same', out: 4 });
+  depthwiseCases.push({ n: 2, h: 13, w: 13, c: 5, k: 3, kw: 5, s: 2, pad: 'same', out: 2 });
+}
+const name = (c: Case) => `n${c.n} ${c.h}x${c.w}x${c.c} k${c.k}x${c.kw ?? c.k} s${c.s} ${c.pad} out/mult ${c.out}`;
+
+/** Runs the kernel with the same inputs on cpu and wasm and compares. */
+async function compare(kernel: string, inputs: Record<string, [number[], number]>, attrs: Record<string, unknown>) {
+  const make = () => {
+    const ins: Record<string, tf.Tensor> = {};
+    for (const [k, [shape, seed]] of Object.entries(inputs)) {
+      ins[k] = tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+    }
+    const out = tf.engine().runKernel(kernel, ins as never, attrs as never) as tf.Tensor;
+    Object.values(ins).forEach((t) => t.dispose());
+    return out;
+  };
+  const want = await onBackend('cpu', make);
+  const before = tf.memory().numTensors;
+  const got = await onBackend('wasm', make);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(got.shape).toEqual(want.shape);
+  expect(relError(got.values, want.values)).toBeLessThan(1e-4);
+}
+
+beforeAll(async () => {
+  registerWasmGradients();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('Conv2DBackpropFilter on wasm equals cpu', () => {
+  it.each(conv2dCases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
+    const kw = c.kw ?? c.k;
+    const oh = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.k + 1) / c.s);
+    const ow = c.pad === 'same' ? Math.ceil(c.w / c.s) : Math.ceil((c.w - kw + 1) / c.s);
+    await compare('Conv2DBackpropFilter', { x: [[c.n, c.h, c.w, c.c], 1], dy: [[c.n, oh, ow, c.out], 2] },
+      { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, kw, c.c, c.out] });
+  });
+});
+
+describe('DepthwiseConv2dNativeBackpropFilter on wasm equals cpu', () => {
+  it.each(depthwiseCases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
+    const kw = c.kw ?? c.k;
+    const oh = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.k + 1) / c.s);
+    const ow = c.pad === 'same' ? Math.ceil(c.w / c.s) : Math.ceil((c.w - kw + 1) / c.s);
+    await compare('DepthwiseConv2dNativeBackpropFilter', { x: [[c.n, c.h, c.w, c.c], 3], dy: [[c.n, oh, ow, c.c * c.out], 4] },
+      { strides: [c.s, c.s], pad: c.pad, dilations: [1, 1], filterShape: [c.k, kw, c.c, c.out] });
+  });
+});
+
+describe('DepthwiseConv2dNativeBackpropInput on wasm equals cpu', () => {
+  it.each(depthwiseCases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
+    const kw = c.kw ?? c.k;
+    const oh = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.k + 1) / c.s);
+    const ow = c.pad === 'same' ? Math.ceil(c.w / c.s) : Math.ceil((c.w - kw + 1) / c.s);
+    await compare('DepthwiseConv2dNativeBackpropInput', { dy: [[c.n, oh, ow, c.c * c.out], 5], filter: [[c.k, kw, c.c, c.out], 6] },
+      { strides: [c.s, c.s], pad: c.pad, dilations: [1, 1], inputShape: [c.n, c.h, c.w, c.c] });
+  });
+});
+
+describe('bad input', () => {
+  it('names the kernel, the input and both shapes', () => {
+    const x = tf.zeros([1, 8, 8, 2]);
+    const dy = tf.zeros([1, 3, 3, 4]);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 2, 4] } as never))
+      .toThrow(/Conv2DBackpropFilter: input 'dy' has shape \[1, 3, 3, 4\]; the convolution produces \[1, 8, 8, 4\]/);
+    expect(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 2] } as never))
+      .toThrow(KernelInputError);
+    tf.dispose([x, dy]);
+  });
+});

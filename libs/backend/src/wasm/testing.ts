@@ -1,0 +1,35 @@
+// Helpers shared by this folder's tests (not exported from the lib).
+import * as tf from '@tensorflow/tfjs';
+
+/** Deterministic uniform(-1, 1) values (mulberry32). */
+export function randomValues(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Runs `f` on backend `name` and returns its result's values. */
+export async function onBackend(name: string, f: () => tf.Tensor): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(name);
+  const t = f();
+  const values = (await t.data()) as Float32Array;
+  const shape = t.shape;
+  t.dispose();
+  return { values, shape };
+}
+
+/** Largest |a-b| / max(1, max|b|): relative error scaled by the reference's magnitude. */
+export function relError(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let scale = 1e-12, diff = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  return Number.isFinite(diff) ? diff / scale : Infinity;
+}

@@ -1,0 +1,140 @@
+/**
+ * `loadDataset`: path -> catalog -> seeded stratified split -> one Float32Array per split.
+ */
+import { basename, resolve } from 'node:path';
+import { audioWriter, type DatasetAudioOptions } from './audio.js';
+import { checkKind, detectKind } from './detect.js';
+import { DatasetError, DatasetOptionError } from './errors.js';
+import { FASHION_MNIST_CLASSES, type Catalog } from './layouts/catalog.js';
+import { catalogFolders } from './layouts/folders.js';
+import { catalogIdx, type IdxCatalog } from './layouts/idx-layout.js';
+import { catalogUrbanSound } from './layouts/urbansound.js';
+import { carveValidation, checkFractions, checkSeed, DEFAULT_FRACTIONS, stratifiedSplit, type SplitIndices } from './split.js';
+import type { DatasetKind, ImageDataset, ImageSplit, LoadProgress } from './types.js';
+import { checkShapeOptions, idxWriter, imageWriter, type ItemWriter } from './writers.js';
+
+/** Options of {@link loadDataset}. */
+export interface LoadDatasetOptions {
+  /** The data set's folder. */
+  path: string;
+  /** Its layout; detected from the folder when omitted (see `detectKind`). */
+  kind?: DatasetKind;
+  /** Seed of the split (integer in [0, 2^32)); the same seed gives the same split. */
+  seed: number;
+  /**
+   * [train, val, test] fractions summing to 1 (default [0.7, 0.15, 0.15]). With a fixed test split
+   * (IDX t10k files, UrbanSound8K fold) only val / (train + val) is used, to carve val from the rest.
+   */
+  fractions?: [number, number, number];
+  /** Output [height, width]; default: the source's size (IDX), the first image's (folders), or the audio image's. */
+  imageSize?: [number, number];
+  /** Output channels, 1 (grey) or 3 (RGB, grey repeated); default 1, or 3 for colour image folders. */
+  channels?: 1 | 3;
+  /** UrbanSound8K: the fold (1..10) used as the test split; default 1 as in the paper. */
+  testFold?: number;
+  /** IDX: class names for labels 0..K-1; default the 10 Fashion-MNIST names. */
+  classNames?: string[];
+  /** Audio sets: how clips become images (see {@link DatasetAudioOptions}). */
+  audio?: DatasetAudioOptions;
+  /** Folder of the on-disk feature cache for audio sets; no cache when omitted. */
+  cacheDir?: string;
+  /** Called after each decoded example. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Reads the catalog of a folder of a given (or detected) kind. */
+export async function readCatalog(
+  path: string,
+  options: { kind?: DatasetKind; testFold?: number; classNames?: string[] } = {},
+): Promise<Catalog> {
+  const root = resolve(path);
+  const kind = options.kind === undefined ? await detectKind(root) : checkKind(options.kind);
+  const name = basename(root);
+  if (kind === 'idx') {
+    const names = options.classNames ?? [...FASHION_MNIST_CLASSES];
+    if (!Array.isArray(names) || names.length < 2 || names.some((n) => typeof n !== 'string' || n === '')) {
+      throw new DatasetOptionError('classNames', options.classNames, 'at least 2 non-empty class names');
+    }
+    return catalogIdx(root, name, names);
+  }
+  if (kind === 'urbansound8k') return catalogUrbanSound(root, name, options.testFold ?? 1);
+  return catalogFolders(root, name);
+}
+
+function splitOf(cat: Catalog, seed: number, fractions: [number, number, number]): SplitIndices {
+  const labels = cat.items.map((it) => it.label);
+  if (cat.testSource === undefined) return stratifiedSplit(labels, cat.classNames, seed, fractions, cat.root);
+  const pool: number[] = [];
+  const test: number[] = [];
+  cat.items.forEach((it, i) => (it.fixedTest ? test : pool).push(i));
+  const { train, val } = carveValidation(labels, cat.classNames, pool, seed, fractions, cat.root);
+  return { train, val, test };
+}
+
+async function writerFor(cat: Catalog, o: LoadDatasetOptions): Promise<ItemWriter> {
+  if (cat.media === 'idx') return idxWriter(cat as IdxCatalog, o);
+  if (cat.media === 'image') return imageWriter(cat, o);
+  return audioWriter(cat, { ...o.audio, imageSize: o.imageSize, channels: o.channels, cacheDir: o.cacheDir });
+}
+
+function countsOf(labels: Int32Array, k: number): number[] {
+  const c = new Array<number>(k).fill(0);
+  for (const l of labels) c[l]!++;
+  return c;
+}
+
+/**
+ * Loads a data set: reads the layout, splits it (stratified, seeded; or the source's test split
+ * plus a stratified val carved from the rest) and decodes every example into one Float32Array per
+ * split, images in [0, 1]. Errors name the file or option at fault.
+ */
+export async function loadDataset(options: LoadDatasetOptions): Promise<ImageDataset> {
+  if (!options || typeof options.path !== 'string' || options.path === '') {
+    throw new DatasetOptionError('path', options?.path, 'the path of a data set folder');
+  }
+  const seed = checkSeed(options.seed);
+  const fractions = checkFractions(options.fractions ?? DEFAULT_FRACTIONS);
+  checkShapeOptions(options);
+  const cat = await readCatalog(options.path, options);
+  const idx = splitOf(cat, seed, fractions);
+  const writer = await writerFor(cat, options);
+  const [h, w, c] = writer.shape;
+  const per = h * w * c;
+  const total = idx.train.length + idx.val.length + idx.test.length;
+  let done = 0;
+  const build = async (indices: number[]): Promise<ImageSplit> => {
+    const images = new Float32Array(indices.length * per);
+    const labels = new Int32Array(indices.length);
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j]!;
+      const item = cat.items[i]!;
+      await writer.write(item, i, images, j * per);
+      labels[j] = item.label;
+      options.onProgress?.({ done: ++done, total, phase: 'decode' });
+    }
+    return { images, labels, shape: [indices.length, h, w, c] };
+  };
+  const train = await build(idx.train);
+  const val = await build(idx.val);
+  const test = await build(idx.test);
+  if (train.labels.length === 0) throw new DatasetError(`${cat.root}: the train split is empty`);
+  const k = cat.classNames.length;
+  const ids = (list: number[]) => list.map((i) => cat.items[i]!.id);
+  return {
+    name: cat.name,
+    kind: cat.kind,
+    classNames: cat.classNames,
+    train,
+    val,
+    test,
+    split: {
+      seed,
+      fractions,
+      strategy: cat.testSource === undefined ? 'stratified' : 'fixed-test',
+      ...(cat.testSource !== undefined ? { testSource: cat.testSource } : {}),
+      items: { train: ids(idx.train), val: ids(idx.val), test: ids(idx.test) },
+    },
+    counts: { train: countsOf(train.labels, k), val: countsOf(val.labels, k), test: countsOf(test.labels, k) },
+    settings: { ...writer.settings, media: cat.media },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Deterministic stratified splits: every class is shuffled with a seeded PRNG (pure-rand's
+ * xoroshiro128plus) and cut by the fractions, so the same seed always gives the same split.
+ */
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import { DatasetEmptyClassError, DatasetOptionError } from './errors.js';
+
+/** Train/val/test fractions used when none are given. */
+export const DEFAULT_FRACTIONS: [number, number, number] = [0.7, 0.15, 0.15];
+
+/** Indices (into the source order) of each split. */
+export interface SplitIndices {
+  train: number[];
+  val: number[];
+  test: number[];
+}
+
+/** Checks a seed: an integer in [0, 2^32). */
+export function checkSeed(seed: unknown): number {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new DatasetOptionError('seed', seed, 'an integer in [0, 4294967295]');
+  }
+  return seed;
+}
+
+/** Checks fractions: three finite numbers >= 0 summing to 1 (within 1e-6), train > 0. */
+export function checkFractions(fractions: unknown): [number, number, number] {
+  const ok =
+    Array.isArray(fractions) &&
+    fractions.length === 3 &&
+    fractions.every((f) => typeof f === 'number' && Number.isFinite(f) && f >= 0 && f <= 1) &&
+    Math.abs(fractions[0] + fractions[1] + fractions[2] - 1) < 1e-6 &&
+    fractions[0] > 0;
+  if (!ok) {
+    throw new DatasetOptionError(
+      'fractions',
+      fractions,
+      '[train, val, test]: three numbers in [0, 1] summing to 1, train > 0',
+    );
+  }
+  return fractions as [number, number, number];
+}
+
+/** A PRNG for `seed`. */
+export function makeRng(seed: number): RandomGenerator {
+  return xoroshiro128plus(seed | 0);
+}
+
+/** Fisher-Yates shuffle in place with `rng`. */
+export function shuffleInPlace<T>(items: T[], rng: RandomGenerator): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = uniformInt(rng, 0, i);
+    const t = items[i]!;
+    items[i] = items[j]!;
+    items[j] = t;
+  }
+  return items;
+}
+
+function byClass(labels: ArrayLike<number>, classNames: string[], pool?: number[]): number[][] {
+  const groups: number[][] = classNames.map(() => []);
+  const indices = pool ?? Array.from({ length: labels.length }, (_, i) => i);
+  for (const i of indices) groups[labels[i]!]!.push(i);
+  return groups;
+}
+
+/**
+ * Cuts `n` items of one class into [train, val, test] counts: each non-zero fraction gets at
+ * least one item and train keeps at least one; too few items is an error naming the class.
+ */
+function cut(n: number, fractions: number[], className: string, where: string): number[] {
+  const needVal = fractions[1]! > 0 ? 1 : 0;
+  const needTest = fractions[2]! > 0 ? 1 : 0;
+  const need = 1 + needVal + needTest;
+  if (n < need) {
+    throw new DatasetEmptyClassError(
+      className,
+      where,
+      `has ${n} example(s); at least ${need} are needed for the train/val/test fractions [${fractions.join(', ')}]`,
+    );
+  }
+  const nTest = Math.max(needTest, Math.round(n * fractions[2]!));
+  const nVal = Math.max(needVal, Math.round(n * fractions[1]!));
+  let nTrain = n - nTest - nVal;
+  const over = 1 - nTrain;
+  if (over > 0) nTrain = 1; // rounding ate train: take it back from val then test
+  const val = over > 0 ? Math.max(needVal, nVal - over) : nVal;
+  const test = n - nTrain - val;
+  return [nTrain, val, test];
+}
+
+/**
+ * Splits items stratified by class. `labels[i]` is item i's class (0..K-1). Every class is
+ * shuffled with one PRNG in class order, cut by `fractions`, and each split is shuffled again
+ * so that its order mixes classes.
+ */
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  classNames: string[],
+  seed: number,
+  fractions: [number, number, number],
+  where: string,
+): SplitIndices {
+  const rng = makeRng(seed);
+  const out: SplitIndices = { train: [], val: [], test: [] };
+  byClass(labels, classNames).forEach((group, c) => {
+    if (group.length === 0) throw new DatasetEmptyClassError(classNames[c]!, where);
+    shuffleInPlace(group, rng);
+    const [a, b] = cut(group.length, fractions, classNames[c]!, where);
+    out.train.push(...group.slice(0, a));
+    out.val.push(...group.slice(a, a + b!));
+    out.test.push(...group.slice(a + b!));
+  });
+  shuffleInPlace(out.train, rng);
+  shuffleInPlace(out.val, rng);
+  shuffleInPlace(out.test, rng);
+  return out;
+}
+
+/**
+ * Carves a stratified val split out of `pool` (indices into `labels`) with fraction
+ * val / (train + val) of `fractions`; the test split is given by the source.
+ */
+export function carveValidation(
+  labels: ArrayLike<number>,
+  classNames: string[],
+  pool: number[],
+  seed: number,
+  fractions: [number, number, number],
+  where: string,
+): { train: number[]; val: number[] } {
+  const rng = makeRng(seed);
+  const valShare = fractions[1] / (fractions[0] + fractions[1]);
+  const inner = [1 - valShare, valShare, 0];
+  const out = { train: [] as number[], val: [] as number[] };
+  byClass(labels, classNames, pool).forEach((group, c) => {
+    if (group.length === 0) throw new DatasetEmptyClassError(classNames[c]!, where, 'has no example outside the test split');
+    shuffleInPlace(group, rng);
+    const [a] = cut(group.length, inner, classNames[c]!, where);
+    out.train.push(...group.slice(0, a));
+    out.val.push(...group.slice(a));
+  });
+  shuffleInPlace(out.train, rng);
+  shuffleInPlace(out.val, rng);
+  return out;
+}

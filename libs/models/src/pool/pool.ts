@@ -1,0 +1,284 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execaNode, type ResultPromise } from 'execa';
+import { createLocalEvaluator, type LocalEvaluator, type LocalEvaluatorOptions } from '../training/evaluator.js';
+import { EvaluationAbortedError, PoolClosedError, TrainingInputError, WorkerError } from '../training/errors.js';
+import { layersTaskModel } from '../training/layers-task-model.js';
+import type { EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from '../training/types.js';
+import { zooTaskModel } from '../training/zoo-task-model.js';
+import { writeSplitsFile } from './datafile.js';
+import type { FromWorker, RemoteFineTuneOptions, TaskModelSource, ToWorker, WorkerInit } from './protocol.js';
+
+/** Options of {@link createEvaluatorPool}. */
+export interface EvaluatorPoolOptions {
+  /** Worker processes; 0 evaluates in this process. Default: one per GPU in `gpus`, else one per core. */
+  workers?: number;
+  /** GPU ids; worker i sees only `gpus[i % gpus.length]` (CUDA_VISIBLE_DEVICES). Default: none. */
+  gpus?: string[];
+  /** tfjs backend of each worker (selectBackend of @slt/backend). Default 'auto'. */
+  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** The task model every worker builds. */
+  model: TaskModelSource;
+  /** The data set's splits; written once to a temp file that every worker reads at start. */
+  splits: TrainingSplits;
+  /** Fine-tune defaults (epochs, batch size, learning rate, seed, prefix reuse and cache). */
+  training?: LocalEvaluatorOptions;
+  /** Folder for the splits file. Default: a fresh folder in the OS temp dir, removed on close. */
+  tmpDir?: string;
+}
+
+/** Options of one pool evaluation. */
+export interface PoolEvaluateOptions extends Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'onEpoch' | 'onBatch' | 'signal'> {
+  /** Called when a worker takes the genome (worker index and process id; pid 0 in process). */
+  onStart?: (info: { worker: number; pid: number }) => void;
+}
+
+/** Evaluates genomes; the same interface in process (workers: 0) and with worker processes. */
+export interface EvaluatorPool {
+  /** Number of worker processes (0: in process). */
+  readonly workers: number;
+  /** Fine-tunes one genome; a crashed worker yields a result with fitness 0 and `error` set. */
+  evaluate(genome: string, options?: PoolEvaluateOptions): Promise<EvaluationResult>;
+  /** Process ids of the live workers (index = worker slot; 0 when not running). */
+  workerPids(): number[];
+  /** Stops the workers and removes the temp files. */
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  genome: string;
+  options: PoolEvaluateOptions;
+  resolve: (r: EvaluationResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  index: number;
+  proc?: ResultPromise<{ ipc: true }>;
+  ready: boolean;
+  job?: Job;
+  restarts: number;
+}
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+const MAX_RESTARTS_WITHOUT_READY = 2;
+
+function failedResult(genome: string, error: string): EvaluationResult {
+  return {
+    fitness: 0, testAccuracy: 0, epochs: [], trainableParams: 0, totalParams: 0,
+    trainableLayers: [...genome].filter((b) => b === '1').length, seconds: 0, imagesPerSecond: 0,
+    backend: '', prefixReused: 0, error,
+  };
+}
+
+function remoteOptions(o: PoolEvaluateOptions): RemoteFineTuneOptions {
+  const { epochs, batchSize, learningRate, epsilon, seed, prefixReuse } = o;
+  return JSON.parse(JSON.stringify({ epochs, batchSize, learningRate, epsilon, seed, prefixReuse })) as RemoteFineTuneOptions;
+}
+
+async function buildTask(source: TaskModelSource): Promise<TrainableTaskModel> {
+  if (source.kind === 'zoo') return zooTaskModel(source.options);
+  if (source.kind === 'layers') return layersTaskModel(source.options);
+  throw new TrainingInputError('model.kind', (source as { kind: unknown }).kind, "'zoo' or 'layers'");
+}
+
+class InProcessPool implements EvaluatorPool {
+  readonly workers = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  constructor(private readonly task: TrainableTaskModel, private readonly evaluator: LocalEvaluator) {}
+  evaluate(genome: string, options: PoolEvaluateOptions = {}): Promise<EvaluationResult> {
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    const run = this.chain.then(() => {
+      options.onStart?.({ worker: 0, pid: 0 });
+      return this.evaluator.evaluate(genome, options);
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+  workerPids(): number[] {
+    return [];
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.chain;
+    this.evaluator.dispose();
+    this.task.dispose?.();
+  }
+}
+
+class ProcessPool implements EvaluatorPool {
+  private readonly slots: Slot[];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private fatal?: Error;
+
+  constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean) {
+    this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0 }));
+    for (const slot of this.slots) this.spawn(slot);
+  }
+
+  private spawn(slot: Slot): void {
+    const env: Record<string, string> = { SLT_WORKER: String(slot.index) };
+    if (this.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = this.gpus[slot.index % this.gpus.length]!;
+    const proc = execaNode(WORKER, [], {
+      nodeOptions: ['--import', TSX],
+      ipcInput: this.init as never,
+      env,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      reject: false,
+      buffer: { stderr: true, stdout: false },
+    }) as unknown as ResultPromise<{ ipc: true }>;
+    slot.proc = proc;
+    slot.ready = false;
+    proc.on('message', (m: unknown) => this.onMessage(slot, m as FromWorker));
+    void proc.then((r) => this.onExit(slot, proc, r.signal ?? (r.exitCode === undefined ? 'unknown' : `exit code ${r.exitCode}`), String(r.stderr ?? '')));
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    const job = slot.job;
+    switch (m.type) {
+      case 'ready':
+        slot.ready = true;
+        slot.restarts = 0;
+        this.dispatch();
+        return;
+      case 'init-error':
+        this.fail(new WorkerError(slot.index, `could not start: ${m.error}`));
+        return;
+      case 'epoch':
+        if (job?.id === m.id) job.options.onEpoch?.(m.metrics);
+        return;
+      case 'batch':
+        if (job?.id === m.id) job.options.onBatch?.(m.progress);
+        return;
+      case 'result':
+      case 'failed':
+        if (job?.id !== m.id) return;
+        slot.job = undefined;
+        if (m.type === 'result') job.resolve(m.result);
+        else job.reject(m.name === 'TrainingInputError' ? new TrainingInputError('genome', job.genome, m.error) : new WorkerError(slot.index, m.error));
+        this.dispatch();
+    }
+  }
+
+  private onExit(slot: Slot, proc: unknown, how: string, stderr: string): void {
+    if (slot.proc !== proc) return;
+    slot.proc = undefined;
+    const wasReady = slot.ready;
+    slot.ready = false;
+    const job = slot.job;
+    slot.job = undefined;
+    const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+    if (job) {
+      const aborted = job.options.signal?.aborted;
+      if (aborted) job.reject(new EvaluationAbortedError(job.genome, { cause: job.options.signal?.reason }));
+      else job.resolve(failedResult(job.genome, `worker ${slot.index} crashed (${how}) while evaluating${tail ? `: ${tail}` : ''}`));
+    }
+    if (this.closed || this.fatal) return;
+    if (!wasReady && ++slot.restarts > MAX_RESTARTS_WITHOUT_READY) {
+      this.fail(new WorkerError(slot.index, `exited (${how}) before becoming ready, ${slot.restarts} times${tail ? `: ${tail}` : ''}`));
+      return;
+    }
+    this.spawn(slot);
+  }
+
+  private fail(error: Error): void {
+    this.fatal ??= error;
+    for (const job of this.queue.splice(0)) job.reject(this.fatal);
+    void this.close();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.job || !slot.proc) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      slot.job = job;
+      job.options.onStart?.({ worker: slot.index, pid: slot.proc.pid ?? 0 });
+      const msg: ToWorker = { type: 'evaluate', id: job.id, genome: job.genome, options: remoteOptions(job.options), batches: !!job.options.onBatch };
+      slot.proc.sendMessage(msg as never).catch(() => undefined);
+    }
+  }
+
+  evaluate(genome: string, options: PoolEvaluateOptions = {}): Promise<EvaluationResult> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    if (options.signal?.aborted) return Promise.reject(new EvaluationAbortedError(genome, { cause: options.signal.reason }));
+    return new Promise<EvaluationResult>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, genome, options, resolve, reject };
+      options.signal?.addEventListener('abort', () => {
+        const queued = this.queue.indexOf(job);
+        if (queued >= 0) {
+          this.queue.splice(queued, 1);
+          reject(new EvaluationAbortedError(genome, { cause: options.signal?.reason }));
+          return;
+        }
+        const slot = this.slots.find((s) => s.job === job);
+        slot?.proc?.kill('SIGKILL'); // abandon: the worker is restarted, the job rejects in onExit
+      }, { once: true });
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  workerPids(): number[] {
+    return this.slots.map((s) => s.proc?.pid ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(this.fatal ?? new PoolClosedError());
+    const procs = this.slots.map((s) => s.proc).filter((p) => p !== undefined);
+    for (const s of this.slots) {
+      if (s.job) s.job.reject(this.fatal ?? new PoolClosedError());
+      s.job = undefined;
+      s.proc?.sendMessage({ type: 'close' } as never).catch(() => undefined);
+    }
+    const timer = setTimeout(() => procs.forEach((p) => p.kill('SIGKILL')), 5000);
+    await Promise.all(procs.map((p) => p.catch(() => undefined)));
+    clearTimeout(timer);
+    await rm(this.ownDir ? this.dir : this.init.splitsFile, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Creates an evaluator pool: `workers` processes (execa, Node IPC), each with its own backend and
+ * task model, reading the splits from one temp file; or, with `workers: 0`, an in-process evaluator
+ * behind the same interface. A crashed worker fails only its genome and is restarted.
+ */
+export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promise<EvaluatorPool> {
+  const gpus = options.gpus ?? [];
+  const workers = options.workers ?? (gpus.length > 0 ? gpus.length : os.availableParallelism());
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new TrainingInputError('workers', workers, 'an integer in 0..256');
+  const backend = options.backend ?? 'auto';
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new TrainingInputError('backend', backend, "'auto', 'tensorflow', 'wasm' or 'cpu'");
+  if (!options.model || (options.model.kind !== 'zoo' && options.model.kind !== 'layers')) {
+    throw new TrainingInputError('model.kind', options.model?.kind, "'zoo' or 'layers'");
+  }
+  if (workers === 0) {
+    const { selectBackend } = await import('@slt/backend');
+    if (options.backend) await selectBackend({ prefer: backend });
+    const task = await buildTask(options.model);
+    return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training));
+  }
+  // Validate in this process first so that bad splits fail here, not in every worker.
+  const { validateSplits } = await import('../training/data.js');
+  const out = options.model.options.classes;
+  validateSplits(options.splits, out);
+  const ownDir = !options.tmpDir;
+  const dir = options.tmpDir ?? (await mkdtemp(path.join(os.tmpdir(), 'slt-pool-')));
+  const splitsFile = path.join(dir, `splits-${process.pid}-${randomBytes(4).toString('hex')}.bin`);
+  await writeSplitsFile(splitsFile, options.splits);
+  const init: WorkerInit = { splitsFile, backend, model: options.model, training: options.training ?? {} };
+  return new ProcessPool(workers, init, gpus, dir, ownDir);
+}

@@ -1,0 +1,32 @@
+import type { LocalEvaluatorOptions } from '../training/evaluator.js';
+import type { LayersTaskModelOptions } from '../training/layers-task-model.js';
+import type { BatchProgress, EpochMetrics, EvaluationResult, FineTuneOptions } from '../training/types.js';
+import type { ZooTaskModelOptions } from '../training/zoo-task-model.js';
+
+/** Where a worker gets its task model: a zoo model (createTaskModel) or a cut tfjs layers model. */
+export type TaskModelSource =
+  | { kind: 'zoo'; options: ZooTaskModelOptions }
+  | { kind: 'layers'; options: LayersTaskModelOptions };
+
+/** Per-genome options a pool forwards to the worker (JSON-able part of FineTuneOptions). */
+export type RemoteFineTuneOptions = Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse'>;
+
+/** First message a worker gets (execa `ipcInput`). */
+export interface WorkerInit {
+  splitsFile: string;
+  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  model: TaskModelSource;
+  training: LocalEvaluatorOptions;
+}
+
+export type ToWorker =
+  | { type: 'evaluate'; id: number; genome: string; options: RemoteFineTuneOptions; batches: boolean }
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready'; backend: string; genomeLength: number }
+  | { type: 'init-error'; error: string }
+  | { type: 'epoch'; id: number; metrics: EpochMetrics }
+  | { type: 'batch'; id: number; progress: BatchProgress }
+  | { type: 'result'; id: number; result: EvaluationResult }
+  | { type: 'failed'; id: number; error: string; name: string };

@@ -1,0 +1,52 @@
+/**
+ * A pool worker process (run as `node --import tsx worker.ts` by the pool, with execa IPC): builds
+ * the task model on its own backend, reads the splits file once, then evaluates genomes on request.
+ */
+import { selectBackend } from '@slt/backend';
+import { getEachMessage, getOneMessage, sendMessage } from 'execa';
+import { createLocalEvaluator, type LocalEvaluator } from '../training/evaluator.js';
+import { layersTaskModel } from '../training/layers-task-model.js';
+import { zooTaskModel } from '../training/zoo-task-model.js';
+import { readSplitsFile } from './datafile.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+const send = (m: FromWorker): Promise<void> => sendMessage(m as never);
+
+async function start(init: WorkerInit): Promise<LocalEvaluator> {
+  const choice = await selectBackend({ prefer: init.backend });
+  const task = init.model.kind === 'zoo' ? await zooTaskModel(init.model.options) : await layersTaskModel(init.model.options);
+  const splits = await readSplitsFile(init.splitsFile);
+  const evaluator = createLocalEvaluator(task, splits, init.training);
+  await send({ type: 'ready', backend: choice.name, genomeLength: evaluator.genomeLength });
+  return evaluator;
+}
+
+async function main(): Promise<void> {
+  const init = (await getOneMessage()) as unknown as WorkerInit;
+  let evaluator: LocalEvaluator;
+  try {
+    evaluator = await start(init);
+  } catch (e) {
+    await send({ type: 'init-error', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    process.exit(3);
+  }
+  for await (const raw of getEachMessage()) {
+    const msg = raw as unknown as ToWorker;
+    if (msg.type === 'close') break;
+    const { id } = msg;
+    try {
+      const result = await evaluator.evaluate(msg.genome, {
+        ...msg.options,
+        onEpoch: (metrics) => void send({ type: 'epoch', id, metrics }),
+        onBatch: msg.batches ? (progress) => void send({ type: 'batch', id, progress }) : undefined,
+      });
+      await send({ type: 'result', id, result });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      await send({ type: 'failed', id, error: err.message, name: err.name });
+    }
+  }
+  process.exit(0);
+}
+
+await main();

@@ -1,0 +1,236 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, type PreparedSplit } from './data.js';
+import { EvaluationAbortedError, TrainingInputError } from './errors.js';
+import { splitAtPrefix, type PrefixSplit } from './graph.js';
+import { applyGenome, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome, type WeightSnapshot } from './state.js';
+import type { EpochMetrics, EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from './types.js';
+
+/** Options of an in-process evaluator: fine-tune defaults plus the prefix cache's budget. */
+export interface LocalEvaluatorOptions extends Omit<FineTuneOptions, 'onEpoch' | 'onBatch' | 'signal'> {
+  /** Most bytes of cached frozen-prefix outputs kept (least recently used evicted). Default 512 MiB. */
+  prefixCacheBytes?: number;
+  /** Rows per forward pass when preparing data and computing prefixes or val/test metrics. Default 128. */
+  inferenceBatch?: number;
+}
+
+type Prepared = { train: PreparedSplit; val: PreparedSplit; test: PreparedSplit };
+interface PrefixEntry { split: PrefixSplit; data: Prepared; bytes: number }
+
+const DEFAULTS = { epochs: 2, batchSize: 32, learningRate: 1e-4, epsilon: 1e-7, seed: 0, prefixReuse: true };
+
+function checkNumber(name: string, value: number, integer: boolean, min: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || (!integer && value <= 0)) {
+    throw new TrainingInputError(name, value, integer ? `an integer >= ${min}` : 'a finite number > 0');
+  }
+}
+
+/**
+ * Fine-tunes genomes of one task model on one data set, in this process: the data are resized and
+ * preprocessed once, pretrained weights are kept in memory and put back before every genome, and
+ * frozen-prefix outputs are cached across genomes.
+ */
+export class LocalEvaluator {
+  /** Genome length (backbone layers). */
+  readonly genomeLength: number;
+  /** Number of classes (the model's output width). */
+  readonly classes: number;
+  private readonly prepared: Prepared;
+  private readonly snapshot: WeightSnapshot;
+  private readonly prefixes = new Map<number, PrefixEntry>();
+  private readonly defaults: Required<LocalEvaluatorOptions>;
+  private disposed = false;
+
+  constructor(private readonly task: TrainableTaskModel, splits: TrainingSplits, options: LocalEvaluatorOptions = {}) {
+    const out = task.model.outputs[0]!.shape;
+    this.classes = out[out.length - 1] as number;
+    validateSplits(splits, this.classes);
+    this.defaults = { ...DEFAULTS, prefixCacheBytes: 512 * 2 ** 20, inferenceBatch: 128, ...options };
+    this.validate(this.defaults);
+    this.genomeLength = task.genomeLayers.length;
+    const [, h, w] = task.model.inputs[0]!.shape as number[];
+    const size: [number, number] = [h!, w!];
+    const chunk = this.defaults.inferenceBatch;
+    this.prepared = {
+      train: prepareSplit(splits.train, size, task.preprocess, chunk),
+      val: prepareSplit(splits.val, size, task.preprocess, chunk),
+      test: prepareSplit(splits.test, size, task.preprocess, chunk),
+    };
+    this.snapshot = snapshotWeights(task.model);
+  }
+
+  private validate(o: FineTuneOptions): void {
+    if (o.epochs !== undefined) checkNumber('epochs', o.epochs, true, 1);
+    if (o.batchSize !== undefined) checkNumber('batchSize', o.batchSize, true, 1);
+    if (o.learningRate !== undefined) checkNumber('learningRate', o.learningRate, false, 0);
+    if (o.epsilon !== undefined) checkNumber('epsilon', o.epsilon, false, 0);
+    if (o.seed !== undefined) checkNumber('seed', o.seed, true, 0);
+  }
+
+  /** Number of cached prefixes and their bytes (for reports and tests). */
+  prefixCacheInfo(): { entries: number; bytes: number } {
+    let bytes = 0;
+    for (const e of this.prefixes.values()) bytes += e.bytes;
+    return { entries: this.prefixes.size, bytes };
+  }
+
+  private runInference(model: tf.LayersModel, split: PreparedSplit, fn: (outs: tf.Tensor[], from: number, to: number) => void): void {
+    const step = this.defaults.inferenceBatch;
+    for (let from = 0; from < split.count; from += step) {
+      const to = Math.min(split.count, from + step);
+      tf.tidy(() => {
+        const { xs } = batchTensors(split, null, from, to, this.classes);
+        const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor | tf.Tensor[];
+        fn(Array.isArray(out) ? out : [out], from, to);
+      });
+    }
+  }
+
+  private prefix(k: number): PrefixEntry | null {
+    const hit = this.prefixes.get(k);
+    if (hit) {
+      this.prefixes.delete(k); // move to most recently used
+      this.prefixes.set(k, hit);
+      return hit;
+    }
+    const names = this.task.genomeLayers.slice(0, k);
+    const split = splitAtPrefix(this.task.model, new Set(names));
+    if (!split) return null;
+    const compute = (src: PreparedSplit): PreparedSplit => {
+      const rowShapes = split.prefix.outputs.map((t) => t.shape.slice(1) as number[]);
+      const rows = rowShapes.map((s) => s.reduce((a, b) => a * b, 1));
+      const inputs = rows.map((r) => new Float32Array(r * src.count));
+      this.runInference(split.prefix, src, (outs, from) => {
+        outs.forEach((o, i) => inputs[i]!.set(o.dataSync() as Float32Array, from * rows[i]!));
+      });
+      return { inputs, rowShapes, labels: src.labels, count: src.count };
+    };
+    const data = { train: compute(this.prepared.train), val: compute(this.prepared.val), test: compute(this.prepared.test) };
+    const bytes = [data.train, data.val, data.test].reduce((s, d) => s + d.inputs.reduce((t, a) => t + a.byteLength, 0), 0);
+    const entry = { split, data, bytes };
+    this.prefixes.set(k, entry);
+    let total = this.prefixCacheInfo().bytes;
+    for (const [key, e] of this.prefixes) {
+      if (total <= this.defaults.prefixCacheBytes || key === k) continue;
+      this.prefixes.delete(key);
+      total -= e.bytes;
+    }
+    return entry;
+  }
+
+  private measure(model: tf.LayersModel, split: PreparedSplit): { loss: number; accuracy: number } {
+    let loss = 0;
+    let correct = 0;
+    this.runInference(model, split, (outs, from, to) => {
+      const labels = tf.tensor1d(split.labels.subarray(from, to), 'int32');
+      const probs = outs[0]!;
+      const ce = crossEntropy(probs, tf.oneHot(labels, this.classes).toFloat());
+      loss += (ce.dataSync()[0] as number) * (to - from);
+      correct += tf.sum(tf.equal(tf.argMax(probs, -1), labels).toInt()).dataSync()[0] as number;
+    });
+    return { loss: loss / split.count, accuracy: correct / split.count };
+  }
+
+  /** Resets the pretrained weights, applies the genome and fine-tunes; see {@link FineTuneOptions}. */
+  async evaluate(genome: string, options: FineTuneOptions = {}): Promise<EvaluationResult> {
+    if (this.disposed) throw new TrainingInputError('evaluator', 'disposed', 'an evaluator that was not disposed');
+    this.validate(options);
+    validateGenome(genome, this.genomeLength);
+    const o = { ...this.defaults, ...options };
+    const t0 = performance.now();
+    const { trainableParams, totalParams } = applyGenome(this.task, genome);
+    resetWeights(this.task, this.snapshot, o.seed);
+    let model = this.task.model;
+    let data = this.prepared;
+    let prefixReused = 0;
+    const k = o.prefixReuse ? frozenPrefix(this.task, genome).length : 0;
+    const entry = k > 0 ? this.prefix(k) : null;
+    if (entry) {
+      model = entry.split.suffix;
+      data = entry.data;
+      prefixReused = k;
+    }
+    const result: EvaluationResult = {
+      fitness: 0, testAccuracy: 0, epochs: [], trainableParams, totalParams,
+      trainableLayers: [...genome].filter((b) => b === '1').length,
+      seconds: 0, imagesPerSecond: 0, backend: tf.getBackend(), prefixReused,
+    };
+    const optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, o.epsilon);
+    const vars = trainableVariables(this.task.model);
+    const random = seededRandom(o.seed);
+    const n = data.train.count;
+    const batches = Math.ceil(n / o.batchSize);
+    let trainSeconds = 0;
+    let best = -1;
+    try {
+      for (let epoch = 1; epoch <= o.epochs; epoch++) {
+        const e0 = performance.now();
+        const order = permutation(n, random);
+        let lossSum = 0;
+        let correct = 0;
+        for (let b = 0; b < batches; b++) {
+          if (o.signal?.aborted) throw new EvaluationAbortedError(genome, { cause: o.signal.reason });
+          const from = b * o.batchSize;
+          const to = Math.min(n, from + o.batchSize);
+          const { xs, ys, labels } = batchTensors(data.train, order, from, to, this.classes);
+          let hits: tf.Tensor | undefined;
+          const cost = optimizer.minimize(() => {
+            const probs = model.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor;
+            hits = tf.keep(tf.sum(tf.equal(tf.argMax(probs, -1), tf.tensor1d(labels, 'int32')).toInt()));
+            return crossEntropy(probs, ys);
+          }, true, vars);
+          const loss = cost!.dataSync()[0] as number;
+          correct += hits!.dataSync()[0] as number;
+          tf.dispose([cost!, hits!, ys, ...xs]);
+          if (!Number.isFinite(loss)) {
+            result.error = `training loss is ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches}`;
+            result.fitness = 0;
+            return result;
+          }
+          lossSum += loss * (to - from);
+          const elapsed = (performance.now() - e0) / 1000;
+          o.onBatch?.({ epoch, batch: b + 1, batches, loss, imagesPerSecond: to / Math.max(elapsed, 1e-9) });
+          await new Promise((r) => setImmediate(r));
+        }
+        trainSeconds += (performance.now() - e0) / 1000;
+        const val = this.measure(model, data.val);
+        if (val.accuracy > best) {
+          best = val.accuracy;
+          result.testAccuracy = this.measure(model, data.test).accuracy;
+        }
+        const metrics: EpochMetrics = {
+          epoch, trainLoss: lossSum / n, trainAccuracy: correct / n, valLoss: val.loss, valAccuracy: val.accuracy,
+          seconds: (performance.now() - e0) / 1000,
+        };
+        result.epochs.push(metrics);
+        o.onEpoch?.(metrics);
+        if (!Number.isFinite(val.loss)) {
+          result.error = `validation loss is ${val.loss} at epoch ${epoch}`;
+          return result;
+        }
+      }
+      result.fitness = best;
+      result.imagesPerSecond = (o.epochs * n) / Math.max(trainSeconds, 1e-9);
+      return result;
+    } finally {
+      optimizer.dispose();
+      result.seconds = (performance.now() - t0) / 1000;
+      if (result.error) result.fitness = 0;
+    }
+  }
+
+  /** Drops the cached data and prefixes (the task model itself belongs to the caller). */
+  dispose(): void {
+    this.disposed = true;
+    this.prefixes.clear();
+  }
+}
+
+/** Keras' categorical cross-entropy on probabilities (clipped to [1e-7, 1 - 1e-7]), mean over the batch. */
+export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))));
+}
+
+/** Creates an in-process evaluator for a task model and its splits (see {@link LocalEvaluator}). */
+export function createLocalEvaluator(task: TrainableTaskModel, splits: TrainingSplits, options?: LocalEvaluatorOptions): LocalEvaluator {
+  return new LocalEvaluator(task, splits, options);
+}

@@ -1,0 +1,111 @@
+/**
+ * A `WeightSet`: pretrained weights held in memory as plain typed arrays, keyed by layer name,
+ * so a model can be reset to them (for every genome) without re-reading files.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MissingWeightError, ShapeMismatchError } from '../errors.js';
+
+/** One stored weight of a layer. */
+export interface StoredWeight {
+  /** Short name, e.g. `kernel`, `bias`, `gamma`, `moving_mean`, `depthwise_kernel`. */
+  name: string;
+  /** Shape as stored. */
+  shape: number[];
+  /** Values, row-major. */
+  values: Float32Array;
+}
+
+/** Pretrained weights, by layer name. */
+export interface WeightSet {
+  /** Where they came from (directory, file or URL). */
+  source: string;
+  /** Layer name -> its weights. */
+  layers: Map<string, StoredWeight[]>;
+}
+
+/** Options of {@link applyWeights}. */
+export interface ApplyWeightsOptions {
+  /**
+   * Throw {@link MissingWeightError} when a layer with weights finds none in the set
+   * (default true). With false, such layers keep their current values.
+   */
+  strict?: boolean;
+}
+
+/** Splits a manifest weight name such as `conv1/kernel` or `model/conv1_bn/gamma` into [layer, weight]. */
+export function splitWeightName(fullName: string): [string, string] {
+  const parts = fullName.replace(/:\d+$/, '').split('/');
+  if (parts.length < 2) return ['', parts[0]];
+  return [parts[parts.length - 2], parts[parts.length - 1]];
+}
+
+/** The short name (`kernel`) of a tfjs layer variable named like `conv1/kernel` or `conv1/kernel_3`. */
+function shortName(v: tf.LayerVariable, layerName: string): string {
+  const original = (v as unknown as { originalName?: string }).originalName ?? v.name;
+  const [, w] = splitWeightName(original);
+  return w || original.slice(layerName.length + 1);
+}
+
+/** Number of weights values in a set. */
+export function weightSetSize(ws: WeightSet): number {
+  let n = 0;
+  for (const list of ws.layers.values()) for (const w of list) n += w.values.length;
+  return n;
+}
+
+/**
+ * Writes the weights of `ws` into every layer of `layers` that has weights, matching by layer
+ * name and weight short name; shapes must agree ({@link ShapeMismatchError}). Layers without
+ * weights are skipped. Returns the number of layers written.
+ */
+export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): number {
+  const strict = options.strict ?? true;
+  // Validate everything first so that a mismatch leaves the model untouched.
+  const plan: [tf.LayerVariable, StoredWeight][] = [];
+  for (const layer of layers) {
+    if (layer.weights.length === 0) continue;
+    const stored = ws.layers.get(layer.name);
+    if (!stored) {
+      if (strict) throw new MissingWeightError(ws.source, layer.name, '*');
+      continue;
+    }
+    for (const v of layer.weights) {
+      const name = shortName(v, layer.name);
+      const s = stored.find((w) => w.name === name);
+      if (!s) {
+        if (strict) throw new MissingWeightError(ws.source, layer.name, name);
+        continue;
+      }
+      const shape = v.shape as number[];
+      if (shape.length !== s.shape.length || shape.some((d, i) => d !== s.shape[i])) {
+        throw new ShapeMismatchError(ws.source, layer.name, name, shape, s.shape);
+      }
+      plan.push([v, s]);
+    }
+  }
+  const written = new Set<string>();
+  for (const [v, s] of plan) {
+    tf.tidy(() => {
+      v.write(tf.tensor(s.values, s.shape, 'float32'));
+    });
+    written.add(v.name);
+  }
+  return new Set(layers.filter((l) => l.weights.some((w) => written.has(w.name)))).size;
+}
+
+/** Copies the current values of the layers' weights into a new {@link WeightSet}. */
+export function captureWeights(layers: readonly tf.layers.Layer[], source = 'memory'): WeightSet {
+  const out = new Map<string, StoredWeight[]>();
+  for (const layer of layers) {
+    if (layer.weights.length === 0) continue;
+    out.set(
+      layer.name,
+      layer.weights.map((v) => ({
+        name: shortName(v, layer.name),
+        shape: [...(v.shape as number[])],
+        values: Float32Array.from(v.read().dataSync() as Float32Array),
+      })),
+    );
+  }
+  return { source, layers: out };
+}

@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  InvalidOptionError,
+  MODEL_INFO,
+  MODEL_NAMES,
+  Normalization,
+  UnknownModelError,
+  buildBackbone,
+  createTaskModel,
+  getModelInfo,
+} from '../index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('zoo table', () => {
+  it('has the seven names, and unknown names list the valid ones', () => {
+    expect(MODEL_NAMES).toEqual([
+      'mobilenet_v1', 'mobilenet_v1_0.75', 'mobilenet_v1_0.5', 'mobilenet_v1_0.25', 'vgg16', 'resnet50', 'efficientnet_b0',
+    ]);
+    expect(() => getModelInfo('resnet18')).toThrow(UnknownModelError);
+    expect(() => getModelInfo('resnet18')).toThrow(/'resnet18'.*mobilenet_v1, .*efficientnet_b0/);
+    expect(() => createTaskModel({ model: 'toString', inputShape: [32, 32, 1], classes: 2 })).toThrow(UnknownModelError);
+  });
+
+  it('rejects input shapes below 32 px or with 2 channels, naming the option and the range', () => {
+    expect(() => buildBackbone('vgg16', [31, 32, 3])).toThrow(InvalidOptionError);
+    expect(() => buildBackbone('vgg16', [32, 32, 2])).toThrow(/inputShape \[32,32,2\].*>= 32.*1 or 3/);
+  });
+});
+
+// Keras' len(model.layers) and count_params() of keras.applications.X(include_top=False).
+const KERAS = {
+  'mobilenet_v1_0.25': { layers: 86, total: 218_544, trainable: 213_072, channels: 256 },
+  mobilenet_v1: { layers: 86, total: 3_228_864, trainable: 3_206_976, channels: 1024 },
+  vgg16: { layers: 19, total: 14_714_688, trainable: 14_714_688, channels: 512 },
+  resnet50: { layers: 175, total: 23_587_712, trainable: 23_534_592, channels: 2048 },
+  efficientnet_b0: { layers: 237, total: 4_049_571, trainable: 4_007_548, channels: 1280 },
+} as const;
+
+function size(vs: tf.LayerVariable[]): number {
+  return vs.reduce((s, v) => s + (v.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
+
+describe('backbones', () => {
+  for (const [name, k] of Object.entries(KERAS)) {
+    it(`${name}: Keras' layer count, genome length and parameter counts at two input sizes`, () => {
+      expect(getModelInfo(name).genomeLength).toBe(k.layers);
+      for (const [h, w] of [[32, 32], [45, 37]]) {
+        const m = buildBackbone(name, [h, w, 3]);
+        expect(m.layers.length).toBe(k.layers);
+        expect(m.layers[0].name).toBe('input_1');
+        expect(m.countParams()).toBe(k.total);
+        expect(size(m.trainableWeights)).toBe(k.trainable);
+        expect(m.outputs[0].shape[3]).toBe(k.channels);
+        m.dispose();
+      }
+    });
+  }
+
+  it('ResNet50 orders a block as Keras does (shortcut conv after the second relu)', () => {
+    const m = buildBackbone('resnet50', [32, 32, 3]);
+    expect(m.layers.slice(7, 19).map((l) => l.name)).toEqual([
+      'conv2_block1_1_conv', 'conv2_block1_1_bn', 'conv2_block1_1_relu', 'conv2_block1_2_conv', 'conv2_block1_2_bn',
+      'conv2_block1_2_relu', 'conv2_block1_0_conv', 'conv2_block1_3_conv', 'conv2_block1_0_bn', 'conv2_block1_3_bn',
+      'conv2_block1_add', 'conv2_block1_out',
+    ]);
+    expect(m.layers[m.layers.length - 1].name).toBe('conv5_block3_out');
+    m.dispose();
+  });
+
+  it('EfficientNetB0 has the keras stem, squeeze-excite and drop-connect layers', () => {
+    const m = buildBackbone('efficientnet_b0', [64, 64, 3]);
+    const names = m.layers.map((l) => l.name);
+    expect(names.slice(0, 7)).toEqual(['input_1', 'rescaling', 'normalization', 'stem_conv_pad', 'stem_conv', 'stem_bn', 'stem_activation']);
+    expect(names).toContain('block2b_se_excite');
+    expect(names).toContain('block6d_drop');
+    expect(names.filter((n) => n.endsWith('_drop'))).toHaveLength(9);
+    expect(names[names.length - 1]).toBe('top_activation');
+    const norm = m.getLayer('normalization');
+    expect(norm).toBeInstanceOf(Normalization);
+    expect(norm.weights.map((w) => w.name.split('/').pop())).toEqual(['mean', 'variance', 'count']);
+    // The custom layer round-trips through tfjs serialisation.
+    const config = norm.getConfig();
+    expect(tf.serialization.SerializationMap.getMap().classNameMap.Normalization).toBeDefined();
+    expect(config.name).toBe('normalization');
+    m.dispose();
+  });
+
+  it('MobileNetV1 pads strided depthwise convolutions as Keras (ZeroPadding (0,1) + valid)', () => {
+    const m = buildBackbone('mobilenet_v1_0.25', [33, 33, 3]);
+    expect(m.getLayer('conv_pad_2').outputShape).toEqual([null, 18, 18, 16]);
+    expect(m.getLayer('conv_dw_2').outputShape).toEqual([null, 8, 8, 16]);
+    m.dispose();
+  });
+
+  it('backbones run forward without leaking tensors', () => {
+    for (const name of Object.keys(MODEL_INFO)) {
+      if (name === 'mobilenet_v1' || name === 'mobilenet_v1_0.75' || name === 'mobilenet_v1_0.5') continue;
+      const m = buildBackbone(name, [32, 32, 3]);
+      const x = tf.randomUniform([1, 32, 32, 3]);
+      const before = tf.memory().numTensors;
+      const y = m.predict(x) as tf.Tensor;
+      expect(y.shape).toEqual([1, 1, 1, KERAS[name as keyof typeof KERAS].channels]);
+      expect(Number.isFinite(tf.tidy(() => tf.sum(y).dataSync()[0]))).toBe(true);
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+      m.dispose();
+    }
+  });
+});

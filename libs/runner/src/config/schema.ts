@@ -1,0 +1,171 @@
+/**
+ * The search configuration: one zod schema shared by `slt search` flags, `--config` files (JSON or
+ * YAML) and the TUI's form. Unknown keys and bad values are rejected, naming the key.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+/** Names of the GA presets (see libs/ga). */
+export const PRESETS = ['paper', 'elitist'] as const;
+/** Data set layouts `--data-kind` accepts. */
+export const DATA_KINDS = ['idx', 'urbansound8k', 'folders'] as const;
+/** Backends `--backend` accepts (`auto` lets libs/backend pick). */
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+const inputSize = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const m = /^\s*(\d+)\s*(?:[xX]\s*(\d+)\s*)?$/.exec(String(v));
+    const h = m ? Number(m[1]) : NaN;
+    const w = m ? Number(m[2] ?? m[1]) : NaN;
+    if (!m || h < 32 || w < 32 || h > 1024 || w > 1024) {
+      ctx.addIssue({ code: 'custom', message: `expected HxW with 32 <= H, W <= 1024 (e.g. 32x32), got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return [h, w] as [number, number];
+  });
+
+const int = (min: number, max: number) =>
+  z.number({ error: `expected an integer in ${min}..${max}` }).int(`expected an integer in ${min}..${max}`)
+    .min(min, `expected an integer in ${min}..${max}`).max(max, `expected an integer in ${min}..${max}`);
+
+/** The zod schema of a search configuration (after kebab-case keys are turned into camelCase). */
+export const searchConfigSchema = z.strictObject({
+  /** Zoo name of the backbone, e.g. `mobilenet_v1_0.25`. */
+  model: z.string().min(1).default('mobilenet_v1_0.25'),
+  /** Weights directory or URL (model.json + shards); default: the zoo's official URL. */
+  weights: z.string().min(1).optional(),
+  /** Path of the data set (IDX folder, UrbanSound8K root, or class folders). */
+  data: z.string({ error: 'required: the path of the data set' }).min(1, 'must not be empty'),
+  /** Layout of the data set; detected when omitted. */
+  dataKind: z.enum(DATA_KINDS).optional(),
+  /** Model input size as [height, width] (written `HxW`). */
+  input: inputSize.default([32, 32]),
+  /** GA population size (a multiple of 4). */
+  population: int(4, 10_000).refine((n) => n % 4 === 0, 'must be a multiple of 4 (the paper keeps n/2, breeds n/4 + n/4)').default(8),
+  /** Number of generations. */
+  generations: int(1, 10_000).default(3),
+  /** Training epochs per genome. */
+  epochs: int(1, 1000).default(2),
+  /** Training batch size. */
+  batch: int(1, 65_536).default(32),
+  /** Adam learning rate. */
+  lr: z.number().positive('must be > 0').max(1, 'must be <= 1').default(1e-4),
+  /** Seed of the GA, the data split and the random baselines; random (and recorded) when omitted. */
+  seed: int(0, 2 ** 31 - 1).optional(),
+  /** GA preset. */
+  preset: z.enum(PRESETS).default('paper'),
+  /** Number of worker processes evaluating genomes in parallel. */
+  workers: int(1, 256).default(1),
+  /** tfjs backend. */
+  backend: z.enum(BACKENDS).default('auto'),
+  /** MLflow tracking URI (http(s)://... or a FileStore directory); default: ./mlruns FileStore. */
+  trackingUri: z.string().min(1).optional(),
+  /** MLflow experiment name. */
+  experiment: z.string().min(1).default('slt'),
+  /** Folder of the search (journal.jsonl etc.); default `./.slt/searches/<id>`. */
+  out: z.string().min(1).optional(),
+  /** Number of random-mask baselines (the paper: at least 3). */
+  randomBaselines: int(3, 1000).default(3),
+  /** Human name of the search (MLflow run name). */
+  name: z.string().min(1).max(250).optional(),
+});
+
+/** A validated search configuration (defaults filled in). */
+export type SearchConfig = z.output<typeof searchConfigSchema>;
+/** What a user may write (every key optional except `data`). */
+export type SearchConfigInput = z.input<typeof searchConfigSchema>;
+
+/** Every key a configuration may hold, in camelCase. */
+export const CONFIG_KEYS = Object.keys(searchConfigSchema.shape) as (keyof SearchConfig)[];
+
+const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function formatIssues(issues: z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => `${k}: unknown key (valid keys: ${CONFIG_KEYS.join(', ')})`);
+    }
+    const key = issue.path.map(String).join('.') || '(root)';
+    let msg = issue.message;
+    if (issue.code === 'invalid_value' && 'values' in issue) msg = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    return [`${key}: ${msg}`];
+  });
+}
+
+/**
+ * Validates a configuration object (kebab-case or camelCase keys; `undefined` values are dropped).
+ * @param raw the object to validate.
+ * @param source where it came from, named in errors (a file path or `flags`).
+ * @throws ConfigError naming every bad or unknown key.
+ */
+export function parseSearchConfig(raw: unknown, source = 'config'): SearchConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(source, [`(root): expected an object of keys (${CONFIG_KEYS.join(', ')})`]);
+  }
+  const obj: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    const key = camel(k);
+    if (key in obj) throw new ConfigError(source, [`${k}: given twice (as ${key})`]);
+    obj[key] = v;
+  }
+  const res = searchConfigSchema.safeParse(obj);
+  if (!res.success) throw new ConfigError(source, formatIssues(res.error.issues));
+  return res.data;
+}
+
+/**
+ * Reads a JSON or YAML configuration file (by extension; `.json` is JSON, anything else YAML,
+ * which also reads JSON) and returns its raw object, unvalidated.
+ * @throws ConfigError when the file cannot be read or parsed.
+ */
+export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(file, [`cannot read the file: ${(cause as Error).message}`], { cause });
+  }
+  let data: unknown;
+  try {
+    data = path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (cause) {
+    throw new ConfigError(file, [`not valid ${path.extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`], { cause });
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(file, ['(root): expected a mapping of keys']);
+  }
+  return data as Record<string, unknown>;
+}
+
+/**
+ * Loads a configuration from an optional file and flags: flags override the file's keys.
+ * Relative `data`, `weights` and `out` paths in a file are resolved against the file's folder.
+ */
+export async function loadSearchConfig(options: {
+  /** Path of a JSON/YAML config file. */
+  file?: string;
+  /** Values from flags (undefined values ignored). */
+  flags?: Record<string, unknown>;
+}): Promise<SearchConfig> {
+  let merged: Record<string, unknown> = {};
+  let source = 'flags';
+  if (options.file) {
+    const fromFile = await readConfigFile(options.file);
+    const dir = path.dirname(path.resolve(options.file));
+    for (const k of ['data', 'weights', 'out']) {
+      const v = fromFile[k];
+      if (typeof v === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) fromFile[k] = path.resolve(dir, v);
+    }
+    // Validate the file alone first so its errors name the file.
+    parseSearchConfig({ data: 'x', ...fromFile }, options.file);
+    merged = fromFile;
+    source = `${options.file} + flags`;
+  }
+  for (const [k, v] of Object.entries(options.flags ?? {})) if (v !== undefined) merged[camel(k)] = v;
+  return parseSearchConfig(merged, source);
+}

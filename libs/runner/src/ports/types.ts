@@ -1,0 +1,90 @@
+/**
+ * What the runner needs from the other libs, as small structural interfaces. The adapters in this
+ * folder are the only files that call @slt/ga, @slt/models, @slt/datasets and @slt/backend.
+ */
+import type { EpochMetrics, EvaluationResult } from '../journal/records.js';
+
+/** One split: N images H x W x C in [0, 1], NHWC (docs/CONTRACTS.md). */
+export interface ImageSplit {
+  images: Float32Array;
+  shape: [number, number, number, number];
+  labels: Int32Array;
+}
+
+/** A loaded data set (docs/CONTRACTS.md). */
+export interface ImageDataset {
+  name: string;
+  classNames: string[];
+  train: ImageSplit;
+  val: ImageSplit;
+  test: ImageSplit;
+  split: { seed: number; fractions: [number, number, number] } & Record<string, unknown>;
+  settings?: Record<string, unknown>;
+}
+
+/** Layer names of a backbone in genome order. */
+export interface ModelDescription {
+  genomeLength: number;
+  layerNames: string[];
+}
+
+/** Live progress of a batch. */
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  imagesPerSecond: number;
+}
+
+/** Options of one evaluation. */
+export interface EvaluateOptions {
+  signal?: AbortSignal;
+  onEpoch?: (m: EpochMetrics) => void;
+  onBatch?: (p: BatchProgress) => void;
+}
+
+/** Evaluates masks (in worker processes or in this one). */
+export interface Evaluator {
+  evaluate(mask: string, options?: EvaluateOptions): Promise<EvaluationResult>;
+  close(): Promise<void>;
+}
+
+/** A request of the GA. */
+export interface GaRequest {
+  id: string;
+  generation: number;
+  index: number;
+  mask: string;
+}
+
+/** Generation statistics from the GA. */
+export interface GaGenerationStats {
+  generation: number;
+  best: number;
+  mean: number;
+  worst: number;
+  bestKey: string;
+  evaluations: number;
+  cacheHits: number;
+}
+
+/** The ask/tell GA as the runner uses it. */
+export interface GaPort {
+  readonly done: boolean;
+  readonly generation: number;
+  ask(): GaRequest | null;
+  tell(id: string, fitness: number, objectives?: Record<string, number>): void;
+  /** JSON-able whole state (restorable with `restore`). */
+  snapshot(): unknown;
+  /** Current population with fitness where known. */
+  population(): { index: number; mask: string; status: string; fitness?: number }[];
+  onGenerationStarted(fn: (generation: number) => void): void;
+  onGenerationFinished(fn: (stats: GaGenerationStats) => void): void;
+  onCached(fn: (e: { generation: number; index: number; mask: string; fitness: number }) => void): void;
+}
+
+/** Baseline masks. */
+export interface BaselineMask {
+  label: string;
+  mask: string;
+}

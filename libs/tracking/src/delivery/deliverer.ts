@@ -1,0 +1,286 @@
+/**
+ * Replays the `run.*` records of a journal into a TrackingStore, idempotently:
+ * - a run is created once: the runKey -> run_id map is saved right after creation, and before
+ *   creating a run the store is searched for its `slt.journal_id` + `slt.run_key` tags (covers a
+ *   crash between create and save);
+ * - a metric point is logged once: records are delivered in chunks whose seq range is marked
+ *   in flight first; a chunk that was in flight at a crash, or a log-batch whose answer was
+ *   lost, is reconciled against the run's metric history before sending again.
+ */
+import { DeliveryError, StoreError, isRetryable } from '../errors.js';
+import { quoteFilterValue } from '../mlflow/filter.js';
+import { parseMetricValue } from '../mlflow/server-rules.js';
+import { chunkLogBatch, type KeyValue, type LogBatch, type MetricPoint } from '../mlflow/validation.js';
+import type { JournalRecord, TrackingRecord } from '../journal/records.js';
+import { isTrackingRecord } from '../journal/records.js';
+import { JOURNAL_CREATED } from '../journal/journal.js';
+import type { TrackingStore } from '../store/types.js';
+import { saveDeliveryState, type DeliveryState } from './state.js';
+import { createHash } from 'node:crypto';
+
+/** Counters of what a delivery did. */
+export interface DeliveryCounters {
+  /** Runs created in the store. */
+  runsCreated: number;
+  /** Runs found already in the store by their tags (after a crash or a lost answer). */
+  runsFound: number;
+  /** Metric points sent. */
+  metricsLogged: number;
+  /** Metric points not sent because the store already had them. */
+  metricsSkipped: number;
+  /** Params sent. */
+  paramsLogged: number;
+  /** Tags sent (log-batch). */
+  tagsLogged: number;
+  /** Artifacts written. */
+  artifacts: number;
+  /** Runs ended. */
+  runsEnded: number;
+  /** Transient failures that were retried. */
+  retries: number;
+}
+
+/** Retry settings of a delivery. */
+export interface RetryPolicy {
+  /** Attempts per operation before giving up (default Infinity: until stopped). */
+  maxAttempts?: number;
+  /** First backoff delay in ms (default 500). */
+  initialBackoffMs?: number;
+  /** Longest backoff delay in ms (default 30000). */
+  maxBackoffMs?: number;
+}
+
+/** Records delivered per chunk (one state write per chunk). */
+const CHUNK_RECORDS = 200;
+/** Tag holding the journal's id on every delivered run. */
+export const JOURNAL_ID_TAG = 'slt.journal_id';
+/** Tag holding the client-side runKey on every delivered run. */
+export const RUN_KEY_TAG = 'slt.run_key';
+
+export class Deliverer {
+  readonly counters: DeliveryCounters = {
+    runsCreated: 0, runsFound: 0, metricsLogged: 0, metricsSkipped: 0, paramsLogged: 0, tagsLogged: 0, artifacts: 0, runsEnded: 0, retries: 0,
+  };
+  private journalId: string | undefined;
+  /** Runs found by their tags instead of created: their metrics are reconciled before logging. */
+  private readonly reconcile = new Set<string>();
+  /** Called after each transient failure, with the error and the next delay. */
+  onRetry?: (err: unknown, delayMs: number) => void;
+  /** Called for problems that do not stop delivery (e.g. an artifact root slt cannot write). */
+  onWarning?: (message: string) => void;
+
+  constructor(
+    private readonly journalPath: string,
+    private readonly store: TrackingStore,
+    readonly state: DeliveryState,
+    private readonly stateFile: string,
+    private readonly retry: RetryPolicy,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Delivers every record after `state.deliveredSeq`; returns the new deliveredSeq. */
+  async deliver(records: JournalRecord[]): Promise<number> {
+    this.journalId ??= this.findJournalId(records);
+    const todo = records.filter((r) => r.seq > this.state.deliveredSeq);
+    for (let i = 0; i < todo.length; i += CHUNK_RECORDS) {
+      const chunk = todo.slice(i, i + CHUNK_RECORDS);
+      const from = chunk[0].seq;
+      const to = chunk[chunk.length - 1].seq;
+      const prev = this.state.inflight;
+      const careful = prev !== undefined && prev.toSeq >= from && prev.fromSeq <= to;
+      this.state.inflight = careful ? { fromSeq: Math.min(prev!.fromSeq, from), toSeq: Math.max(prev!.toSeq, to) } : { fromSeq: from, toSeq: to };
+      await saveDeliveryState(this.stateFile, this.state);
+      await this.applyChunk(chunk.filter(isTrackingRecord) as TrackingRecord[], careful);
+      this.state.deliveredSeq = to;
+      delete this.state.inflight;
+      await saveDeliveryState(this.stateFile, this.state);
+    }
+    return this.state.deliveredSeq;
+  }
+
+  private findJournalId(records: JournalRecord[]): string {
+    const created = records.find((r) => r.type === JOURNAL_CREATED && typeof r.journalId === 'string');
+    if (created) return created.journalId as string;
+    const first = records[0];
+    return createHash('sha256').update(`${this.journalPath}|${first?.time ?? ''}`).digest('hex').slice(0, 32);
+  }
+
+  private async applyChunk(records: TrackingRecord[], careful: boolean): Promise<void> {
+    const pending = new Map<string, LogBatch>();
+    const flush = async (runKey: string): Promise<void> => {
+      const batch = pending.get(runKey);
+      if (!batch) return;
+      pending.delete(runKey);
+      const runId = this.runOf(runKey).runId;
+      for (const part of chunkLogBatch(batch)) {
+        const c0 = careful || this.reconcile.has(runKey);
+        await this.withRetry(`log-batch for run '${runKey}'`, c0, (c) => this.logBatchOnce(runId, part, c));
+      }
+    };
+    for (const r of records) {
+      switch (r.type) {
+        case 'run.created':
+          await this.ensureRun(r, careful);
+          break;
+        case 'run.params':
+        case 'run.metrics':
+        case 'run.tags': {
+          this.runOf(r.runKey);
+          const b = pending.get(r.runKey) ?? { metrics: [], params: [], tags: [] };
+          if (r.type === 'run.params') mergeKv(b.params, r.params, false);
+          else if (r.type === 'run.tags') mergeKv(b.tags, r.tags, true);
+          else for (const m of r.metrics) b.metrics.push({ key: m.key, value: parseMetricValue(m.value), timestamp: m.timestamp, step: m.step });
+          pending.set(r.runKey, b);
+          break;
+        }
+        case 'run.artifact': {
+          await flush(r.runKey);
+          const run = this.runOf(r.runKey);
+          const bytes = r.encoding === 'base64' ? Buffer.from(r.content, 'base64') : Buffer.from(r.content, 'utf8');
+          try {
+            await this.withRetry(`artifact '${r.path}' of run '${r.runKey}'`, careful, () =>
+              this.store.logArtifact({ runId: run.runId, experimentId: run.experimentId, artifactUri: run.artifactUri, runName: '', status: '', startTime: 0, lifecycleStage: 'active' }, r.path, bytes),
+            );
+            this.counters.artifacts++;
+          } catch (err) {
+            if (err instanceof DeliveryError && err.cause instanceof StoreError && err.cause.errorCode === 'UNSUPPORTED_ARTIFACT_URI') {
+              this.onWarning?.(`Skipped artifact '${r.path}' of run '${r.runKey}': ${err.cause.message}`);
+            } else throw err;
+          }
+          break;
+        }
+        case 'run.ended': {
+          await flush(r.runKey);
+          const run = this.runOf(r.runKey);
+          await this.withRetry(`end of run '${r.runKey}'`, careful, () => this.store.updateRun(run.runId, r.status, r.endTime));
+          this.counters.runsEnded++;
+          break;
+        }
+      }
+    }
+    for (const key of [...pending.keys()]) await flush(key);
+  }
+
+  private runOf(runKey: string): { runId: string; experimentId: string; artifactUri: string } {
+    const run = this.state.runs[runKey];
+    if (!run) throw new DeliveryError(this.journalPath, `Journal ${this.journalPath} logs to run '${runKey}' before its run.created record`);
+    return run;
+  }
+
+  private async ensureExperiment(name: string): Promise<string> {
+    const known = this.state.experiments[name];
+    if (known) return known;
+    const id = await this.withRetry(`experiment '${name}'`, false, async () => {
+      const found = await this.store.getExperimentByName(name);
+      if (found) return found.experimentId;
+      try {
+        return await this.store.createExperiment(name);
+      } catch (err) {
+        const code = (err as { errorCode?: string }).errorCode;
+        if (code === 'RESOURCE_ALREADY_EXISTS') {
+          const again = await this.store.getExperimentByName(name);
+          if (again) return again.experimentId;
+        }
+        throw err;
+      }
+    });
+    this.state.experiments[name] = id;
+    return id;
+  }
+
+  private async ensureRun(r: Extract<TrackingRecord, { type: 'run.created' }>, careful: boolean): Promise<void> {
+    if (this.state.runs[r.runKey]) return;
+    const experimentId = await this.ensureExperiment(r.experimentName);
+    const parent = r.parentRunKey !== undefined ? this.runOf(r.parentRunKey).runId : undefined;
+    const filter = `tags.\`${JOURNAL_ID_TAG}\` = ${quoteFilterValue(this.journalId!)} and tags.\`${RUN_KEY_TAG}\` = ${quoteFilterValue(r.runKey)}`;
+    const tags: KeyValue[] = Object.entries({
+      ...r.tags,
+      [RUN_KEY_TAG]: r.runKey,
+      [JOURNAL_ID_TAG]: this.journalId!,
+      ...(parent ? { 'mlflow.parentRunId': parent } : {}),
+    }).map(([key, value]) => ({ key, value }));
+    const info = await this.withRetry(`creation of run '${r.runKey}'`, careful, async () => {
+      const found = await this.store.searchRuns([experimentId], filter);
+      if (found.length > 0) {
+        this.counters.runsFound++;
+        this.reconcile.add(r.runKey);
+        return found[0].info;
+      }
+      const created = await this.store.createRun({ experimentId, runName: r.runName, startTime: r.startTime, tags, userId: r.tags['mlflow.user'] });
+      this.counters.runsCreated++;
+      return created;
+    });
+    this.state.runs[r.runKey] = { runId: info.runId, experimentId, artifactUri: info.artifactUri };
+    await saveDeliveryState(this.stateFile, this.state);
+  }
+
+  private async logBatchOnce(runId: string, batch: LogBatch, careful: boolean): Promise<void> {
+    let metrics = batch.metrics;
+    if (careful && metrics.length > 0) {
+      const have = new Set<string>();
+      for (const key of new Set(metrics.map((m) => m.key))) {
+        for (const m of await this.store.getMetricHistory(runId, key)) have.add(pointId(m));
+      }
+      metrics = metrics.filter((m) => !have.has(pointId(m)));
+      this.counters.metricsSkipped += batch.metrics.length - metrics.length;
+    }
+    if (metrics.length + batch.params.length + batch.tags.length === 0) return;
+    await this.store.logBatch(runId, { metrics, params: batch.params, tags: batch.tags });
+    this.counters.metricsLogged += metrics.length;
+    this.counters.paramsLogged += batch.params.length;
+    this.counters.tagsLogged += batch.tags.length;
+  }
+
+  /**
+   * Runs `op`; on a transient failure waits (exponential backoff) and runs it again with
+   * `careful` set, so it reconciles with what the store may already have applied.
+   */
+  private async withRetry<T>(what: string, careful: boolean, op: (careful: boolean) => Promise<T>): Promise<T> {
+    const max = this.retry.maxAttempts ?? Infinity;
+    const initial = this.retry.initialBackoffMs ?? 500;
+    const cap = this.retry.maxBackoffMs ?? 30_000;
+    for (let attempt = 1; ; attempt++) {
+      if (this.signal.aborted) throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} was stopped during ${what}`);
+      try {
+        return await op(careful);
+      } catch (err) {
+        if (!isRetryable(err)) {
+          throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} failed at ${what}: ${(err as Error).message}`, { cause: err });
+        }
+        if (attempt >= max) {
+          throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} gave up at ${what} after ${attempt} attempts: ${(err as Error).message}`, { cause: err });
+        }
+        careful = true;
+        this.counters.retries++;
+        const delay = Math.min(cap, initial * 2 ** (attempt - 1));
+        this.onRetry?.(err, delay);
+        await abortableSleep(delay, this.signal);
+      }
+    }
+  }
+}
+
+function mergeKv(into: KeyValue[], from: Record<string, string>, overwrite: boolean): void {
+  for (const [key, value] of Object.entries(from)) {
+    const i = into.findIndex((x) => x.key === key);
+    if (i === -1) into.push({ key, value });
+    else if (overwrite) into[i] = { key, value };
+  }
+}
+
+function pointId(m: MetricPoint): string {
+  return `${m.step}|${m.timestamp}|${Number.isNaN(m.value) ? 'NaN' : m.value}`;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
