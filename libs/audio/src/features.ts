@@ -125,6 +125,8 @@ export function resolveFeatureOptions(options: FeatureOptions = {}): ResolvedFea
  */
 export function computeFeatures(samples: Float32Array, sourceRate: number, options: FeatureOptions = {}): FeatureMatrix {
   const o = resolveFeatureOptions(options);
+  if (samples.length === 0) throw new AudioOptionError('samples', 0, 'a signal of at least one sample');
+  if (!Number.isInteger(sourceRate) || sourceRate < 1) throw new AudioOptionError('sourceRate', sourceRate, 'a positive integer in Hz');
   const sr = o.sampleRate === 'native' ? sourceRate : o.sampleRate;
   let y = resample(samples, sourceRate, sr);
   if (o.durationSeconds !== null) {
@@ -192,6 +194,7 @@ export async function logMelFromFile(path: string, options: FileFeatureOptions =
     if (hit) return hit;
   }
   const wav = decodeWav(bytes, path);
+  if (wav.samples.length === 0) throw new WavDecodeError(path, 'no audio: the data chunk holds 0 sample frames');
   const m = computeFeatures(wav.samples, wav.sampleRate, resolved);
   if (cache) await cache.set(key, m);
   return m;

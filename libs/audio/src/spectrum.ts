@@ -56,7 +56,8 @@ export function powerSpectrogram(y: Float32Array, nFft = 2048, hopLength = 512):
   const frames = frameCount(y.length, hopLength);
   const data = new Float32Array(bins * frames);
   const frame = new Float64Array(nFft);
-  const out = new Float64Array(2 * nFft);
+  const out = fft.createComplexArray() as number[];
+  const frameMajor = new Float32Array(bins * frames);
   const pad = nFft / 2;
   for (let t = 0; t < frames; t++) {
     const start = t * hopLength - pad;
@@ -68,7 +69,16 @@ export function powerSpectrogram(y: Float32Array, nFft = 2048, hopLength = 512):
     for (let k = 0; k < bins; k++) {
       const re = out[2 * k];
       const im = out[2 * k + 1];
-      data[k * frames + t] = re * re + im * im;
+      frameMajor[t * bins + k] = re * re + im * im;
+    }
+  }
+  // Blocked transpose to [bins, frames] (cache-friendly both ways).
+  const B = 32;
+  for (let t0 = 0; t0 < frames; t0 += B) {
+    const t1 = Math.min(frames, t0 + B);
+    for (let k0 = 0; k0 < bins; k0 += B) {
+      const k1 = Math.min(bins, k0 + B);
+      for (let t = t0; t < t1; t++) for (let k = k0; k < k1; k++) data[k * frames + t] = frameMajor[t * bins + k];
     }
   }
   return { data, rows: bins, cols: frames };

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWav, decodeWavFile, encodeWav, readWavInfo, WavDecodeError, AudioError } from './index.js';
+import { decodeWav, decodeWavFile, encodeWav, logMelFromFile, readWavInfo, WavDecodeError, AudioError } from './index.js';
 import { golden, maxAbsDiff, sharedData } from './testing/golden.js';
 
 const george = resolve(sharedData, 'fsdd-480/0/0_george_0.wav');
@@ -156,6 +156,13 @@ describe('bad files get an error naming the file and the fault', () => {
     f.writeUInt16LE(3, 12);
     await bad('align.wav', riff([['fmt ', f], ['data', Uint8Array.from([0, 0, 0, 0])]]), /block align 3/);
     await bad('partial.wav', riff([['fmt ', fmt(1, 2, 8000, 16)], ['data', Uint8Array.from([0, 0, 0, 0, 0, 0])]]), /not a whole number/);
+  });
+  it('NaN or infinite float samples, and an empty data chunk when features are asked for', async () => {
+    await bad('nan.wav', encodeWav([Float32Array.from([0.1, NaN, 0.2])], 8000, { format: 'float' }), /corrupt: sample frame 1 is NaN/);
+    const empty = join(dir, 'empty.wav');
+    await writeFile(empty, encodeWav([new Float32Array(0)], 8000));
+    expect((await readWavInfo(empty)).frames).toBe(0);
+    await expect(logMelFromFile(empty)).rejects.toThrow(`${empty}: no audio: the data chunk holds 0 sample frames`);
   });
   it('a missing file', async () => {
     const path = join(dir, 'missing.wav');

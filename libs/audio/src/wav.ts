@@ -209,6 +209,13 @@ export function decodeWav(bytes: Uint8Array, label = '<buffer>'): DecodedWav {
       samples[i] = sum / ch;
     }
   }
+  if (info.format === 'float') {
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(samples[i])) {
+        throw new WavDecodeError(label, `corrupt: sample frame ${i} is ${samples[i]} (float samples must be finite)`);
+      }
+    }
+  }
   return { ...info, samples };
 }
 

@@ -55,7 +55,7 @@ describe('Fashion-MNIST IDX (real 900-image subset)', () => {
       });
     }
     expect(seen.size).toBe(raw.n);
-    const again = await loadDataset({ path: FASHION_900, seed: 42 });
+    const again = await loadDataset(FASHION_900, { seed: 42 });
     expect(again.split.items).toEqual(ds.split.items);
     const other = await loadDataset({ path: FASHION_900, seed: 43 });
     expect(other.split.items.test).not.toEqual(ds.split.items.test);

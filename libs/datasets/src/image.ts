@@ -86,21 +86,32 @@ export function writeResized(
   const sy = srcH / outH;
   const sx = srcW / outW;
   const px = new Float32Array(3);
+  // Column taps and weights are the same for every row: compute them once.
+  const cx0 = new Int32Array(outW);
+  const cx1 = new Int32Array(outW);
+  const cwx = new Float32Array(outW);
+  for (let x = 0; x < outW; x++) {
+    const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), srcW - 1);
+    cx0[x] = Math.floor(fx);
+    cx1[x] = Math.min(cx0[x]! + 1, srcW - 1);
+    cwx[x] = fx - cx0[x]!;
+  }
   for (let y = 0; y < outH; y++) {
     const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), srcH - 1);
     const y0 = Math.floor(fy);
     const y1 = Math.min(y0 + 1, srcH - 1);
     const wy = fy - y0;
+    const r0 = y0 * srcW;
+    const r1 = y1 * srcW;
     for (let x = 0; x < outW; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), srcW - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, srcW - 1);
-      const wx = fx - x0;
+      const x0 = cx0[x]!;
+      const x1 = cx1[x]!;
+      const wx = cwx[x]!;
       for (let c = 0; c < srcC; c++) {
-        const a = src[(y0 * srcW + x0) * srcC + c]!;
-        const b = src[(y0 * srcW + x1) * srcC + c]!;
-        const d = src[(y1 * srcW + x0) * srcC + c]!;
-        const e = src[(y1 * srcW + x1) * srcC + c]!;
+        const a = src[(r0 + x0) * srcC + c]!;
+        const b = src[(r0 + x1) * srcC + c]!;
+        const d = src[(r1 + x0) * srcC + c]!;
+        const e = src[(r1 + x1) * srcC + c]!;
         px[c] = ((a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy) * scale;
       }
       const o = offset + (y * outW + x) * outC;

@@ -25,8 +25,11 @@ export interface InspectProblem {
 
 /** Statistics of a set of numbers. */
 export interface Stats {
+  /** Smallest value (0 when there is none). */
   min: number;
+  /** Arithmetic mean. */
   mean: number;
+  /** Largest value. */
   max: number;
 }
 

@@ -88,7 +88,15 @@ function countsOf(labels: Int32Array, k: number): number[] {
  * plus a stratified val carved from the rest) and decodes every example into one Float32Array per
  * split, images in [0, 1]. Errors name the file or option at fault.
  */
-export async function loadDataset(options: LoadDatasetOptions): Promise<ImageDataset> {
+export async function loadDataset(options: LoadDatasetOptions): Promise<ImageDataset>;
+/** The same, with the folder given first: `loadDataset(path, { seed, ... })`. */
+export async function loadDataset(path: string, options: Omit<LoadDatasetOptions, 'path'>): Promise<ImageDataset>;
+export async function loadDataset(
+  pathOrOptions: string | LoadDatasetOptions,
+  rest?: Omit<LoadDatasetOptions, 'path'>,
+): Promise<ImageDataset> {
+  const options: LoadDatasetOptions =
+    typeof pathOrOptions === 'string' ? { ...(rest as LoadDatasetOptions), path: pathOrOptions } : pathOrOptions;
   if (!options || typeof options.path !== 'string' || options.path === '') {
     throw new DatasetOptionError('path', options?.path, 'the path of a data set folder');
   }

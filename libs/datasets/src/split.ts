@@ -12,8 +12,11 @@ export const DEFAULT_FRACTIONS: [number, number, number] = [0.7, 0.15, 0.15];
 
 /** Indices (into the source order) of each split. */
 export interface SplitIndices {
+  /** Indices of the training split. */
   train: number[];
+  /** Indices of the validation split. */
   val: number[];
+  /** Indices of the test split. */
   test: number[];
 }
 

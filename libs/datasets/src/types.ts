@@ -44,8 +44,11 @@ export interface ImageDataset {
   kind: DatasetKind;
   /** K class names; label i means classNames[i]. */
   classNames: string[];
+  /** The training split. */
   train: ImageSplit;
+  /** The validation split (the GA's fitness is measured on it). */
   val: ImageSplit;
+  /** The test split (reported only). */
   test: ImageSplit;
   /** How it was split. */
   split: SplitRecord;

@@ -23,20 +23,23 @@ function evaluateGeneration(ga: GaEngine, fitness: (g: Genome) => number): Popul
 
 describe('GaEngine generation step (paper preset)', () => {
   it('keeps the exact top n/2, breeds n/4 regular and n/4 one-point children, keeps size n (mutation 0)', () => {
+    let checked = 0;
     for (const seed of SEEDS) {
       const n = 4 * (1 + (seed % 6));
       const L = 6 + (seed % 40);
-      const ga = createGa({ genomeLength: L, populationSize: n, generations: 4, seed, mutationRate: 0 });
+      const ga = createGa({ genomeLength: L, populationSize: n, generations: 5, seed, mutationRate: 0 });
+      const generations: Genome[][] = [];
+      ga.on('generation:started', (e) => generations.push([...e.genomes]));
       // few distinct values: many ties, broken by lower index
       const fit = (g: Genome) => (g.trainableCount % 4) / 4;
-      for (let gen = 0; gen < 3; gen++) {
-        const evaluated = evaluateGeneration(ga, fit);
+      drive(ga, (g) => ({ value: fit(g) }), { parallel: 3, shuffleSeed: seed });
+      expect(generations).toHaveLength(5);
+      for (let gen = 0; gen + 1 < generations.length; gen++) {
+        const evaluated = generations[gen].map((genome, index) => ({ genome, index, value: fit(genome) }));
         expect(evaluated).toHaveLength(n);
-        expect(evaluated.every((m) => m.fitness !== undefined)).toBe(true);
-        const ranked = [...evaluated].sort((a, b) => b.fitness!.value - a.fitness!.value || a.index - b.index);
-        const next = ga.population().map((m) => m.genome);
+        const ranked = [...evaluated].sort((a, b) => b.value - a.value || a.index - b.index);
+        const next = generations[gen + 1];
         expect(next).toHaveLength(n);
-        expect(ga.generation).toBe(gen + 1);
         for (let k = 0; k < n / 2; k++) expect(next[k].key).toBe(ranked[k].genome.key);
         const kept = ranked.slice(0, n / 2).map((m) => m.genome);
         for (let k = 0; k < n / 4; k++) expect(next[n / 2 + k].key).toBe(halfCrossover(kept[2 * k], kept[2 * k + 1]).key);
@@ -45,8 +48,10 @@ describe('GaEngine generation step (paper preset)', () => {
             Array.from({ length: L - 1 }, (_, c) => c + 1).some((cut) => onePointCrossover(a, b, cut).key === child.key)));
           expect(ok, `seed ${seed} gen ${gen}`).toBe(true);
         }
+        checked++;
       }
     }
+    expect(checked).toBe(SEEDS.length * 4);
   });
 
   it('mutates every member of the next generation, kept ones included, at the rate (3 sd over 10^5 bits)', () => {

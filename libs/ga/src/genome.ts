@@ -46,19 +46,22 @@ export class Genome {
 
   /** Builds a genome from any array-like of 0/1 (copied). */
   static fromBits(bits: ArrayLike<number>): Genome {
-    if (bits.length === 0) throw new GenomeError('A genome must have at least one gene, got an empty array', '');
-    const out: Bit[] = new Array(bits.length);
+    const n = bits.length;
+    if (n === 0) throw new GenomeError('A genome must have at least one gene, got an empty array', '');
+    const out: Bit[] = new Array(n);
+    const codes = new Array<number>(n);
     let count = 0;
-    let key = '';
-    for (let i = 0; i < bits.length; i++) {
+    for (let i = 0; i < n; i++) {
       const b = bits[i];
       if (b !== 0 && b !== 1) {
         throw new GenomeError(`Genome bit ${i} is ${String(b)}; only 0 and 1 are allowed`, Array.from(bits).join(','), i);
       }
       out[i] = b;
       count += b;
-      key += b === 1 ? '1' : '0';
+      codes[i] = 48 + b;
     }
+    let key = '';
+    for (let i = 0; i < n; i += 8192) key += String.fromCharCode(...codes.slice(i, i + 8192));
     return new Genome(Object.freeze(out), key, count);
   }
 
@@ -81,7 +84,9 @@ export class Genome {
 
   /** A copy of the genes as a Uint8Array (mutable scratch for operators). */
   toUint8Array(): Uint8Array {
-    return Uint8Array.from(this.bits);
+    const out = new Uint8Array(this.bits.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.bits[i];
+    return out;
   }
 
   /** Same genes. */

@@ -40,3 +40,27 @@ export { createTaskModel } from './task/task-model.js';
 export type { TaskModel, TaskModelOptions, ParamCounts, HeadKind, AdapterKind } from './task/task-model.js';
 export { validateMask, freezeAllMask, trainAllMask, cutPoints, frozenPrefixLength, layersWithWeights } from './task/genome.js';
 export { preprocessImages, CAFFE_MEAN_BGR } from './task/preprocess.js';
+
+// Fine-tuning (training/) and the evaluator pool (pool/)
+export { LocalEvaluator, createLocalEvaluator, crossEntropy } from './training/evaluator.js';
+export type { LocalEvaluatorOptions } from './training/evaluator.js';
+export { TrainingError, TrainingInputError, EvaluationAbortedError, WorkerError, PoolClosedError } from './training/errors.js';
+export { layersTaskModel } from './training/layers-task-model.js';
+export type { LayersTaskModelOptions } from './training/layers-task-model.js';
+export { zooTaskModel, trainableFromTaskModel } from './training/zoo-task-model.js';
+export type { ZooTaskModelOptions } from './training/zoo-task-model.js';
+export { splitAtPrefix } from './training/graph.js';
+export type { PrefixSplit } from './training/graph.js';
+export type {
+  ImageSplit,
+  TrainingSplits,
+  EpochMetrics,
+  EvaluationResult,
+  TrainableTaskModel,
+  BatchProgress,
+  FineTuneOptions,
+} from './training/types.js';
+export { createEvaluatorPool } from './pool/pool.js';
+export type { EvaluatorPool, EvaluatorPoolOptions, PoolEvaluateOptions } from './pool/pool.js';
+export type { TaskModelSource } from './pool/protocol.js';
+export { writeSplitsFile, readSplitsFile } from './pool/datafile.js';

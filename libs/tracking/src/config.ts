@@ -45,11 +45,8 @@ export function resolveTrackingConfig(options: TrackingConfigOptions = {}): Trac
       ...(env.MLFLOW_TRACKING_PASSWORD !== undefined ? { password: env.MLFLOW_TRACKING_PASSWORD } : {}),
     };
   }
-  const local = /^file:/i.test(uri) || !/^[a-z][a-z0-9+.-]*:/i.test(uri) ? localPathOfUri(uri) : undefined;
-  if (local !== undefined) {
-    const root = resolve(cwd, local);
-    return { kind: 'file', uri, root };
-  }
+  if (/^file:/i.test(uri)) return { kind: 'file', uri, root: resolve(cwd, localPathOfUri(uri)!) };
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(uri)) return { kind: 'file', uri, root: resolve(cwd, uri) };
   throw new TrackingValidationError(
     'tracking URI',
     `Unsupported tracking URI '${uri}': use http(s)://host:port for an MLflow server, or file:/path (or a plain path) for a local FileStore`,

@@ -64,3 +64,5 @@ export { deliveryStatePath } from './delivery/state.js';
 export type { DeliveryState, DeliveredRun } from './delivery/state.js';
 export { startMlflowTestServer } from './testing/mlflow-test-server.js';
 export type { MlflowTestServer, MlflowTestServerOptions } from './testing/mlflow-test-server.js';
+export { checkTracking } from './check.js';
+export type { TrackingCheck } from './check.js';

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerData } from './data.js';
 import { registerFeatures } from './features.js';
+import { registerModels } from './models.js';
+import { registerSync } from './sync.js';
 
 /** A sub-command module: adds its command(s) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -12,4 +14,6 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerData,
   registerFeatures,
+  registerModels,
+  registerSync,
 ];

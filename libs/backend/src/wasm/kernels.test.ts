@@ -82,6 +82,29 @@ describe('DepthwiseConv2dNativeBackpropInput on wasm equals cpu', () => {
   });
 });
 
+describe('Conv2DBackpropInput (replaced) on wasm equals cpu', () => {
+  it.each(conv2dCases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
+    const kw = c.kw ?? c.k;
+    const oh = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.k + 1) / c.s);
+    const ow = c.pad === 'same' ? Math.ceil(c.w / c.s) : Math.ceil((c.w - kw + 1) / c.s);
+    await compare('Conv2DBackpropInput', { dy: [[c.n, oh, ow, c.out], 7], filter: [[c.k, kw, c.c, c.out], 8] },
+      { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.c] });
+  });
+});
+
+describe('Tile (fast path for leading repeats) on wasm equals cpu', () => {
+  const cases: Array<[number[], number[]]> = [
+    [[1, 1, 1, 5], [2, 3, 4, 1]], // the BatchNorm gradient's broadcast
+    [[1, 7], [9, 1]],
+    [[1, 1, 3], [1, 5, 1]],
+    [[2, 3], [2, 2]], // not a leading repeat: the original kernel
+    [[1, 3, 1], [2, 1, 4]],
+  ];
+  it.each(cases)('shape %j reps %j', async (shape, reps) => {
+    await compare('Tile', { x: [shape, 9] }, { reps });
+  });
+});
+
 describe('bad input', () => {
   it('names the kernel, the input and both shapes', () => {
     const x = tf.zeros([1, 8, 8, 2]);

@@ -1,38 +1,58 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
 
-/** The kernels slt registers for the 'wasm' backend, by tfjs kernel name. */
+/** The backward kernels the wasm backend lacks, which slt provides. */
 export const WASM_GRADIENT_KERNELS: readonly string[] = [
   'Conv2DBackpropFilter',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
 ];
 
+/**
+ * Kernels the wasm backend has but that are slow in a training step, which slt replaces:
+ * Conv2DBackpropInput (as a forward conv2d of the dilated dy) and Tile (a copy fast path for the
+ * broadcast the BatchNorm gradient asks for; other cases still run the original).
+ */
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'Tile'];
+
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
+  Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
 };
-void conv2DBackpropInput;
+const ours = new Set<tf.KernelFunc>(Object.values(impls));
 
-/** Whether `kernelName` on 'wasm' is currently slt's implementation. */
-function isOurs(kernelName: string): boolean {
-  return tf.getKernel(kernelName, 'wasm')?.kernelFunc === impls[kernelName];
+function install(kernelName: string, kernelFunc: tf.KernelFunc, setupFunc?: tf.KernelSetupFunc): void {
+  if (tf.getKernel(kernelName, 'wasm') != null) tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc ? { setupFunc } : {}) });
+  ours.add(kernelFunc);
 }
 
 /**
  * Registers slt's backward kernels for the 'wasm' backend on the shared `@tensorflow/tfjs`
- * instance (idempotent; safe before or after the wasm backend is initialised). Returns the kernel
+ * instance ({@link WASM_GRADIENT_KERNELS}, plus the faster {@link WASM_REPLACED_KERNELS}).
+ * Idempotent; safe before or after the wasm backend is initialised. Call it after importing
+ * `@tensorflow/tfjs-backend-wasm` ({@link selectBackend} does): before, only the missing kernels
+ * can be registered and the replacements are skipped. Returns the kernel
  * names it registered on this call (empty when all were already in place).
  */
 export function registerWasmGradients(): string[] {
   const added: string[] = [];
-  for (const kernelName of WASM_GRADIENT_KERNELS) {
-    if (isOurs(kernelName)) continue;
-    if (tf.getKernel(kernelName, 'wasm') != null) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: impls[kernelName] });
+  // Replacements only once the wasm package has registered its own kernels (else its later
+  // registration would override ours); the missing gradients can go in at any time.
+  const wasmLoaded = tf.getKernel('Tile', 'wasm') != null;
+  for (const kernelName of [...WASM_GRADIENT_KERNELS, ...(wasmLoaded ? ['Conv2DBackpropInput'] : [])]) {
+    if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === impls[kernelName]) continue;
+    install(kernelName, impls[kernelName]);
     added.push(kernelName);
+  }
+  const tile = tf.getKernel('Tile', 'wasm');
+  if (tile != null && !ours.has(tile.kernelFunc)) {
+    install('Tile', makeFastTile(tile.kernelFunc), tile.setupFunc);
+    added.push('Tile');
   }
   return added;
 }

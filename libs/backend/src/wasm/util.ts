@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
+import { gatherTaps, sliceRows4D } from './heap.js';
 
 /** Attributes shared by the convolution backward kernels (as tfjs-core passes them). */
 export interface ConvGradAttrs {
@@ -40,7 +41,7 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {
     const [n, h, w, c] = y.shape;
     const t = Math.max(0, -top), b = Math.max(0, -bottom), l = Math.max(0, -left), r = Math.max(0, -right);
-    y = tf.slice(y, [0, t, l, 0], [n, h - t - b, w - l - r, c]);
+    y = sliceRows4D(y, [0, t, l, 0], [n, h - t - b, w - l - r, c]);
   }
   const pt = Math.max(0, top), pb = Math.max(0, bottom), pl = Math.max(0, left), pr = Math.max(0, right);
   if (pt || pb || pl || pr) y = tf.pad(y, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
@@ -67,16 +68,14 @@ export function tapWindows(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf
   const xp = padOrCrop(x, top, phaseRows * sh - top - info.inHeight, left, phaseCols * sw - left - info.inWidth);
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1) return tf.reshape(xp, [1, p, c]);
   const phases = splitPhases(xp, sh, sw); // [sw*sh*N, phaseRows, phaseCols*C]
-  const taps: tf.Tensor[] = [];
+  const taps: Array<{ phase: number; r0: number; c0: number }> = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       const a = (i * dh) % sh, b = (j * dw) % sw;
-      const r0 = Math.floor((i * dh) / sh), c0 = Math.floor((j * dw) / sw);
-      const phase = b * sh + a;
-      taps.push(tf.reshape(tf.slice(phases, [phase * n, r0, c0 * c], [n, oh, ow * c]), [1, p, c]));
+      taps.push({ phase: b * sh + a, r0: Math.floor((i * dh) / sh), c0: Math.floor((j * dw) / sw) });
     }
   }
-  return (taps.length === 1 ? taps[0] : tf.concat(taps, 0)) as tf.Tensor3D;
+  return gatherTaps(phases, n, c, oh, ow, taps);
 }
 
 /**

@@ -21,13 +21,17 @@ export type Media = 'idx' | 'image' | 'audio';
 
 /** A data set's catalog. */
 export interface Catalog {
+  /** The layout. */
   kind: DatasetKind;
   /** Data set name (folder name). */
   name: string;
   /** Absolute root folder. */
   root: string;
+  /** What the examples are. */
   media: Media;
+  /** K class names; label i means classNames[i]. */
   classNames: string[];
+  /** Every example, in source order. */
   items: CatalogItem[];
   /** What defined the fixed test split, when there is one. */
   testSource?: string;

@@ -4,7 +4,7 @@ import type { MutationStrategy } from './base.js';
 
 /**
  * The paper's mutation: every unlocked gene flips independently with probability `rate`
- * (one uniform draw per unlocked gene, in ascending gene order).
+ * (one `rng.chance(rate)` draw per unlocked gene, in ascending gene order).
  */
 export class BitFlipMutation implements MutationStrategy {
   readonly name = 'bit-flip';
@@ -12,7 +12,7 @@ export class BitFlipMutation implements MutationStrategy {
     const unlocked = ctx.locks.unlocked;
     let bits: Uint8Array | undefined;
     for (let k = 0; k < unlocked.length; k++) {
-      if (ctx.rng.float() < rate) {
+      if (ctx.rng.chance(rate)) {
         bits ??= genome.toUint8Array();
         const i = unlocked[k];
         bits[i] ^= 1;

@@ -263,7 +263,7 @@ export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promis
   const backend = options.backend ?? 'auto';
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new TrainingInputError('backend', backend, "'auto', 'tensorflow', 'wasm' or 'cpu'");
   if (!options.model || (options.model.kind !== 'zoo' && options.model.kind !== 'layers')) {
-    throw new TrainingInputError('model.kind', options.model?.kind, "'zoo' or 'layers'");
+    throw new TrainingInputError('model.kind', (options.model as { kind?: unknown } | undefined)?.kind, "'zoo' or 'layers'");
   }
   if (workers === 0) {
     const { selectBackend } = await import('@slt/backend');

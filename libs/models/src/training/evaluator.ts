@@ -14,7 +14,7 @@ export interface LocalEvaluatorOptions extends Omit<FineTuneOptions, 'onEpoch' |
 }
 
 type Prepared = { train: PreparedSplit; val: PreparedSplit; test: PreparedSplit };
-interface PrefixEntry { split: PrefixSplit; data: Prepared; bytes: number }
+interface PrefixEntry { split: PrefixSplit; data: Prepared; bytes: number; reused: number }
 
 const DEFAULTS = { epochs: 2, batchSize: 32, learningRate: 1e-4, epsilon: 1e-7, seed: 0, prefixReuse: true };
 
@@ -85,14 +85,14 @@ export class LocalEvaluator {
     }
   }
 
-  private prefix(k: number): PrefixEntry | null {
+  private prefix(k: number, names: string[]): PrefixEntry | null {
+    if (names.length === 0) return null;
     const hit = this.prefixes.get(k);
     if (hit) {
       this.prefixes.delete(k); // move to most recently used
       this.prefixes.set(k, hit);
       return hit;
     }
-    const names = this.task.genomeLayers.slice(0, k);
     const split = splitAtPrefix(this.task.model, new Set(names));
     if (!split) return null;
     const compute = (src: PreparedSplit): PreparedSplit => {
@@ -106,7 +106,14 @@ export class LocalEvaluator {
     };
     const data = { train: compute(this.prepared.train), val: compute(this.prepared.val), test: compute(this.prepared.test) };
     const bytes = [data.train, data.val, data.test].reduce((s, d) => s + d.inputs.reduce((t, a) => t + a.byteLength, 0), 0);
-    const entry = { split, data, bytes };
+    const inputs = new Set(this.task.model.inputLayers.map((l) => l.name));
+    const present = new Set(this.task.model.layers.map((l) => l.name));
+    let reused = 0;
+    for (const name of this.task.genomeLayers.slice(0, k)) {
+      if (!split.prefixLayers.has(name) && !inputs.has(name) && present.has(name)) break;
+      reused++;
+    }
+    const entry = { split, data, bytes, reused };
     this.prefixes.set(k, entry);
     let total = this.prefixCacheInfo().bytes;
     for (const [key, e] of this.prefixes) {
@@ -142,12 +149,12 @@ export class LocalEvaluator {
     let model = this.task.model;
     let data = this.prepared;
     let prefixReused = 0;
-    const k = o.prefixReuse ? frozenPrefix(this.task, genome).length : 0;
-    const entry = k > 0 ? this.prefix(k) : null;
+    const k = o.prefixReuse ? Math.max(0, genome.indexOf('1') < 0 ? genome.length : genome.indexOf('1')) : 0;
+    const entry = k > 0 ? this.prefix(k, frozenPrefix(this.task, genome)) : null;
     if (entry) {
       model = entry.split.suffix;
       data = entry.data;
-      prefixReused = k;
+      prefixReused = entry.reused;
     }
     const result: EvaluationResult = {
       fitness: 0, testAccuracy: 0, epochs: [], trainableParams, totalParams,
@@ -175,11 +182,15 @@ export class LocalEvaluator {
           let hits: tf.Tensor | undefined;
           const cost = optimizer.minimize(() => {
             const probs = model.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor;
-            hits = tf.keep(tf.sum(tf.equal(tf.argMax(probs, -1), tf.tensor1d(labels, 'int32')).toInt()));
+            // [correct predictions, non-finite probabilities] (a clip may turn NaN into a number on some backends)
+            const right = tf.sum(tf.equal(tf.argMax(probs, -1), tf.tensor1d(labels, 'int32')).toInt());
+            const bad = tf.sum(tf.logicalNot(tf.isFinite(probs)).toInt());
+            hits = tf.keep(tf.stack([right, bad]));
             return crossEntropy(probs, ys);
           }, true, vars);
-          const loss = cost!.dataSync()[0] as number;
-          correct += hits!.dataSync()[0] as number;
+          const [right, bad] = hits!.dataSync() as Int32Array;
+          const loss = bad! > 0 ? NaN : (cost!.dataSync()[0] as number);
+          correct += right!;
           tf.dispose([cost!, hits!, ys, ...xs]);
           if (!Number.isFinite(loss)) {
             result.error = `training loss is ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches}`;
@@ -227,7 +238,7 @@ export class LocalEvaluator {
 
 /** Keras' categorical cross-entropy on probabilities (clipped to [1e-7, 1 - 1e-7]), mean over the batch. */
 export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))));
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar);
 }
 
 /** Creates an in-process evaluator for a task model and its splits (see {@link LocalEvaluator}). */

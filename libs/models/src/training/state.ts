@@ -79,11 +79,19 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 }
 
 /**
- * Names of the leading frozen backbone layers that may be computed once: the first `k` layers of
- * the genome before its first '1', or none when a trainable adapter sits in front of the backbone.
+ * Names of the layers that may be computed once for `genome`: the backbone layers before its first
+ * '1', plus weightless layers in front of the backbone (channel repeat) and every layer that is
+ * neither in the genome nor in the head. Empty when an adapter with weights (always trained) sits
+ * in front of the backbone, or when the first backbone layer trains.
  */
 export function frozenPrefix(task: TrainableTaskModel, genome: string): string[] {
-  if (task.adapterLayers.length > 0) return [];
+  const byName = new Map(task.model.layers.map((l) => [l.name, l] as const));
+  if (task.adapterLayers.some((name) => (byName.get(name)?.weights.length ?? 0) > 0)) return [];
   const k = genome.indexOf('1');
-  return task.genomeLayers.slice(0, k < 0 ? genome.length : k);
+  const prefix = task.genomeLayers.slice(0, k < 0 ? genome.length : k);
+  if (prefix.length === 0) return [];
+  const genomeSet = new Set(task.genomeLayers);
+  const head = new Set(task.headLayers.filter((n) => !task.adapterLayers.includes(n)));
+  const others = task.model.layers.map((l) => l.name).filter((n) => !genomeSet.has(n) && !head.has(n));
+  return [...others, ...prefix];
 }

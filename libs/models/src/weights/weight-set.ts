@@ -41,7 +41,7 @@ export function splitWeightName(fullName: string): [string, string] {
 
 /** The short name (`kernel`) of a tfjs layer variable named like `conv1/kernel` or `conv1/kernel_3`. */
 function shortName(v: tf.LayerVariable, layerName: string): string {
-  const original = (v as unknown as { originalName?: string }).originalName ?? v.name;
+  const original = v.originalName ?? v.name;
   const [, w] = splitWeightName(original);
   return w || original.slice(layerName.length + 1);
 }

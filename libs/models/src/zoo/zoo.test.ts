@@ -46,9 +46,9 @@ function size(vs: tf.LayerVariable[]): number {
 
 describe('backbones', () => {
   for (const [name, k] of Object.entries(KERAS)) {
-    it(`${name}: Keras' layer count, genome length and parameter counts at two input sizes`, () => {
+    it(`${name}: Keras' layer count, genome length and parameter counts at an odd input size`, () => {
       expect(getModelInfo(name).genomeLength).toBe(k.layers);
-      for (const [h, w] of [[32, 32], [45, 37]]) {
+      for (const [h, w] of [[45, 37]]) {
         const m = buildBackbone(name, [h, w, 3]);
         expect(m.layers.length).toBe(k.layers);
         expect(m.layers[0].name).toBe('input_1');
@@ -81,7 +81,7 @@ describe('backbones', () => {
     expect(names[names.length - 1]).toBe('top_activation');
     const norm = m.getLayer('normalization');
     expect(norm).toBeInstanceOf(Normalization);
-    expect(norm.weights.map((w) => w.name.split('/').pop())).toEqual(['mean', 'variance', 'count']);
+    expect(norm.weights.map((w) => w.originalName)).toEqual(['normalization/mean', 'normalization/variance', 'normalization/count']);
     // The custom layer round-trips through tfjs serialisation.
     const config = norm.getConfig();
     expect(tf.serialization.SerializationMap.getMap().classNameMap.Normalization).toBeDefined();

@@ -2,7 +2,6 @@
  * Detached searches: a search process in its own session (it survives the terminal and SSH
  * closing), its output in files beside the journal; attaching follows the journal.
  */
-import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { followJournal, type JournalRecord } from '@slt/tracking';
@@ -24,25 +23,26 @@ export interface SpawnDetachedOptions {
   cwd?: string;
 }
 
-/** Starts a command detached from this process and its terminal; returns its pid. */
+/**
+ * Starts a command detached from this process and its terminal (a new session: closing the
+ * terminal or SSH does not reach it); returns its pid. Its stdout/stderr are appended to
+ * `<dir>/search.out` and `<dir>/search.err` by a shell redirection, so the child owns those files
+ * and needs nothing from this process once started.
+ */
 export function spawnDetached(options: SpawnDetachedOptions): number {
-  // The child writes to the files itself (inherited descriptors), so it outlives this process.
-  const out = openSync(path.join(options.dir, 'search.out'), 'a');
-  const err = openSync(path.join(options.dir, 'search.err'), 'a');
-  try {
-    const child = execa(options.command ?? process.execPath, options.args, {
-      cwd: options.cwd, detached: true, cleanup: false, reject: false, stdin: 'ignore', stdout: out, stderr: err,
-    });
-    if (child.pid === undefined) throw new RunnerError(`cannot start the detached search: ${options.command ?? process.execPath}`);
-    child.unref();
-    // The result promise would keep a reference to the child's exit; detach from it entirely.
-    child.catch(() => undefined);
-    writeFileAtomic(path.join(options.dir, 'detached.json'), JSON.stringify({ pid: child.pid, args: options.args, startedAt: new Date().toISOString() }));
-    return child.pid;
-  } finally {
-    closeSync(out);
-    closeSync(err);
-  }
+  const command = options.command ?? process.execPath;
+  const child = execa('/bin/sh', ['-c', 'exec "$0" "$@" >>"$SLT_DETACHED_OUT" 2>>"$SLT_DETACHED_ERR"', command, ...options.args], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    detached: true,
+    stdio: 'ignore',
+    env: { SLT_DETACHED_OUT: path.join(options.dir, 'search.out'), SLT_DETACHED_ERR: path.join(options.dir, 'search.err'), SLT_DETACHED: '1' },
+  });
+  if (child.pid === undefined) throw new RunnerError(`cannot start the detached search with ${command}`);
+  child.unref();
+  // Nobody waits for it: swallow its eventual exit result.
+  child.catch(() => undefined);
+  writeFileAtomic(path.join(options.dir, 'detached.json'), JSON.stringify({ pid: child.pid, command, args: options.args, startedAt: new Date().toISOString() }));
+  return child.pid;
 }
 
 /** Options of {@link followSearch}. */

@@ -1,9 +1,8 @@
 /** Adapter over @slt/datasets. */
-import * as datasetsLib from '@slt/datasets';
+import path from 'node:path';
+import { loadDataset, type DatasetKind } from '@slt/datasets';
 import { SearchSetupError } from '../errors.js';
 import type { ImageDataset } from './types.js';
-
-const datasets = datasetsLib as Record<string, any>;
 
 /** What the runner asks of a data set. */
 export interface DatasetSetup {
@@ -11,19 +10,20 @@ export interface DatasetSetup {
   kind?: string;
   input: [number, number];
   seed: number;
+  /** Feature cache of audio sets (default `./.slt/cache/features`). */
+  cacheDir?: string;
 }
 
-/** Loads a data set as typed arrays (images already at the model's input size). */
+/** Loads a data set as typed arrays, images at the model's input size. */
 export async function loadDatasetPort(setup: DatasetSetup): Promise<ImageDataset> {
-  const load = datasets.loadDataset;
-  if (typeof load !== 'function') throw new SearchSetupError('dataset', '@slt/datasets does not export loadDataset() yet');
   try {
-    return (await load(setup.path, {
-      kind: setup.kind,
+    return await loadDataset({
+      path: setup.path,
+      ...(setup.kind ? { kind: setup.kind as DatasetKind } : {}),
       seed: setup.seed,
-      image: { height: setup.input[0], width: setup.input[1] },
-      size: setup.input,
-    })) as ImageDataset;
+      imageSize: setup.input,
+      cacheDir: setup.cacheDir ?? path.resolve('.slt', 'cache', 'features'),
+    });
   } catch (cause) {
     throw new SearchSetupError('dataset', `${setup.path}: ${(cause as Error).message}`, { cause });
   }

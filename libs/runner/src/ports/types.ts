@@ -18,7 +18,7 @@ export interface ImageDataset {
   train: ImageSplit;
   val: ImageSplit;
   test: ImageSplit;
-  split: { seed: number; fractions: [number, number, number] } & Record<string, unknown>;
+  split: { seed: number; fractions: [number, number, number] };
   settings?: Record<string, unknown>;
 }
 

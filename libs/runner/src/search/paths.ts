@@ -27,7 +27,7 @@ export function newSearchId(now = new Date()): string {
 }
 
 /** Writes a file atomically (temp file in the same folder, then rename). */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   writeFileSync(tmp, content);
   renameSync(tmp, file);

@@ -19,6 +19,7 @@ export class RunLedger {
     let s = this.seen.get(r.runKey);
     if (!s) this.seen.set(r.runKey, (s = new Set()));
     s.add(r.type === 'run.metrics' ? `run.metrics:${metricTag(r)}` : r.type);
+    if (r.type === 'run.artifact') s.add(`run.artifact:${String(r.path)}`);
   }
   has(runKey: string, what: string): boolean {
     return this.seen.get(runKey)?.has(what) ?? false;

@@ -4,7 +4,10 @@
  * first (the single source of truth), which the reducer turns into the state shown to users.
  */
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { openJournal, readJournal, type Journal, type JournalRecord } from '@slt/tracking';
+import { comparisonChartPng } from '../compare/chart.js';
+import { buildComparison, formatComparisonMarkdown, formatComparisonText } from '../compare/table.js';
 import type { SearchConfig } from '../config/schema.js';
 import { ResumeError, RunnerError, SearchSetupError } from '../errors.js';
 import {
@@ -19,7 +22,7 @@ import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/typ
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
 import { Controller } from './control.js';
-import { acquireLock, clearControl } from './paths.js';
+import { acquireLock, clearControl, writeFileAtomic } from './paths.js';
 import { RunLedger, logEvaluationRun, logGenerationMetrics, logParentRun } from './runs.js';
 
 /** What a search process was started for. */
@@ -77,7 +80,7 @@ export class SearchSession {
       const existing = await this.openAndRead(journalPath);
       if (signal?.aborted) onAbort();
       const dataset = await this.prepare(existing);
-      this.delivery = await startDeliveryPort(journalPath, this.started.config.trackingUri, (m) => this.log('warn', m));
+      this.delivery = startDeliveryPort(this.journal, this.started.config.trackingUri, (m) => this.log('warn', m));
       if (!this.interruptReason) {
         const c = this.started.config;
         this.evaluator = await openEvaluator({
@@ -315,7 +318,27 @@ export class SearchSession {
       ]);
       this.journal.setTags(parent, { 'slt.best_mask': best.mask });
     }
+    if (this.started.mode !== 'search') this.writeComparison();
     this.journal.endRun(parent, 'FINISHED');
+  }
+
+  /** The comparison table (text, Markdown, JSON) and the fitness chart: files in the search folder and artifacts of the parent run. */
+  private writeComparison(): void {
+    const c = buildComparison(this.state);
+    const files: [string, string | Uint8Array][] = [
+      ['comparison.txt', formatComparisonText(c)],
+      ['comparison.md', formatComparisonMarkdown(c)],
+      ['comparison.json', `${JSON.stringify(c, null, 2)}\n`],
+    ];
+    try {
+      files.push(['fitness.png', comparisonChartPng(c)]);
+    } catch (err) {
+      this.log('warn', `cannot draw the fitness chart: ${(err as Error).message}`);
+    }
+    for (const [name, content] of files) {
+      writeFileAtomic(path.join(this.init.dir, name), content);
+      if (!this.ledger.has(this.started.parentRunKey, `run.artifact:${name}`)) this.journal.logArtifact(this.started.parentRunKey, name, content);
+    }
   }
 
   /** The tracking journal, for post-run steps (compare logs its table on the parent run). */

@@ -1,8 +1,8 @@
 /**
  * Replays the `run.*` records of a journal into a TrackingStore, idempotently:
- * - a run is created once: the runKey -> run_id map is saved right after creation, and before
- *   creating a run the store is searched for its `slt.journal_id` + `slt.run_key` tags (covers a
- *   crash between create and save);
+ * - a run is created once: the runKey -> run_id map is saved in the state file with each chunk,
+ *   and before creating a run the store is searched for its `slt.journal_id` + `slt.run_key`
+ *   tags (covers a crash between create and save);
  * - a metric point is logged once: records are delivered in chunks whose seq range is marked
  *   in flight first; a chunk that was in flight at a crash, or a log-batch whose answer was
  *   lost, is reconciled against the run's metric history before sending again.
@@ -210,8 +210,8 @@ export class Deliverer {
       this.counters.runsCreated++;
       return created;
     });
+    // Saved with the chunk: a crash before that is covered by the tag search above.
     this.state.runs[r.runKey] = { runId: info.runId, experimentId, artifactUri: info.artifactUri };
-    await saveDeliveryState(this.stateFile, this.state);
   }
 
   private async logBatchOnce(runId: string, batch: LogBatch, careful: boolean): Promise<void> {

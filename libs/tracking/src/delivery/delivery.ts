@@ -3,6 +3,7 @@
  * `startDelivery` (in the background during a search, following the journal as it grows,
  * retrying with backoff while the server is unreachable).
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createTrackingStore, type TrackingConfigOptions } from '../config.js';
 import { DeliveryError, TrackingError } from '../errors.js';
@@ -154,10 +155,31 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
     }
   };
 
+  const sleepOrWake = (): Promise<void> =>
+    new Promise<void>((r) => {
+      const t = setTimeout(done, pollMs);
+      function done(): void {
+        clearTimeout(t);
+        wake = undefined;
+        r();
+      }
+      wake = done;
+    });
+
   const loop = (async () => {
     try {
       prepared = await prepare({ ...options, onRetry: (err, ms) => { phase = 'retrying'; lastError = (err as Error).message; options.onRetry?.(err, ms); } }, abort.signal);
+      let seenSize = -1;
       while (!abort.signal.aborted) {
+        // Re-read the journal only when it grew (or on the first pass).
+        const size = await stat(prepared.journalPath).then((st) => st.size, () => -1);
+        if (size === seenSize && !stopping) {
+          phase = 'idle';
+          settleWaiters();
+          await sleepOrWake();
+          continue;
+        }
+        seenSize = size;
         const records = await readJournal(prepared.journalPath);
         journalSeq = records.length ? records[records.length - 1].seq : 0;
         if (journalSeq > prepared.d.state.deliveredSeq) {
@@ -170,15 +192,7 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
         phase = 'idle';
         settleWaiters();
         if (stopping) break;
-        await new Promise<void>((r) => {
-          const t = setTimeout(done, pollMs);
-          function done(): void {
-            clearTimeout(t);
-            wake = undefined;
-            r();
-          }
-          wake = done;
-        });
+        await sleepOrWake();
       }
     } catch (err) {
       if (!abort.signal.aborted) {

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { Command } from 'commander';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerModels } from './models.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Runs `slt models ...` on a fresh program; returns stdout and the exit code it would give. */
+async function run(args: string[]): Promise<{ out: string; code: number; error?: string }> {
+  const program = new Command('slt').exitOverride();
+  registerModels(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { out, code: 0 };
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    return { out, code: e.exitCode ?? 1, error: e.message };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('slt models', () => {
+  it('lists the seven zoo models', async () => {
+    const r = await run(['models', 'list', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as { name: string; genomeLength: number }[];
+    expect(rows.map((x) => [x.name, x.genomeLength])).toEqual([
+      ['mobilenet_v1', 86], ['mobilenet_v1_0.75', 86], ['mobilenet_v1_0.5', 86], ['mobilenet_v1_0.25', 86],
+      ['vgg16', 19], ['resnet50', 175], ['efficientnet_b0', 237],
+    ]);
+    const text = await run(['models']);
+    expect(text.out).toMatch(/mobilenet_v1_0\.25 +86 layers/);
+  });
+
+  it('info --json gives layers, genome length and Keras parameter counts', async () => {
+    const frozen = await run(['models', 'info', 'efficientnet_b0', '--input', '32x32x1', '--classes', '10', '--freeze-all', '--json']);
+    expect(frozen.code).toBe(0);
+    const a = JSON.parse(frozen.out);
+    expect([a.genomeLength, a.layers.length, a.trainableParams]).toEqual([237, 237, 12_816]);
+    expect(a.layers.every((l: { trainable: boolean }) => !l.trainable)).toBe(true);
+    const all = JSON.parse((await run(['models', 'info', 'efficientnet_b0', '--input', '32x32x1', '--classes', '10', '--json'])).out);
+    expect(all.trainableParams).toBe(4_020_364);
+    expect(all.totalParams).toBe(4_049_571 + 12_816);
+  });
+
+  it('info applies a mask and prints the trainable state per layer', async () => {
+    const mask = `${'0'.repeat(83)}111`;
+    const r = await run(['models', 'info', 'mobilenet_v1_0.25', '--input', '32x32x3', '--classes', '5', '--mask', mask]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/83 +conv_pw_13 +Conv2D +65536 +trainable/);
+    expect(r.out).toMatch(/82 +conv_dw_13_relu +ReLU +0 +-/);
+    expect(r.out).toMatch(/1 +conv1 +Conv2D +216 +frozen/);
+    expect(r.out).toContain(`trainable params: ${(256 * 5 + 5 + 65_536 + 512).toLocaleString('en-US')}`);
+  });
+
+  it('fails with a message naming the bad input', async () => {
+    const unknown = await run(['models', 'info', 'resnet18', '--input', '32x32x1', '--classes', '10']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.error).toMatch(/unknown model 'resnet18': valid names are mobilenet_v1, .*efficientnet_b0/);
+    const small = await run(['models', 'info', 'vgg16', '--input', '16x16x1', '--classes', '10']);
+    expect(small.error).toMatch(/inputShape \[16,16,1\]/);
+    const badShape = await run(['models', 'info', 'vgg16', '--input', '32x32', '--classes', '10']);
+    expect(badShape.error).toMatch(/--input '32x32': expected HxWxC/);
+    const badMask = await run(['models', 'info', 'vgg16', '--input', '32x32x1', '--classes', '10', '--mask', '0101']);
+    expect(badMask.error).toMatch(/invalid mask '0101': has 4 characters \(expected 19/);
+    const both = await run(['models', 'info', 'vgg16', '--input', '32x32x1', '--classes', '10', '--mask', '0', '--train-all']);
+    expect(both.error).toMatch(/exclude each other/);
+  });
+});

@@ -1,0 +1,79 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openJournal, startMlflowTestServer, type MlflowTestServer } from '@slt/tracking';
+import { registerSync } from './sync.js';
+
+let tmp: string;
+let server: MlflowTestServer;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'slt-cli-sync-'));
+  server = await startMlflowTestServer();
+});
+afterAll(async () => {
+  await server.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function run(args: string[]): Promise<{ out: string; code: number; error?: string }> {
+  const program = new Command('slt').exitOverride();
+  registerSync(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { out, code: 0 };
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    return { out, code: e.exitCode ?? 1, error: e.message };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('slt sync', () => {
+  it('pushes a finished search folder to a tracking server, once', async () => {
+    const dir = join(tmp, 'search-1');
+    const j = openJournal(join(dir, 'journal.jsonl'), { defaultExperimentName: 'sync-test' });
+    j.createRun({ runKey: 'search', runName: 'search 1' });
+    j.logParams('search', { population: 8 });
+    j.createRun({ runKey: 'g0-0', parentRunKey: 'search', runName: 'g0 #0' });
+    j.logMetrics('g0-0', [0, 1, 2].map((e) => ({ key: 'val_accuracy', value: e / 4, step: e })));
+    j.logArtifact('g0-0', 'mask.json', '{"mask":"01"}');
+    j.endRun('g0-0');
+    j.endRun('search');
+    j.close();
+    const r = await run(['sync', dir, '--tracking-uri', server.uri, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ runsCreated: 2, metricsLogged: 3, artifacts: 1, target: server.uri });
+    const runs = server.allRuns();
+    expect(runs).toHaveLength(2);
+    const child = runs.find((x) => x.tags['slt.run_key'] === 'g0-0')!;
+    expect(child.tags['mlflow.parentRunId']).toBe(runs.find((x) => x.tags['slt.run_key'] === 'search')!.info.runId);
+    expect(child.history.map((m) => m.value)).toEqual([0, 0.25, 0.5]);
+    const again = await run(['sync', join(dir, 'journal.jsonl'), '--tracking-uri', server.uri]);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/2 runs \(0 created, 0 found\), 0 metric points/);
+    expect(server.allRuns()).toHaveLength(2);
+  });
+
+  it('names a missing path, an empty folder and an unsupported URI', async () => {
+    const missing = await run(['sync', join(tmp, 'nope')]);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.error).toMatch(/nope: no such journal file or search folder/);
+    const empty = join(tmp, 'empty');
+    await (await import('node:fs/promises')).mkdir(empty);
+    expect((await run(['sync', empty])).error).toMatch(/holds no journal/);
+    const j = openJournal(join(tmp, 'x.jsonl'));
+    j.close();
+    const bad = await run(['sync', j.path, '--tracking-uri', 'sqlite:///m.db']);
+    expect(bad.code).toBe(1);
+    expect(bad.error).toMatch(/Unsupported tracking URI 'sqlite:\/\/\/m.db'/);
+  });
+});

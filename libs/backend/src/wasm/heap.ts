@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The parts of the wasm backend (tfjs-backend-wasm's BackendWasm) this file uses. */
+interface WasmHeapBackend {
+  wasm: { HEAPF32: Float32Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+/** `backend` as the wasm backend's heap interface, or undefined when it is not one. */
+export function asWasmHeap(backend: unknown): WasmHeapBackend | undefined {
+  const b = backend as Partial<WasmHeapBackend> | undefined;
+  return b?.wasm?.HEAPF32 && b.dataIdMap && b.makeOutput ? (b as WasmHeapBackend) : undefined;
+}
+
+function wasmBackend(): WasmHeapBackend | undefined {
+  return tf.getBackend() === 'wasm' ? asWasmHeap(tf.backend()) : undefined;
+}
+
+/**
+ * Gathers the tap windows of stride phases into one [kk, N*outH*outW, C] tensor.
+ *
+ * `phases` is [S*N, R, Q*C] (see splitPhases); tap g reads rows r0..r0+outH-1 and columns
+ * c0..c0+outW-1 of phase `phase[g]`. On wasm every run of outW*C floats is copied inside the wasm
+ * heap with `copyWithin` (tf.slice on wasm copies its whole input to JS first, once per call, which
+ * made per-tap slices the slowest part of a training step); elsewhere it falls back to tf.slice.
+ */
+export function gatherTaps(
+  phases: tf.Tensor3D,
+  n: number,
+  c: number,
+  outH: number,
+  outW: number,
+  taps: ReadonlyArray<{ phase: number; r0: number; c0: number }>,
+): tf.Tensor3D {
+  const p = n * outH * outW;
+  const be = wasmBackend();
+  if (be === undefined || phases.dtype !== 'float32') {
+    const parts = taps.map(({ phase, r0, c0 }) =>
+      tf.reshape(tf.slice(phases, [phase * n, r0, c0 * c], [n, outH, outW * c]), [1, p, c]));
+    return (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor3D;
+  }
+  const [, rows, rowLen] = phases.shape;
+  const out = be.makeOutput([taps.length, p, c], 'float32'); // may grow the heap: read views after
+  const heap = be.wasm.HEAPF32;
+  const src = be.dataIdMap.get(phases.dataId)!.memoryOffset >>> 2;
+  let dst = be.dataIdMap.get(out.dataId)!.memoryOffset >>> 2;
+  const run = outW * c;
+  for (const { phase, r0, c0 } of taps) {
+    for (let b = 0; b < n; b++) {
+      let from = src + ((phase * n + b) * rows + r0) * rowLen + c0 * c;
+      for (let r = 0; r < outH; r++) {
+        heap.copyWithin(dst, from, from + run);
+        dst += run;
+        from += rowLen;
+      }
+    }
+  }
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor3D;
+}
+
+/**
+ * tf.slice of a rank-4 float tensor that keeps the last axis whole, copied inside the wasm heap
+ * (one `copyWithin` per kept row); falls back to tf.slice off wasm or for other slices.
+ */
+export function sliceRows4D(x: tf.Tensor4D, begin: [number, number, number, number], size: [number, number, number, number]): tf.Tensor4D {
+  const be = wasmBackend();
+  const [n, h, w, c] = x.shape;
+  if (be === undefined || x.dtype !== 'float32' || begin[3] !== 0 || size[3] !== c) return tf.slice(x, begin, size);
+  const out = be.makeOutput(size, 'float32');
+  const heap = be.wasm.HEAPF32;
+  const src = be.dataIdMap.get(x.dataId)!.memoryOffset >>> 2;
+  let dst = be.dataIdMap.get(out.dataId)!.memoryOffset >>> 2;
+  const run = size[2] * c;
+  for (let b = begin[0]; b < begin[0] + size[0]; b++) {
+    for (let r = begin[1]; r < begin[1] + size[1]; r++) {
+      const from = src + ((b * h + r) * w + begin[2]) * c;
+      heap.copyWithin(dst, from, from + run);
+      dst += run;
+    }
+  }
+  void n;
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
+}

@@ -1,0 +1,166 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  InvalidMaskError,
+  InvalidOptionError,
+  createTaskModel,
+  freezeAllMask,
+  loadWeights,
+  preprocessImages,
+  trainAllMask,
+  type WeightSet,
+} from '../index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const modelDir = path.resolve(repoRoot, '../shared/data/models/mobilenet_v1_0.25_224');
+let weights: WeightSet;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  weights = await loadWeights(modelDir);
+});
+
+// The issue's figures (Keras, 32x32x1 Fashion-MNIST, 10 classes, 1x1 conv adapter, flatten head).
+const PAPER = {
+  mobilenet_v1: [10_256, 3_217_232],
+  vgg16: [5_136, 14_719_824],
+  resnet50: [20_496, 23_555_088],
+  efficientnet_b0: [12_816, 4_020_364],
+} as const;
+
+describe('task model parameter counts', () => {
+  for (const [model, [frozen, all]] of Object.entries(PAPER)) {
+    it(`${model}: freeze-all ${frozen}, train-all ${all} trainable parameters`, () => {
+      const task = createTaskModel({ model, inputShape: [32, 32, 1], classes: 10 });
+      expect(task.countParams().trainable).toBe(all);
+      task.applyGenome(freezeAllMask(task.genomeLength));
+      expect(task.countParams().trainable).toBe(frozen);
+      expect(task.model.outputs[0].shape).toEqual([null, 10]);
+      task.applyGenome(trainAllMask(task.genomeLength));
+      expect(task.countParams().trainable).toBe(all);
+      task.dispose();
+    });
+  }
+
+  it('counts a single layer exactly: conv_pw_13 (+ BN gamma/beta) of MobileNetV1 0.25', () => {
+    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10 });
+    const frozen = 6 + 256 * 10 + 10;
+    const i = task.genomeLayers.indexOf('conv_pw_13');
+    const j = task.genomeLayers.indexOf('conv_pw_13_bn');
+    const mask = [...freezeAllMask(task.genomeLength)];
+    mask[i] = '1';
+    mask[j] = '1';
+    task.applyGenome(mask.join(''));
+    expect(task.countParams()).toEqual({ total: 218_544 + frozen, trainable: frozen + 256 * 256 + 2 * 256 });
+    task.dispose();
+  });
+
+  it('repeat adapter and GAP head have no adapter parameters; 3 channels has no adapter', () => {
+    const rep = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [40, 48, 1], classes: 7, adapter: 'repeat', head: 'gap' });
+    rep.applyGenome(freezeAllMask(86));
+    expect(rep.countParams().trainable).toBe(256 * 7 + 7);
+    expect(rep.headLayers).toEqual(['adapter_repeat', 'head_gap', 'head_dense']);
+    const rgb = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 3], classes: 3 });
+    expect(rgb.adapter).toBeNull();
+    expect(rgb.adapterLayers).toEqual([]);
+    expect(rgb.genomeLayers[0]).toBe('input_1');
+    rep.dispose();
+    rgb.dispose();
+  });
+});
+
+describe('genomes', () => {
+  it('rejects masks of the wrong length or alphabet, naming the expected length', () => {
+    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10 });
+    expect(() => task.applyGenome('01')).toThrow(InvalidMaskError);
+    expect(() => task.applyGenome('01')).toThrow(/has 2 characters \(expected 86 characters/);
+    expect(() => task.applyGenome(`${'0'.repeat(85)}2`)).toThrow(/character 85 is '2'/);
+    expect(() => createTaskModel({ model: 'vgg16', inputShape: [32, 32, 1], classes: 1 })).toThrow(InvalidOptionError);
+    expect(() => createTaskModel({ model: 'vgg16', inputShape: [32, 32, 1], classes: 2, head: 'max' as 'gap' })).toThrow(/head 'max'/);
+    task.dispose();
+  });
+
+  it('marks weightless genes and finds the longest frozen prefix ending at a clean cut', () => {
+    const mob = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 3], classes: 10 });
+    expect(mob.tunable.filter(Boolean)).toHaveLength(27 + 27); // 27 convs + 27 BNs
+    expect(mob.hasWeights[0]).toBe(false);
+    expect(mob.cuts).toHaveLength(86); // a chain: every prefix is a cut
+    const mask = `${'0'.repeat(40)}1${'0'.repeat(45)}`;
+    expect(mob.frozenPrefixLength(mask)).toBe(40);
+    expect(mob.frozenPrefixLength(trainAllMask(86))).toBe(0);
+    mob.dispose();
+
+    const res = createTaskModel({ model: 'resnet50', inputShape: [32, 32, 3], classes: 10 });
+    const firstOut = res.genomeLayers.indexOf('conv2_block1_out');
+    const inside = res.genomeLayers.indexOf('conv2_block2_2_conv');
+    const m = [...freezeAllMask(175)];
+    m[inside] = '1';
+    // Frozen up to inside a residual block: reuse stops at the previous block output.
+    expect(res.frozenPrefixLength(m.join(''))).toBe(firstOut + 1);
+    expect(res.cuts).toContain(firstOut + 1);
+    expect(res.cuts).not.toContain(res.genomeLayers.indexOf('conv2_block2_1_relu') + 1);
+    res.dispose();
+
+    const adapted = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10 });
+    expect(adapted.frozenPrefixLength(freezeAllMask(86))).toBe(0); // trainable adapter in front
+    adapted.dispose();
+  });
+});
+
+describe('weights, preprocessing and memory', () => {
+  it('resetWeights restores pretrained backbone and initial head after training-like changes, without leaks', () => {
+    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, weights, seed: 3 });
+    const conv1 = task.model.getLayer('conv1');
+    const pretrained = weights.layers.get('conv1')![0].values;
+    expect(Float32Array.from(conv1.getWeights()[0].dataSync())).toEqual(pretrained);
+    const dense = task.model.getLayer('head_dense');
+    const head0 = Float32Array.from(dense.getWeights()[0].dataSync());
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      conv1.setWeights([tf.zerosLike(conv1.getWeights()[0])]);
+      dense.setWeights(dense.getWeights().map((w) => tf.onesLike(w)));
+    });
+    task.resetWeights();
+    expect(Float32Array.from(conv1.getWeights()[0].dataSync())).toEqual(pretrained);
+    expect(Float32Array.from(dense.getWeights()[0].dataSync())).toEqual(head0);
+    expect(tf.memory().numTensors).toBe(before);
+    task.dispose();
+  });
+
+  it('batch normalization stays in inference mode while training', () => {
+    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 3], classes: 2, weights });
+    const bn = task.model.getLayer('conv1_bn');
+    const mean0 = Float32Array.from(bn.getWeights()[2].dataSync());
+    const x = tf.randomUniform([4, 32, 32, 3], -1, 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
+    task.model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+    const a = task.model.predict(x) as tf.Tensor;
+    // A training-mode forward pass must equal the inference one (moving statistics, no dropout).
+    const b = tf.tidy(() => task.model.apply(x, { training: true }) as tf.Tensor);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBe(0);
+    return task.model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 }).then(() => {
+      expect(Float32Array.from(bn.getWeights()[2].dataSync())).toEqual(mean0);
+      tf.dispose([x, y, a, b]);
+      task.dispose();
+    });
+  });
+
+  it('preprocess resizes bilinearly and maps [0, 1] to each backbone range', () => {
+    const img = tf.tensor4d([0, 0.5, 1, 0.25], [1, 2, 2, 1]);
+    const rgb = tf.tensor4d([1, 0, 0], [1, 1, 1, 3]);
+    const before = tf.memory().numTensors;
+    const tfRange = preprocessImages(img, [2, 2], 'tf');
+    expect(Array.from(tfRange.dataSync())).toEqual([-1, 0, 1, -0.5]);
+    const raw = preprocessImages(img, [4, 4], 'raw255');
+    expect(raw.shape).toEqual([1, 4, 4, 1]);
+    expect(raw.dataSync()[0]).toBeCloseTo(0, 5);
+    const caffe = preprocessImages(rgb, [1, 1], 'caffe');
+    const v = caffe.dataSync();
+    expect([v[0], v[1], v[2]]).toEqual([-103.939, -116.779, 255 - 123.68].map((n) => Math.fround(n)));
+    tf.dispose([tfRange, raw, caffe]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([img, rgb]);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The paper's comparison table (method, trainable layers, test accuracy, trainable params) built
+ * from a search's state, as text, Markdown and JSON.
+ */
+import type { SearchState } from '../state/types.js';
+
+/** One row of the comparison. */
+export interface ComparisonRow {
+  /** `GA (best)`, `freeze-all`, `train-all`, `heuristic`, `random-1`, ... */
+  method: string;
+  kind: 'ga' | 'baseline';
+  mask: string;
+  trainableLayers: number;
+  /** Fitness: best validation accuracy. */
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  trainableParams: number | null;
+  /** Set when the evaluation failed. */
+  error?: string;
+}
+
+/** The whole comparison. */
+export interface Comparison {
+  searchId?: string;
+  model?: string;
+  dataset?: string;
+  rows: ComparisonRow[];
+  /** Best and mean fitness per generation (for the chart). */
+  generations: { generation: number; best: number; mean: number }[];
+}
+
+/** Builds the comparison from a search's state (GA best first, then every baseline). */
+export function buildComparison(state: SearchState): Comparison {
+  const rows: ComparisonRow[] = [];
+  const gaRows = state.generations.flatMap((g) => g.rows).filter((r) => r.state === 'done');
+  const bestKey = state.best?.key;
+  const best = gaRows.find((r) => r.key === bestKey);
+  if (best) {
+    rows.push({ method: 'GA (best)', kind: 'ga', mask: best.mask, trainableLayers: best.trainableLayers, valAccuracy: best.fitness ?? null, testAccuracy: best.testAccuracy ?? null, trainableParams: best.trainableParams ?? null });
+  }
+  for (const b of state.baselines) {
+    rows.push({
+      method: b.label ?? b.key, kind: 'baseline', mask: b.mask, trainableLayers: b.trainableLayers,
+      valAccuracy: b.state === 'done' || b.state === 'failed' ? (b.fitness ?? null) : null,
+      testAccuracy: b.state === 'done' ? (b.testAccuracy ?? null) : null,
+      trainableParams: b.trainableParams ?? null, ...(b.error ? { error: b.error } : {}),
+    });
+  }
+  const generations = state.generations
+    .filter((g) => g.finished && g.best !== undefined && g.mean !== undefined)
+    .map((g) => ({ generation: g.generation, best: g.best!, mean: g.mean! }));
+  return { searchId: state.searchId, model: state.model?.name, dataset: state.dataset?.name, rows, generations };
+}
+
+const HEAD = ['method', 'trainable layers', 'test accuracy', 'val accuracy', 'trainable params'];
+const cells = (r: ComparisonRow): string[] => [
+  r.method + (r.error ? ' (failed)' : ''),
+  String(r.trainableLayers),
+  r.testAccuracy === null ? '-' : r.testAccuracy.toFixed(4),
+  r.valAccuracy === null ? '-' : r.valAccuracy.toFixed(4),
+  r.trainableParams === null ? '-' : r.trainableParams.toLocaleString('en-US'),
+];
+
+/** The table as aligned plain text. */
+export function formatComparisonText(c: Comparison): string {
+  const body = c.rows.map(cells);
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (v: string[]) => v.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n';
+}
+
+/** The table as GitHub Markdown. */
+export function formatComparisonMarkdown(c: Comparison): string {
+  const title = c.model && c.dataset ? `Selective layer tuning: ${c.model} on ${c.dataset}\n\n` : '';
+  return `${title}| ${HEAD.join(' | ')} |\n|${HEAD.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|\n${c.rows.map((r) => `| ${cells(r).join(' | ')} |`).join('\n')}\n`;
+}

@@ -1,0 +1,52 @@
+/** Lists the searches under a root folder with a one-line summary each (for `slt ls` and the TUI). */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readJournal } from '@slt/tracking';
+import type { SearchEvent } from '../journal/records.js';
+import { reduceJournal } from '../state/reducer.js';
+import type { SearchStatus } from '../state/types.js';
+import { JOURNAL_FILE, defaultSearchRoot, isSearchRunning } from './paths.js';
+
+/** One search of {@link listSearches}. */
+export interface SearchSummary {
+  searchId: string;
+  dir: string;
+  journalPath: string;
+  /** From the journal; `running` means the journal says so (see `live` for a live process). */
+  status: SearchStatus;
+  /** A live process holds the search's lock. */
+  live: boolean;
+  mode?: string;
+  model?: string;
+  dataset?: string;
+  startedAt?: string;
+  updatedAt?: string;
+  done: number;
+  total: number;
+  bestFitness?: number;
+  bestMask?: string;
+  /** Set when the journal could not be read. */
+  error?: string;
+}
+
+/** Every search (a folder with a journal) under `root`, newest first. */
+export async function listSearches(root: string = defaultSearchRoot()): Promise<SearchSummary[]> {
+  if (!existsSync(root)) return [];
+  const ids = readdirSync(root).filter((d) => existsSync(path.join(root, d, JOURNAL_FILE)));
+  const out: SearchSummary[] = [];
+  for (const id of ids) {
+    const dir = path.join(root, id);
+    const journalPath = path.join(dir, JOURNAL_FILE);
+    const live = isSearchRunning(dir);
+    try {
+      const s = reduceJournal((await readJournal(journalPath)) as unknown as SearchEvent[]);
+      out.push({
+        searchId: s.searchId ?? id, dir, journalPath, status: s.status, live, mode: s.mode, model: s.model?.name, dataset: s.dataset?.name,
+        startedAt: s.startedAt, updatedAt: s.updatedAt, done: s.progress.done, total: s.progress.total, bestFitness: s.best?.fitness, bestMask: s.best?.mask,
+      });
+    } catch (err) {
+      out.push({ searchId: id, dir, journalPath, status: 'empty', live, done: 0, total: 0, error: (err as Error).message });
+    }
+  }
+  return out.sort((a, b) => (b.startedAt ?? b.searchId).localeCompare(a.startedAt ?? a.searchId));
+}
