@@ -46,18 +46,31 @@ export interface FeatureOptions {
 
 /** Every option resolved to a concrete value (what the cache keys on and `X.json` records). */
 export interface ResolvedFeatureOptions {
+  /** See {@link FeatureOptions.sampleRate}. */
   sampleRate: number | 'native';
+  /** See {@link FeatureOptions.durationSeconds}. */
   durationSeconds: number | null;
+  /** See {@link FeatureOptions.pad}. */
   pad: PadMode;
+  /** See {@link FeatureOptions.trimSilence}. */
   trimSilence: boolean;
+  /** See {@link FeatureOptions.trimTopDb}. */
   trimTopDb: number;
+  /** See {@link FeatureOptions.nFft}. */
   nFft: number;
+  /** See {@link FeatureOptions.hopLength}. */
   hopLength: number;
+  /** See {@link FeatureOptions.nMels}. */
   nMels: number;
+  /** See {@link FeatureOptions.fMin}. */
   fMin: number;
+  /** See {@link FeatureOptions.fMax}. */
   fMax: number | null;
+  /** See {@link FeatureOptions.topDb}. */
   topDb: number;
+  /** See {@link FeatureOptions.kind}. */
   kind: FeatureKind;
+  /** See {@link FeatureOptions.nMfcc}. */
   nMfcc: number;
 }
 
@@ -218,11 +231,21 @@ export interface ImageOptions extends FileFeatureOptions {
   channels?: 1 | 3;
 }
 
+/** Options of {@link featureToImage}. */
+export interface FeatureImageOptions {
+  /** The kind the matrix was computed as; `'mfcc'` is min-max scaled, the others by topDb. Default `'logmel'`. */
+  kind?: FeatureKind;
+  /** dB range mapped to [0, 1] (the power_to_db top_db used). Default 80. */
+  topDb?: number;
+  /** 1 or 3 channels. Default 1. */
+  channels?: 1 | 3;
+}
+
 /**
  * Normalises a feature to an image: dB features as (db + topDb) / topDb clipped to [0, 1]
  * (docs/CONTRACTS.md); MFCC min-max scaled per clip.
  */
-export function featureToImage(m: FeatureMatrix, options: { kind?: FeatureKind; topDb?: number; channels?: 1 | 3 } = {}): AudioImage {
+export function featureToImage(m: FeatureMatrix, options: FeatureImageOptions = {}): AudioImage {
   const channels = options.channels ?? 1;
   if (channels !== 1 && channels !== 3) throw new AudioOptionError('channels', channels, '1 or 3');
   const kind = options.kind ?? 'logmel';

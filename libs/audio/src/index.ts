@@ -24,6 +24,7 @@ export {
 export type {
   AudioImage,
   FeatureKind,
+  FeatureImageOptions,
   FeatureMatrix,
   FeatureOptions,
   FileFeatureOptions,

@@ -120,6 +120,12 @@ describe('every encoding decodes to the same samples', () => {
     const oddData = riff([['fmt ', fmt(1, 1, 8000, 8)], ['data', Uint8Array.from([128, 255, 0])], ['LIST', Uint8Array.from([9, 9])]]);
     expect(decodeWav(oddData, 'odd').chunks).toEqual(['fmt ', 'data', 'LIST']);
   });
+  it('readWavInfo reads past a metadata chunk larger than its first 64 KiB read', async () => {
+    const path = join(dir, 'biglist.wav');
+    await writeFile(path, encodeWav([y], 8000, { chunksBefore: [{ id: 'LIST', data: new Uint8Array(200_001) }] }));
+    const info = await readWavInfo(path);
+    expect(info).toMatchObject({ sampleRate: 8000, frames: y.length, chunks: ['LIST', 'fmt ', 'data'] });
+  });
 });
 
 describe('bad files get an error naming the file and the fault', () => {

@@ -26,6 +26,23 @@ async function countFiles(dir: string): Promise<number> {
 }
 
 describe('class folders of WAV files (real FSDD subset)', () => {
+  it('inspects the whole real fsdd-480: ten classes, their counts, 8 kHz mono, durations', async () => {
+    const r = await inspectDataset(FSDD_480);
+    expect(r.kind).toBe('folders');
+    expect(r.media).toBe('audio');
+    const want = await Promise.all(r.classes.map(async (c) => (await readdir(join(FSDD_480, c.name))).filter((f) => f.endsWith('.wav')).length));
+    expect(r.classes.map((c) => c.name)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(r.classes.map((c) => c.count)).toEqual(want);
+    expect(r.readable).toBe(r.total);
+    expect(r.audio!.sampleRates).toEqual({ '8000': r.total });
+    expect(r.audio!.channels).toEqual({ '1': r.total });
+    const d = r.audio!.durationSeconds;
+    expect(d.min).toBeGreaterThan(0.1);
+    expect(d.max).toBeLessThan(2.5);
+    expect(d.mean).toBeGreaterThan(d.min);
+    expect(r.problems).toEqual([]);
+  });
+
   it('loads log-mel images through the feature cache, each the image of the file its split names', async () => {
     const dir = join(tmp.dir, 'fsdd');
     for (const d of DIGITS) {
@@ -64,9 +81,15 @@ describe('class folders of WAV files (real FSDD subset)', () => {
     }
     const good = await readFile(join(dir, '3', (await clips('3', 1))[0]!));
     await writeFile(join(dir, '5', 'zz_truncated.wav'), good.subarray(0, 30));
-    const err = await loadDataset({ path: dir, seed: 1, audio: { sampleRate: 8000, durationSeconds: 1 } }).catch((e: unknown) => e);
+    const audio = { sampleRate: 8000, durationSeconds: 1 };
+    const err = await loadDataset({ path: dir, seed: 1, audio }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetFileError);
     expect((err as DatasetFileError).file).toBe(join(dir, '5', 'zz_truncated.wav'));
+    const ds = await loadDataset({ path: dir, seed: 1, audio, skipUnreadable: true, fractions: [0.34, 0.33, 0.33] });
+    expect(ds.split.skipped).toHaveLength(1);
+    expect(ds.split.skipped![0]!.item).toBe('5/zz_truncated.wav');
+    expect(ds.split.skipped![0]!.error).toMatch(/RIFF|truncated|header/i);
+    expect(ds.train.shape[0] + ds.val.shape[0] + ds.test.shape[0]).toBe(6);
   });
 });
 
@@ -110,11 +133,15 @@ describe('UrbanSound8K layout (fake metadata over real clips)', () => {
     const bad = await fakeUrbanSound('us8k-badfold', ['x.wav,1,0,1,1,12,0,air_conditioner']);
     await expect(loadDataset({ path: bad, seed: 1 })).rejects.toThrow(/UrbanSound8K\.csv: line 14: fold "12" is out of range 1\.\.10/);
 
-    const dir = await fakeUrbanSound('us8k-inspect', ['gone.wav,1,0,1,1,2,1,car_horn', 'broken.wav,1,0,1,1,3,2,children_playing']);
+    const dir = await fakeUrbanSound('us8k-inspect', [
+      'gone.wav,1,0,1,1,2,1,car_horn',
+      'broken.wav,1,0,1,1,3,2,children_playing',
+      'odd.wav,1,0,1,1,zero,2,children_playing',
+    ]);
     await writeFile(join(dir, 'audio', 'fold3', 'broken.wav'), Buffer.from('RIFF\x10\x00\x00\x00WAVEjunk'));
     const r = await inspectDataset(dir);
     expect(r.kind).toBe('urbansound8k');
-    expect(r.total).toBe(14);
+    expect(r.total).toBe(15);
     expect(r.readable).toBe(12);
     expect(r.classes).toEqual([
       { name: 'air_conditioner', count: 4 },
@@ -123,7 +150,8 @@ describe('UrbanSound8K layout (fake metadata over real clips)', () => {
     ]);
     expect(r.groups).toEqual({ fold1: 3, fold2: 4, fold3: 7 });
     expect(r.audio!.sampleRates).toEqual({ '8000': 12 });
-    expect(r.problems.map((p) => p.file)).toEqual(['audio/fold2/gone.wav', 'audio/fold3/broken.wav']);
+    expect(r.problems.map((p) => p.file)).toEqual(['audio/fold2/gone.wav', 'audio/fold3/broken.wav', 'metadata/UrbanSound8K.csv']);
     expect(r.problems[0]!.error).toMatch(/line 14 .* missing/);
+    expect(r.problems[2]!.error).toBe('line 16: fold "zero" is out of range 1..10');
   });
 });

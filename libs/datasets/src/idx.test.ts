@@ -27,7 +27,10 @@ async function folder(name: string, files: Record<string, Uint8Array>): Promise<
 
 describe('Fashion-MNIST IDX (real 900-image subset)', () => {
   it('loads a stratified split whose pixels and labels are the file records named in the split', async () => {
-    const ds = await loadDataset({ path: FASHION_900, seed: 42 });
+    const progress: { done: number; total: number }[] = [];
+    const ds = await loadDataset({ path: FASHION_900, seed: 42, onProgress: (p) => progress.push(p) });
+    expect(progress).toHaveLength(raw.n);
+    expect(progress.at(-1)).toMatchObject({ done: raw.n, total: raw.n });
     expect(ds.kind).toBe('idx');
     expect(ds.name).toBe('fashion-mnist-900');
     expect(ds.classNames).toEqual([...FASHION_MNIST_CLASSES]);

@@ -195,7 +195,9 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
     await examineFiles(root, files, report, options.onProgress);
   } else {
     report.media = 'audio';
-    const rows = await readUrbanSoundCsv(root);
+    const rowProblems: string[] = [];
+    const rows = await readUrbanSoundCsv(root, rowProblems);
+    for (const p of rowProblems) report.problems.push({ file: 'metadata/UrbanSound8K.csv', error: p });
     let names: string[] = [];
     try {
       names = urbanSoundClasses(root, rows);
@@ -215,7 +217,7 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
       if (await isFile(join(root, rel))) files.push({ rel, media: 'audio' });
       else report.problems.push({ file: rel, error: `listed on line ${r.line} of metadata/UrbanSound8K.csv but missing` });
     }
-    report.total = rows.length;
+    report.total = rows.length + rowProblems.length;
     await examineFiles(root, files, report, options.onProgress);
   }
   report.problems.sort((a, b) => naturalCompare(a.file, b.file));

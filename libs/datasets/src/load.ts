@@ -2,9 +2,11 @@
  * `loadDataset`: path -> catalog -> seeded stratified split -> one Float32Array per split.
  */
 import { basename, resolve } from 'node:path';
-import { audioWriter, type DatasetAudioOptions } from './audio.js';
+import { audioWriter, wavInfo, type DatasetAudioOptions } from './audio.js';
 import { checkKind, detectKind } from './detect.js';
-import { DatasetError, DatasetOptionError } from './errors.js';
+import { DatasetError, DatasetOptionError, messageOf } from './errors.js';
+import { readFileNamed } from './files.js';
+import { decodeImage } from './image.js';
 import { FASHION_MNIST_CLASSES, type Catalog } from './layouts/catalog.js';
 import { catalogFolders } from './layouts/folders.js';
 import { catalogIdx, type IdxCatalog } from './layouts/idx-layout.js';
@@ -38,6 +40,12 @@ export interface LoadDatasetOptions {
   audio?: DatasetAudioOptions;
   /** Folder of the on-disk feature cache for audio sets; no cache when omitted. */
   cacheDir?: string;
+  /**
+   * Leave out WAV/PNG/JPEG files that cannot be read (checked before splitting: WAV headers,
+   * full image decodes) and list them in `split.skipped`, instead of failing on the first one.
+   * Default false. IDX files are single files and always fail as a whole.
+   */
+  skipUnreadable?: boolean;
   /** Called after each decoded example. */
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -77,6 +85,24 @@ async function writerFor(cat: Catalog, o: LoadDatasetOptions): Promise<ItemWrite
   return audioWriter(cat, { ...o.audio, imageSize: o.imageSize, channels: o.channels, cacheDir: o.cacheDir });
 }
 
+/** The catalog without the files that cannot be read, and those files with the reason. */
+async function dropUnreadable(cat: Catalog): Promise<{ catalog: Catalog; skipped: { item: string; error: string }[] }> {
+  if (cat.media === 'idx') return { catalog: cat, skipped: [] };
+  const skipped: { item: string; error: string }[] = [];
+  const items = [];
+  for (const it of cat.items) {
+    try {
+      if (cat.media === 'audio') await wavInfo(it.file!);
+      else decodeImage(await readFileNamed(it.file!), it.file!);
+      items.push(it);
+    } catch (err) {
+      const msg = messageOf(err);
+      skipped.push({ item: it.id, error: msg.startsWith(`${it.file}: `) ? msg.slice(it.file!.length + 2) : msg });
+    }
+  }
+  return { catalog: { ...cat, items }, skipped };
+}
+
 function countsOf(labels: Int32Array, k: number): number[] {
   const c = new Array<number>(k).fill(0);
   for (const l of labels) c[l]!++;
@@ -103,7 +129,8 @@ export async function loadDataset(
   const seed = checkSeed(options.seed);
   const fractions = checkFractions(options.fractions ?? DEFAULT_FRACTIONS);
   checkShapeOptions(options);
-  const cat = await readCatalog(options.path, options);
+  const read = await readCatalog(options.path, options);
+  const { catalog: cat, skipped } = options.skipUnreadable ? await dropUnreadable(read) : { catalog: read, skipped: [] };
   const idx = splitOf(cat, seed, fractions);
   const writer = await writerFor(cat, options);
   const [h, w, c] = writer.shape;
@@ -111,7 +138,16 @@ export async function loadDataset(
   const total = idx.train.length + idx.val.length + idx.test.length;
   let done = 0;
   const build = async (indices: number[]): Promise<ImageSplit> => {
-    const images = new Float32Array(indices.length * per);
+    let images: Float32Array;
+    try {
+      images = new Float32Array(indices.length * per);
+    } catch (err) {
+      const gib = ((indices.length * per * 4) / 2 ** 30).toFixed(1);
+      throw new DatasetError(
+        `${cat.root}: a split of ${indices.length} images of ${h}x${w}x${c} needs ${gib} GiB and cannot be allocated; use a smaller imageSize or channels 1`,
+        { cause: err },
+      );
+    }
     const labels = new Int32Array(indices.length);
     for (let j = 0; j < indices.length; j++) {
       const i = indices[j]!;
@@ -141,6 +177,7 @@ export async function loadDataset(
       strategy: cat.testSource === undefined ? 'stratified' : 'fixed-test',
       ...(cat.testSource !== undefined ? { testSource: cat.testSource } : {}),
       items: { train: ids(idx.train), val: ids(idx.val), test: ids(idx.test) },
+      ...(options.skipUnreadable ? { skipped } : {}),
     },
     counts: { train: countsOf(train.labels, k), val: countsOf(val.labels, k), test: countsOf(test.labels, k) },
     settings: { ...writer.settings, media: cat.media },

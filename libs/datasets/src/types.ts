@@ -34,6 +34,8 @@ export interface SplitRecord {
    * set's root for file sets, `<file>#<index>` for IDX records.
    */
   items: { train: string[]; val: string[]; test: string[] };
+  /** Examples left out because they could not be read (only with `skipUnreadable`), and why. */
+  skipped?: { item: string; error: string }[];
 }
 
 /** A data set ready for training: one typed array per split, never one tensor per clip. */

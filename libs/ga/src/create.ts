@@ -125,9 +125,9 @@ export function restoreGa(state: GaState, options: RestoreOptions = {}): GaEngin
   if (!Array.isArray(state.cache)) throw new GaStateError('cache', `expected an array, got ${describe(state.cache)}`);
   const cache = new Map<string, CacheEntry>();
   state.cache.forEach((entry, i) => {
-    const genome = parseKey(`cache[${i}].key`, entry?.key, locks);
-    if (cache.has(genome.key)) throw new GaStateError(`cache[${i}].key`, 'appears twice in the cache');
-    cache.set(genome.key, {
+    const key = checkKey(`cache[${i}].key`, entry?.key, locks);
+    if (cache.has(key)) throw new GaStateError(`cache[${i}].key`, 'appears twice in the cache');
+    cache.set(key, {
       fitness: checkFitness(`cache[${i}].fitness`, entry.fitness),
       generation: checkInt(`cache[${i}].generation`, entry.generation, 0, generation),
       index: checkInt(`cache[${i}].index`, entry.index, 0, resolved.populationSize - 1),
@@ -180,6 +180,19 @@ export function restoreGa(state: GaState, options: RestoreOptions = {}): GaEngin
     cacheHits: checkInt('cacheHits', state.cacheHits, 0, Number.MAX_SAFE_INTEGER),
   };
   return new GaEngine(parts);
+}
+
+const BITS = /^[01]+$/;
+
+/** Validates a cache key without building a Genome (restoring a long search stays fast). */
+function checkKey(field: string, key: unknown, locks: GeneLocks): string {
+  if (typeof key !== 'string' || key.length !== locks.length || !BITS.test(key)) {
+    throw new GaStateError(field, `expected a '0'/'1' string of genomeLength (${locks.length}) characters, got ${describe(key)}`);
+  }
+  for (const { index, value } of locks.list) {
+    if (key.charCodeAt(index) !== 48 + value) throw new GaStateError(field, `gene ${index} is locked to ${value}`);
+  }
+  return key;
 }
 
 function parseKey(field: string, key: unknown, locks: GeneLocks): Genome {

@@ -105,22 +105,21 @@ export class GaEngine {
    * until more tells arrive (or the search is done). Several may be outstanding at once.
    */
   ask(): GenomeRequest | null {
-    try {
-      this.announce();
-      if (this.parts.done) return null;
+    let req: GenomeRequest | null = null;
+    this.announce();
+    if (!this.parts.done) {
       for (let i = 0; i < this.members.length; i++) {
         const m = this.members[i];
         if (m.status !== 'pending' || this.outstanding.has(m.genome.key)) continue;
         this.members[i] = { genome: m.genome, status: 'asked' };
         this.outstanding.set(m.genome.key, i);
-        const req = this.request(i);
+        req = this.request(i);
         this.queue.push(['genome:asked', req]);
-        return req;
+        break;
       }
-      return null;
-    } finally {
-      this.flush();
     }
+    this.flush(req);
+    return req;
   }
 
   /** Reports the fitness of an asked genome (any order). Completes the generation when it is the last. */
@@ -325,7 +324,7 @@ export class GaEngine {
   }
 
   /** Emits queued events after the state is consistent; a throwing listener does not stop the others. */
-  private flush(): void {
+  private flush(result?: unknown): void {
     const queue = this.queue;
     this.queue = [];
     let failure: GaListenerError | undefined;
@@ -334,7 +333,7 @@ export class GaEngine {
         try {
           (listener as (p: unknown) => void)(payload);
         } catch (e) {
-          failure ??= new GaListenerError(event, e);
+          failure ??= new GaListenerError(event, e, result);
         }
       }
     }

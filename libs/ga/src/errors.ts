@@ -59,9 +59,12 @@ export class GaStateError extends GaError {
 export class GaListenerError extends GaError {
   /** The event whose listener threw. */
   readonly event: string;
-  constructor(event: string, cause: unknown) {
+  /** What the engine call returned before the listener threw (the request, for `ask()`). */
+  readonly result: unknown;
+  constructor(event: string, cause: unknown, result?: unknown) {
     super(`A listener of GA event ${event} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.event = event;
+    this.result = result;
   }
 }
 

@@ -67,14 +67,23 @@ export interface GaOptions {
 
 /** Options after presets and defaults, as stored in the state. */
 export interface ResolvedGaOptions {
+  /** Genome length L. */
   readonly genomeLength: number;
+  /** Preset the defaults came from. */
   readonly preset: PresetName;
+  /** Population size n. */
   readonly populationSize: number;
+  /** Generations to evaluate (generation 0 included). */
   readonly generations: number;
+  /** Per-gene flip probability. */
   readonly mutationRate: number;
+  /** Probability of a 1 per unlocked gene in generation 0. */
   readonly initialBitProbability: number;
+  /** Survivors per generation. */
   readonly survivorCount: number;
+  /** Survivors passing unmutated. */
   readonly eliteCount: number;
+  /** PRNG seed. */
   readonly seed: number;
 }
 

@@ -10,7 +10,9 @@ export const GA_STATE_VERSION = 1;
 
 /** The whole engine state as plain JSON data (what `toJSON()` returns and `restoreGa()` takes). */
 export interface GaState {
+  /** Always {@link GA_STATE_FORMAT}. */
   readonly format: typeof GA_STATE_FORMAT;
+  /** Always {@link GA_STATE_VERSION}. */
   readonly version: typeof GA_STATE_VERSION;
   /** Resolved options, locks and strategy names/params. */
   readonly options: ResolvedGaOptions & {
@@ -21,7 +23,9 @@ export interface GaState {
   };
   /** PRNG state (xoroshiro128+, four 32-bit integers). */
   readonly rng: readonly number[];
+  /** Current generation. */
   readonly generation: number;
+  /** Whether the last generation has finished. */
   readonly done: boolean;
   /** Whether generation:started was already emitted for the current generation. */
   readonly announced: boolean;
@@ -29,8 +33,12 @@ export interface GaState {
   readonly members: readonly { readonly key: string; readonly source?: FitnessSource }[];
   /** Every evaluated genome of the search with its fitness and where it was evaluated, in that order. */
   readonly cache: readonly { readonly key: string; readonly fitness: Fitness; readonly generation: number; readonly index: number }[];
+  /** Statistics of the finished generations. */
   readonly history: readonly GenerationStats[];
+  /** Best genome so far, if any was told. */
   readonly best?: { readonly key: string; readonly fitness: Fitness; readonly generation: number; readonly index: number };
+  /** Genomes evaluated by the caller so far. */
   readonly evaluations: number;
+  /** Cache hits so far. */
   readonly cacheHits: number;
 }

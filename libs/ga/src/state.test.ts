@@ -128,5 +128,20 @@ describe('events', () => {
     expect(() => ga.tell(r.id, { value: 1 })).toThrow(GaListenerError);
     expect(ga.population()[r.index].status).toBe('evaluated');
     expect(ga.evaluations).toBe(1);
+    const other = createGa({ genomeLength: 12, populationSize: 4, generations: 2, seed: 2 });
+    other.on('genome:asked', () => {
+      throw new Error('bang');
+    });
+    try {
+      other.ask();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(GaListenerError);
+      expect((e as GaListenerError).event).toBe('genome:asked');
+      const req = (e as GaListenerError).result as { id: string };
+      expect(req.id).toBe('0:0');
+      other.tell(req.id, { value: 1 }); // the request survived the listener error
+      expect(other.evaluations).toBe(1);
+    }
   });
 });

@@ -18,6 +18,7 @@ export interface GenomeRequest {
   readonly generation: number;
   /** Index of the genome in its generation, 0..n-1. */
   readonly index: number;
+  /** The genome to evaluate (its `key` is the mask string). */
   readonly genome: Genome;
 }
 
@@ -26,7 +27,9 @@ export type FitnessSource = 'evaluated' | 'cached';
 
 /** A member of the current population. */
 export interface PopulationMember {
+  /** Index in the generation, 0..n-1. */
   readonly index: number;
+  /** The member's genome. */
   readonly genome: Genome;
   /** `pending` (not yet asked), `asked` (asked, not told), `evaluated` or `cached`. */
   readonly status: 'pending' | 'asked' | FitnessSource;
@@ -36,10 +39,13 @@ export interface PopulationMember {
 
 /** Statistics of one finished generation. */
 export interface GenerationStats {
+  /** Index of the generation, from 0. */
   readonly generation: number;
-  /** Best, mean and worst fitness value of the generation's n members. */
+  /** Best fitness value of the generation's n members. */
   readonly best: number;
+  /** Mean fitness value of the generation's n members (summed in index order). */
   readonly mean: number;
+  /** Worst fitness value of the generation's n members. */
   readonly worst: number;
   /** Key of the generation's best member (ties: lowest index). */
   readonly bestKey: string;
@@ -51,21 +57,31 @@ export interface GenerationStats {
 
 /** The best genome found so far in the search. */
 export interface BestResult {
+  /** The best genome. */
   readonly genome: Genome;
+  /** Its fitness as told. */
   readonly fitness: Fitness;
-  /** Generation and index where it was first evaluated. */
+  /** Generation where it was evaluated. */
   readonly generation: number;
+  /** Its index in that generation. */
   readonly index: number;
 }
 
 /** Typed events of the engine (payload per event name). */
 export interface GaEvents {
+  /** A generation's genomes are known (generation 0: at the first ask()). */
   'generation:started': (e: { generation: number; genomes: readonly Genome[] }) => void;
+  /** Every member of a generation has fitness; its statistics (also appended to `history`). */
   'generation:finished': (e: GenerationStats) => void;
+  /** ask() handed out a request. */
   'genome:asked': (e: GenomeRequest) => void;
+  /** tell() recorded a fitness. */
   'genome:told': (e: GenomeRequest & { fitness: Fitness }) => void;
+  /** A member took the fitness of an already-evaluated identical genome (a cache hit). */
   'genome:cached': (e: { generation: number; index: number; genome: Genome; fitness: Fitness }) => void;
+  /** A told fitness is strictly better than the best so far. */
   'best:improved': (e: BestResult & { previous?: BestResult }) => void;
+  /** The last generation finished; `done` is now true. */
   'search:finished': (e: { generations: number; best: BestResult | undefined }) => void;
 }
 

@@ -3,6 +3,13 @@ import { registerData } from './data.js';
 import { registerFeatures } from './features.js';
 import { registerModels } from './models.js';
 import { registerSync } from './sync.js';
+import { registerSearch } from './search.js';
+import { registerBaselines } from './baselines.js';
+import { registerCompare } from './compare.js';
+import { registerResume } from './resume.js';
+import { registerLs } from './ls.js';
+import { registerAttach } from './attach.js';
+import { registerDoctor } from './doctor.js';
 
 /** A sub-command module: adds its command(s) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -16,4 +23,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerFeatures,
   registerModels,
   registerSync,
+  registerSearch, registerBaselines, registerCompare, registerResume, registerLs, registerAttach, registerDoctor,
 ];

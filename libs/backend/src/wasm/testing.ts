@@ -25,11 +25,22 @@ export async function onBackend(name: string, f: () => tf.Tensor): Promise<{ val
   return { values, shape };
 }
 
-/** Largest |a-b| / max(1, max|b|): relative error scaled by the reference's magnitude. */
-export function relError(a: Float32Array, b: Float32Array): number {
+/**
+ * Largest |a-b| / max(floor, max|b|): the error relative to the reference's magnitude. `floor`
+ * keeps an all-but-zero reference (e.g. the bias gradient in front of a training-mode BatchNorm,
+ * which is 0 up to rounding) from turning rounding noise into a huge relative error.
+ */
+export function relError(a: Float32Array, b: Float32Array, floor = 1e-12): number {
   if (a.length !== b.length) return Infinity;
-  let scale = 1e-12, diff = 0;
+  let scale = floor, diff = 0;
   for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
   for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
   return Number.isFinite(diff) ? diff / scale : Infinity;
+}
+
+/** Largest |v| over all arrays. */
+export function maxAbs(arrays: Float32Array[]): number {
+  let m = 0;
+  for (const a of arrays) for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
 }

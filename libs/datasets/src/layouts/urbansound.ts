@@ -23,36 +23,41 @@ export interface UrbanSoundRow {
   line: number;
 }
 
-/** Parses and checks `metadata/UrbanSound8K.csv`; an error names the file and line. */
-export async function readUrbanSoundCsv(root: string): Promise<UrbanSoundRow[]> {
+/**
+ * Parses and checks `metadata/UrbanSound8K.csv`; an error names the file and line. With
+ * `problems`, a bad row is reported there (as `line N: ...`) and left out instead of thrown.
+ */
+export async function readUrbanSoundCsv(root: string, problems?: string[]): Promise<UrbanSoundRow[]> {
   const csvFile = join(root, URBANSOUND_CSV);
   const text = (await readFileNamed(csvFile)).toString('utf8');
-  let records: Record<string, string>[];
+  let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true });
   } catch (err) {
     throw new DatasetFileError(csvFile, `not valid CSV: ${messageOf(err)}`, { cause: err });
   }
-  const header = Object.keys(records[0] ?? {});
-  const missing = REQUIRED.filter((c) => !header.includes(c));
   if (records.length === 0) throw new DatasetFileError(csvFile, 'has no data rows');
+  const header = Object.keys(records[0]!.record);
+  const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new DatasetFileError(csvFile, `lacks column(s) ${missing.join(', ')} (needs ${REQUIRED.join(', ')})`);
   }
-  return records.map((r, i) => {
-    const line = i + 2;
+  const rows: UrbanSoundRow[] = [];
+  for (const { record: r, info } of records) {
+    const line = info.lines;
     const fold = Number(r.fold);
     const classId = Number(r.classID);
-    if (!r.slice_file_name) throw new DatasetFileError(csvFile, `line ${line}: empty slice_file_name`);
-    if (!Number.isInteger(fold) || fold < 1 || fold > 10) {
-      throw new DatasetFileError(csvFile, `line ${line}: fold ${JSON.stringify(r.fold)} is out of range 1..10`);
-    }
-    if (!Number.isInteger(classId) || classId < 0 || classId > 9999) {
-      throw new DatasetFileError(csvFile, `line ${line}: classID ${JSON.stringify(r.classID)} is not an integer in 0..9999`);
-    }
-    if (!r.class) throw new DatasetFileError(csvFile, `line ${line}: empty class name`);
-    return { file: r.slice_file_name, fold, classId, className: r.class!, line };
-  });
+    let problem: string | undefined;
+    if (!r.slice_file_name) problem = 'empty slice_file_name';
+    else if (!Number.isInteger(fold) || fold < 1 || fold > 10) problem = `fold ${JSON.stringify(r.fold)} is out of range 1..10`;
+    else if (!Number.isInteger(classId) || classId < 0 || classId > 9999) {
+      problem = `classID ${JSON.stringify(r.classID)} is not an integer in 0..9999`;
+    } else if (!r.class) problem = 'empty class name';
+    if (problem === undefined) rows.push({ file: r.slice_file_name!, fold, classId, className: r.class!, line });
+    else if (problems) problems.push(`line ${line}: ${problem}`);
+    else throw new DatasetFileError(csvFile, `line ${line}: ${problem}`);
+  }
+  return rows;
 }
 
 /** Class names by classID; a classID with two names, or a gap in 0..max, is an error. */

@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selectBackend } from '@slt/backend';
 import { execaNode, type ResultPromise } from 'execa';
+import { validateSplits } from '../training/data.js';
 import { createLocalEvaluator, type LocalEvaluator, type LocalEvaluatorOptions } from '../training/evaluator.js';
 import { EvaluationAbortedError, PoolClosedError, TrainingInputError, WorkerError } from '../training/errors.js';
 import { layersTaskModel } from '../training/layers-task-model.js';
@@ -266,13 +268,11 @@ export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promis
     throw new TrainingInputError('model.kind', (options.model as { kind?: unknown } | undefined)?.kind, "'zoo' or 'layers'");
   }
   if (workers === 0) {
-    const { selectBackend } = await import('@slt/backend');
     if (options.backend) await selectBackend({ prefer: backend });
     const task = await buildTask(options.model);
     return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training));
   }
   // Validate in this process first so that bad splits fail here, not in every worker.
-  const { validateSplits } = await import('../training/data.js');
   const out = options.model.options.classes;
   validateSplits(options.splits, out);
   const ownDir = !options.tmpDir;

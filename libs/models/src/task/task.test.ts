@@ -110,6 +110,21 @@ describe('genomes', () => {
 });
 
 describe('weights, preprocessing and memory', () => {
+  it('loading weights, building, resetting, predicting and disposing a task model leaks no tensor', async () => {
+    const warm = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, weights });
+    warm.dispose(); // first use may cache backend constants
+    const before = tf.memory().numTensors;
+    const ws = await loadWeights(modelDir);
+    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [36, 36, 1], classes: 10, weights: ws });
+    task.resetWeights();
+    const x = tf.randomUniform([2, 28, 28, 1]) as tf.Tensor4D;
+    const y = tf.tidy(() => task.model.predict(task.preprocess(x)) as tf.Tensor);
+    expect(y.shape).toEqual([2, 10]);
+    tf.dispose([x, y]);
+    task.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('resetWeights restores pretrained backbone and initial head after training-like changes, without leaks', () => {
     const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, weights, seed: 3 });
     const conv1 = task.model.getLayer('conv1');

@@ -46,6 +46,16 @@ function shortName(v: tf.LayerVariable, layerName: string): string {
   return w || original.slice(layerName.length + 1);
 }
 
+/**
+ * Keras numbers auto-named layers per session (`normalization_1` when a model was built before):
+ * when `name` itself is absent, accept exactly one stored layer named `<name>_<n>`.
+ */
+function uniqueSuffixed(ws: WeightSet, name: string): StoredWeight[] | undefined {
+  const re = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_\\d+$`);
+  const hits = [...ws.layers.keys()].filter((k) => re.test(k));
+  return hits.length === 1 ? ws.layers.get(hits[0]) : undefined;
+}
+
 /** Number of weights values in a set. */
 export function weightSetSize(ws: WeightSet): number {
   let n = 0;
@@ -64,7 +74,7 @@ export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, 
   const plan: [tf.LayerVariable, StoredWeight][] = [];
   for (const layer of layers) {
     if (layer.weights.length === 0) continue;
-    const stored = ws.layers.get(layer.name);
+    const stored = ws.layers.get(layer.name) ?? uniqueSuffixed(ws, layer.name);
     if (!stored) {
       if (strict) throw new MissingWeightError(ws.source, layer.name, '*');
       continue;

@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidModelJsonError,
   MissingShardError,
+  MissingWeightError,
   NoWeightsUrlError,
   ShapeMismatchError,
   WeightsUnavailableError,
   applyWeights,
   buildMobileNetV1,
   createTaskModel,
+  defaultCacheDir,
   loadWeights,
   weightSetSize,
   type WeightSet,
@@ -149,6 +151,22 @@ describe('loadWeights', () => {
   });
 });
 
+describe('applyWeights', () => {
+  it('accepts one Keras session-numbered name (normalization_1) but not an ambiguous or absent one', () => {
+    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 3], classes: 2 });
+    const renamed = new Map(weights.layers);
+    renamed.set('conv1_7', renamed.get('conv1')!);
+    renamed.delete('conv1');
+    applyWeights(task.backboneLayers, { source: 'renamed', layers: renamed });
+    expect(Float32Array.from(task.model.getLayer('conv1').getWeights()[0].dataSync())).toEqual(weights.layers.get('conv1')![0].values);
+    renamed.set('conv1_8', renamed.get('conv1_7')!);
+    expect(() => applyWeights(task.backboneLayers, { source: 'ambiguous', layers: renamed })).toThrow(MissingWeightError);
+    expect(() => applyWeights(task.backboneLayers, { source: 'ambiguous', layers: renamed })).toThrow(/conv1\/\* is not in ambiguous/);
+    expect(applyWeights(task.backboneLayers, { source: 'ambiguous', layers: renamed }, { strict: false })).toBe(53);
+    task.dispose();
+  });
+});
+
 describe('loadWeights over HTTP with a cache', () => {
   let server: Server;
   let url: string;
@@ -182,6 +200,22 @@ describe('loadWeights over HTTP with a cache', () => {
     expect(requests.length).toBe(56);
     expect(weightSetSize(again)).toBe(weightSetSize(weights));
     expect(JSON.parse(await readFile(path.join(cacheDir, 'mnv1/model.json'), 'utf8')).weightsManifest).toHaveLength(55);
+  });
+
+  it('serves a zoo name from $SLT_CACHE_DIR/models/<name> without network', async () => {
+    const root = path.join(tmp, 'slt-cache');
+    await cp(modelDir, path.join(root, 'models', 'mobilenet_v1_0.25'), { recursive: true });
+    const saved = process.env.SLT_CACHE_DIR;
+    process.env.SLT_CACHE_DIR = root;
+    try {
+      expect(defaultCacheDir()).toBe(path.join(root, 'models'));
+      const ws = await loadWeights('mobilenet_v1_0.25');
+      expect(ws.source).toBe('https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json');
+      expect(weightSetSize(ws)).toBe(weightSetSize(weights));
+    } finally {
+      if (saved === undefined) delete process.env.SLT_CACHE_DIR;
+      else process.env.SLT_CACHE_DIR = saved;
+    }
   });
 
   it('reports a missing remote shard by name, and no network without cache', async () => {

@@ -58,8 +58,8 @@ export const searchConfigSchema = z.strictObject({
   seed: int(0, 2 ** 31 - 1).optional(),
   /** GA preset. */
   preset: z.enum(PRESETS).default('paper'),
-  /** Number of worker processes evaluating genomes in parallel. */
-  workers: int(1, 256).default(1),
+  /** Worker processes evaluating genomes in parallel (0: in the search's own process). */
+  workers: int(0, 256).default(1),
   /** tfjs backend. */
   backend: z.enum(BACKENDS).default('auto'),
   /** MLflow tracking URI (http(s)://... or a FileStore directory); default: ./mlruns FileStore. */

@@ -1,12 +1,11 @@
 /** Adapter over @slt/models (zoo description, evaluator pool) and @slt/backend. */
-import * as backendLib from '@slt/backend';
+import { doctor, formatDoctorReport, type DoctorReport } from '@slt/backend';
 import * as modelsLib from '@slt/models';
+import { createEvaluatorPool, type EvaluatorPool } from '@slt/models';
 import { SearchSetupError } from '../errors.js';
-import type { EvaluationResult } from '../journal/records.js';
 import type { Evaluator, ImageDataset, ModelDescription } from './types.js';
 
 const models = modelsLib as Record<string, any>;
-const backend = backendLib as Record<string, any>;
 
 /** Zoo names, when @slt/models exports them. */
 export function modelNames(): string[] {
@@ -50,46 +49,43 @@ export interface EvaluatorSetup {
   datasetSpec: { path: string; kind?: string; input: [number, number]; seed: number };
 }
 
-/** Opens the evaluator pool of libs/models. */
+/** Opens the evaluator pool of libs/models (worker processes; 0 workers = in this process). */
 export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
-  const create = models.createEvaluatorPool;
-  if (typeof create !== 'function') throw new SearchSetupError('model', '@slt/models does not export createEvaluatorPool() yet');
-  let pool: any;
+  const d = setup.dataset;
+  let pool: EvaluatorPool;
   try {
-    pool = await create({
-      model: setup.model,
-      weights: setup.weights,
-      input: setup.input,
-      inputSize: setup.input,
-      epochs: setup.epochs,
-      batchSize: setup.batch,
-      learningRate: setup.lr,
-      seed: setup.seed,
+    pool = await createEvaluatorPool({
       workers: setup.workers,
-      backend: setup.backend === 'auto' ? undefined : setup.backend,
-      dataset: setup.dataset,
-      datasetSpec: setup.datasetSpec,
+      backend: setup.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu',
+      model: {
+        kind: 'zoo',
+        options: {
+          model: setup.model,
+          inputShape: [d.train.shape[1], d.train.shape[2], d.train.shape[3]] as never,
+          classes: d.classNames.length,
+          // The zoo name loads the zoo's official weights (cached); a folder or URL overrides it.
+          weights: setup.weights ?? setup.model,
+          seed: setup.seed,
+        },
+      },
+      splits: { train: d.train, val: d.val, test: d.test },
+      training: { epochs: setup.epochs, batchSize: setup.batch, learningRate: setup.lr, seed: setup.seed },
     });
   } catch (cause) {
     throw new SearchSetupError('model', (cause as Error).message, { cause });
   }
   return {
-    evaluate: (mask, options) => pool.evaluate(mask, options) as Promise<EvaluationResult>,
-    close: async () => {
-      await (pool.close ?? pool.dispose)?.call(pool);
-    },
+    evaluate: (mask, options) => pool.evaluate(mask, options ?? {}),
+    close: () => pool.close(),
   };
 }
 
-/** The backend doctor's report (JSON-able), if @slt/backend exports one. */
-export async function backendDoctor(): Promise<unknown> {
-  const fn = backend.doctor ?? backend.runDoctor;
-  if (typeof fn !== 'function') return { error: '@slt/backend does not export doctor() yet' };
-  return await fn();
+/** The backend doctor's report (backends, GPU libraries). */
+export async function backendDoctor(): Promise<DoctorReport> {
+  return await doctor();
 }
 
-/** Formats the backend doctor's report as text, if @slt/backend has a formatter. */
-export function formatBackendDoctor(report: unknown): string | undefined {
-  const fn = backend.formatDoctor ?? backend.formatDoctorReport;
-  return typeof fn === 'function' ? String(fn(report)) : undefined;
+/** The backend doctor's report as text. */
+export function formatBackendDoctor(report: DoctorReport): string {
+  return formatDoctorReport(report);
 }

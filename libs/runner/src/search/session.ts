@@ -251,7 +251,7 @@ export class SearchSession {
     const inflight = new Map<string, Promise<void>>();
     while (!ga.done && !this.interruptReason) {
       await this.control.waitWhilePaused(this.abort.signal);
-      while (inflight.size < c.workers && !this.interruptReason && !this.control.paused) {
+      while (inflight.size < Math.max(1, c.workers) && !this.interruptReason && !this.control.paused) {
         const req = ga.ask();
         if (!req) break;
         const key = gaKey(req.generation, req.index);
@@ -289,7 +289,7 @@ export class SearchSession {
     const inflight = new Set<Promise<unknown>>();
     while ((queue.length || inflight.size) && !this.interruptReason) {
       await this.control.waitWhilePaused(this.abort.signal);
-      while (queue.length && inflight.size < c.workers && !this.interruptReason && !this.control.paused) {
+      while (queue.length && inflight.size < Math.max(1, c.workers) && !this.interruptReason && !this.control.paused) {
         const b = queue.shift()!;
         const p = this.evaluate(baselineKey(b.label), 'baseline', -1, b.index, b.mask, b.label);
         inflight.add(p);

@@ -172,6 +172,9 @@ export class Deliverer {
     if (known) return known;
     const id = await this.withRetry(`experiment '${name}'`, false, async () => {
       const found = await this.store.getExperimentByName(name);
+      if (found && found.lifecycleStage !== 'active') {
+        throw new StoreError('INVALID_STATE', `Experiment '${name}' (id ${found.experimentId}) is ${found.lifecycleStage} in ${this.store.target}: restore it or use another experiment name`);
+      }
       if (found) return found.experimentId;
       try {
         return await this.store.createExperiment(name);

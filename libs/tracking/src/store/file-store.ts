@@ -10,7 +10,7 @@
  * the raw value. Experiment 0 is `Default`. MLflow 3.13+ reads it with MLFLOW_ALLOW_FILE_STORE=true.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -127,13 +127,37 @@ export class FileStore implements TrackingStore {
     } catch (err) {
       throw new StoreError('INVALID_PARAMETER_VALUE', (err as Error).message, { cause: err });
     }
-    if ((await this.experiments()).some((e) => e.name === name)) {
-      throw new StoreError('RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists.`);
+    return this.withCreateLock(async () => {
+      if ((await this.experiments()).some((e) => e.name === name)) {
+        throw new StoreError('RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists.`);
+      }
+      // Like MLflow's _generate_unique_integer_id: a random positive 63-bit integer.
+      const id = (randomBytes(8).readBigUInt64BE() >> 1n).toString();
+      await this.writeExperiment(id, name);
+      return id;
+    });
+  }
+
+  /** Serialises experiment creation between processes sharing the folder (a lock file, not a folder: MLflow lists folders as experiments). */
+  private async withCreateLock<T>(fn: () => Promise<T>): Promise<T> {
+    await this.init();
+    const lock = join(this.root, '.slt-create.lock');
+    for (let i = 0; ; i++) {
+      try {
+        await (await open(lock, 'wx')).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const age = await stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
+        if (age > 30_000 || i > 500) await rm(lock, { force: true });
+        else await new Promise((r) => setTimeout(r, 20));
+      }
     }
-    // Like MLflow's _generate_unique_integer_id: a random positive 63-bit integer.
-    const id = (randomBytes(8).readBigUInt64BE() >> 1n).toString();
-    await this.writeExperiment(id, name);
-    return id;
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
 
   private async runDir(runId: string): Promise<string> {

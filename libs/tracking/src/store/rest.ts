@@ -96,9 +96,10 @@ export class MlflowRestClient implements TrackingStore {
   }
 
   /**
-   * Sends one request with retries. Connection refused, 429 and 5xx are retried (the server did
-   * not apply the request); a timeout or a dropped connection is retried only for idempotent
-   * requests, otherwise it is thrown as a retryable error for the caller to reconcile.
+   * Sends one request with retries and backoff. Idempotent requests (GET, PUT, search, set-tag,
+   * update) are retried on network errors, 429 and 5xx; the others (create, log-batch) only when
+   * the connection was refused (nothing was sent). Any other transient failure is thrown as a
+   * retryable `MlflowRequestError` so the caller can check what the server applied first.
    */
   async request(method: string, path: string, body?: unknown, query?: Record<string, string>, rawBody?: Uint8Array): Promise<any> {
     const qs = query ? `?${new URLSearchParams(query).toString()}` : '';
@@ -150,7 +151,9 @@ export class MlflowRestClient implements TrackingStore {
         `${method} ${path} to ${this.base} answered ${res.status}${errorCode ? ` ${errorCode}` : ''}: ${parsed.message ?? text.slice(0, 300)}`,
         { method, path, status: res.status, errorCode, retryable },
       );
-      if (!retryable) throw lastError;
+      // A 5xx from a proxy may come after the server applied the request: only idempotent
+      // requests are repeated here; the others go back to the caller to reconcile first.
+      if (!retryable || !idempotent) throw lastError;
       const retryAfter = Number(res.headers.get('retry-after'));
       if (res.status === 429 && retryAfter > 0) await sleep(Math.min(retryAfter * 1000, this.opts.maxBackoffMs));
     }

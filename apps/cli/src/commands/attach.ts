@@ -1,0 +1,135 @@
+/**
+ * `slt attach <search>` follows a (detached) search's journal with the same progress display as
+ * `slt search`; `slt stop|pause|continue <search>` send commands through its control file.
+ * Also home of the progress printer the search commands share.
+ */
+import type { Command } from 'commander';
+import {
+  followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
+  type ControlCommand, type SearchEvent, type SearchState,
+} from '@slt/runner';
+
+const fmtTime = (s: number | undefined): string => {
+  if (s === undefined || !Number.isFinite(s)) return '?';
+  const t = Math.round(s);
+  return t >= 3600 ? `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m` : t >= 60 ? `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s` : `${t}s`;
+};
+
+/** One line of progress figures: evaluations done/total, cache hits, images/s, ETA, the genome in training. */
+export function progressLine(s: SearchState, width = 100): string {
+  const p = s.progress;
+  const gens = s.config?.generations;
+  const training = [...s.generations.flatMap((g) => g.rows), ...s.baselines].filter((r) => r.state === 'training');
+  const cur = training[0];
+  const parts = [
+    `${p.done}/${p.total} evals`,
+    s.currentGeneration >= 0 && gens ? `gen ${s.currentGeneration + 1}/${gens}` : '',
+    `cache ${p.cacheHits}`,
+    p.failures ? `failed ${p.failures}` : '',
+    p.imagesPerSecond ? `${Math.round(p.imagesPerSecond)} img/s` : '',
+    `ETA ${fmtTime(p.etaSeconds)}`,
+    s.best ? `best ${s.best.fitness.toFixed(4)}` : '',
+    cur ? `${cur.label ?? cur.key} ep ${Math.min(cur.epochsDone + 1, cur.epochs)}/${cur.epochs}${cur.batch ? ` b ${cur.batch.batch}/${cur.batch.batches}` : ''}` : '',
+  ].filter(Boolean);
+  const text = parts.join(' | ');
+  const barWidth = Math.max(10, Math.min(30, width - text.length - 4));
+  const filled = Math.round(p.fraction * barWidth);
+  return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${text}`.slice(0, Math.max(20, width - 1));
+}
+
+/**
+ * Progress of a search on a stream: on a TTY a redrawn bar under the log lines, otherwise plain
+ * log lines each with the progress figures.
+ */
+export class ProgressPrinter {
+  private state: SearchState = initialSearchState();
+  private lastDraw = 0;
+  private barShown = false;
+  private readonly tty: boolean;
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.tty = !!out.isTTY && !process.env.CI;
+  }
+
+  /** The state built from the events so far. */
+  get current(): SearchState {
+    return this.state;
+  }
+
+  onEvent(e: SearchEvent): void {
+    const prevLast = this.state.logs[this.state.logs.length - 1];
+    this.state = reduceSearch(this.state, e);
+    const logs = this.state.logs;
+    const fresh = logs.slice((prevLast ? logs.lastIndexOf(prevLast) : -1) + 1);
+    if (fresh.length > 0) {
+      this.clearBar();
+      for (const l of fresh) {
+        const prefix = l.level === 'info' ? '' : `${l.level}: `;
+        this.out.write(this.tty ? `${prefix}${l.message}\n` : `${prefix}${l.message}  [${progressLine(this.state, 200).replace(/^\[[#.]+\] /, '')}]\n`);
+      }
+    }
+    if (this.tty && (fresh.length > 0 || Date.now() - this.lastDraw > 100)) this.draw();
+  }
+
+  private draw(): void {
+    this.lastDraw = Date.now();
+    this.out.write(`\r\x1b[K${progressLine(this.state, this.out.columns ?? 100)}`);
+    this.barShown = true;
+  }
+
+  private clearBar(): void {
+    if (this.barShown) this.out.write('\r\x1b[K');
+    this.barShown = false;
+  }
+
+  /** Ends the display (leaves the last bar on its own line). */
+  close(): void {
+    if (this.barShown) this.out.write('\n');
+    this.barShown = false;
+  }
+}
+
+/** Registers `slt attach`, `slt stop`, `slt pause`, `slt continue`. */
+export function registerAttach(program: Command): void {
+  program
+    .command('attach')
+    .description('Follow a running (or finished) search from its journal; Ctrl-C detaches, the search goes on')
+    .argument('<search>', 'search id, folder or journal file')
+    .option('--json', 'journal records as JSON lines on stdout')
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const printer = new ProgressPrinter(process.stderr);
+      const ctl = new AbortController();
+      const onInt = () => ctl.abort();
+      process.once('SIGINT', onInt);
+      try {
+        const state = await followSearch(ref, {
+          signal: ctl.signal,
+          onEvent: (e) => {
+            printer.onEvent(e);
+            if (opts.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+          },
+        });
+        printer.close();
+        if (!opts.json) process.stdout.write(`search ${state.searchId ?? ref}: ${state.status}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
+        if (state.status === 'failed') process.exitCode = 1;
+        else if (state.status === 'interrupted' || (state.status === 'running' && !ctl.signal.aborted)) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onInt);
+        printer.close();
+      }
+    });
+  const control = (name: ControlCommand, help: string) =>
+    program
+      .command(name)
+      .description(help)
+      .argument('<search>', 'search id, folder or journal file')
+      .action((ref: string) => {
+        const { dir } = locateSearch(ref);
+        if (!isSearchRunning(dir)) throw Object.assign(new Error(`search ${dir} is not running (resume it with: slt resume ${dir})`), { exitCode: 1 });
+        sendControl(dir, name);
+        process.stdout.write(`sent ${name} to ${dir}\n`);
+      });
+  control('stop', 'Stop a running search cleanly (resumable with `slt resume`)');
+  control('pause', 'Pause a running search after its running evaluations');
+  control('continue', 'Continue a paused search');
+}

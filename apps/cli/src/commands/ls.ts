@@ -1,0 +1,30 @@
+/** `slt ls`: the searches under ./.slt/searches (or --root), newest first. */
+import type { Command } from 'commander';
+import { defaultSearchRoot, listSearches } from '@slt/runner';
+
+/** Registers `slt ls`. */
+export function registerLs(program: Command): void {
+  program
+    .command('ls')
+    .description('List searches (live ones marked)')
+    .option('--root <dir>', 'folder of searches', defaultSearchRoot())
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { root: string; json?: boolean }) => {
+      const list = await listSearches(opts.root);
+      if (opts.json) {
+        for (const s of list) process.stdout.write(`${JSON.stringify(s)}\n`);
+        return;
+      }
+      if (!list.length) {
+        process.stdout.write(`no searches under ${opts.root}\n`);
+        return;
+      }
+      const rows = list.map((s) => [
+        s.searchId, s.live ? 'live' : s.status, s.mode ?? '-', s.model ?? '-', s.dataset ?? '-', `${s.done}/${s.total}`,
+        s.bestFitness === undefined ? '-' : s.bestFitness.toFixed(4), s.error ? `error: ${s.error}` : '',
+      ]);
+      const head = ['id', 'status', 'mode', 'model', 'data', 'evals', 'best', ''];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+    });
+}

@@ -1,0 +1,36 @@
+/** `slt resume <search>`: continues a killed or interrupted search from its journal. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { locateSearch, readSearchState, resumeSearch, spawnDetached } from '@slt/runner';
+import { printComparison } from './compare.js';
+import { SLT_BIN, makeReporter, reportOutcome, withInterrupts } from './search.js';
+
+/** Registers `slt resume`. */
+export function registerResume(program: Command): void {
+  program
+    .command('resume')
+    .description('Continue a killed or interrupted search; finished evaluations are not run again')
+    .argument('<search>', 'search id, folder or journal file')
+    .option('--json', 'results as JSON lines on stdout')
+    .option('--detach', 'continue in the background')
+    .addOption(new Option('--format <format>', 'table format (compare/baselines searches)').choices(['text', 'markdown', 'json']).default('text'))
+    .action(async (ref: string, opts: { json?: boolean; detach?: boolean; format: string }) => {
+      if (opts.detach) {
+        const { dir } = locateSearch(ref);
+        await readSearchState(dir);
+        const pid = spawnDetached({ dir, args: [SLT_BIN, 'resume', dir, '--format', opts.format] });
+        process.stdout.write(opts.json ? `${JSON.stringify({ type: 'detached', dir, pid })}\n` : `resuming ${dir} in the background (pid ${pid}); follow: slt attach ${dir}\n`);
+        return;
+      }
+      const json = !!opts.json;
+      const rep = makeReporter(json);
+      try {
+        const out = await withInterrupts((signal) => resumeSearch(ref, { signal, onEvent: rep.onEvent }));
+        rep.done();
+        if (out.status === 'finished' && out.state.mode !== 'search') printComparison(out, json ? 'json' : opts.format);
+        reportOutcome(out, json);
+      } finally {
+        rep.done();
+      }
+    });
+}

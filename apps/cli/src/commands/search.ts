@@ -1,0 +1,182 @@
+/**
+ * `slt search`: runs the paper's GA search from flags or a `--config` file (JSON/YAML), in this
+ * process or detached (`--detach`). Also the helpers the other search commands share: the
+ * search flags, Ctrl-C handling, progress on stderr and results on stdout.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import {
+  JOURNAL_FILE, SearchInterruptedError, defaultSearchRoot, loadSearchConfig, newSearchId, spawnDetached,
+  type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState,
+} from '@slt/runner';
+import { ProgressPrinter } from './attach.js';
+
+/** The `slt` bin, for detached children. */
+export const SLT_BIN = fileURLToPath(new URL('../../bin/slt.js', import.meta.url));
+
+/** Flag name (kebab) -> config key, in help order. */
+const FLAGS: [flags: string, help: string][] = [
+  ['--model <name>', 'zoo name of the backbone (default mobilenet_v1_0.25)'],
+  ['--weights <dir|url>', "ImageNet weights (model.json + shards); default: the zoo's URL"],
+  ['--data <path>', 'data set folder (Fashion-MNIST IDX, UrbanSound8K, or class folders)'],
+  ['--data-kind <kind>', 'idx | urbansound8k | folders (detected when omitted)'],
+  ['--input <HxW>', 'model input size, e.g. 32x32 (default 32x32)'],
+  ['--population <n>', 'GA population, a multiple of 4 (default 8)'],
+  ['--generations <n>', 'generations (default 3)'],
+  ['--epochs <n>', 'training epochs per genome (default 2)'],
+  ['--batch <n>', 'batch size (default 32)'],
+  ['--lr <x>', 'Adam learning rate (default 1e-4)'],
+  ['--seed <n>', 'seed of GA, split and baselines (random and recorded when omitted)'],
+  ['--preset <name>', 'paper | elitist (default paper)'],
+  ['--workers <n>', 'worker processes evaluating genomes (default 1)'],
+  ['--backend <name>', 'auto | tensorflow | wasm | cpu (default auto)'],
+  ['--tracking-uri <uri>', 'MLflow tracking URI or folder (default MLFLOW_TRACKING_URI, else ./mlruns)'],
+  ['--experiment <name>', 'MLflow experiment (default slt)'],
+  ['--name <name>', 'run name of the search in MLflow'],
+  ['--random-baselines <n>', 'random-mask baselines, >= 3 (default 3)'],
+  ['--out <dir>', 'folder of the search (journal.jsonl, ...); default ./.slt/searches/<id>'],
+];
+const NUMERIC = new Set(['population', 'generations', 'epochs', 'batch', 'lr', 'seed', 'workers', 'randomBaselines']);
+const keyOf = (flags: string) => flags.split(' ')[0].slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Options every search command parses. */
+export interface SearchFlags extends Record<string, unknown> {
+  config?: string;
+  json?: boolean;
+  detach?: boolean;
+  searchId?: string;
+}
+
+/** Adds the search flags to a command. */
+export function addSearchFlags(cmd: Command): Command {
+  for (const [flags, help] of FLAGS) cmd.option(flags, help);
+  cmd.option('--config <file>', 'JSON or YAML file with the same keys (flags override it)');
+  cmd.option('--json', 'results as JSON lines on stdout');
+  cmd.option('--detach', 'run in the background (survives closing the terminal); follow with `slt attach`');
+  cmd.addOption(new Option('--search-id <id>', 'id of the new search').hideHelp());
+  return cmd;
+}
+
+/** Turns parsed flags into a validated config (numbers parsed; zod names any bad key). */
+export async function configFromFlags(opts: SearchFlags): Promise<SearchConfig> {
+  const flags: Record<string, unknown> = {};
+  for (const [f] of FLAGS) {
+    const key = keyOf(f);
+    const v = opts[key];
+    if (v === undefined) continue;
+    flags[key] = NUMERIC.has(key) && typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v.trim()) ? Number(v) : v;
+  }
+  return loadSearchConfig({ file: opts.config, flags });
+}
+
+/** The argv of the same command for a detached child (config already resolved into flags). */
+function childArgs(command: string, config: SearchConfig, dir: string, id: string, extra: string[]): string[] {
+  const args = [SLT_BIN, command];
+  for (const [f] of FLAGS) {
+    const key = keyOf(f) as keyof SearchConfig;
+    const v = key === 'out' ? dir : config[key];
+    if (v === undefined) continue;
+    args.push(f.split(' ')[0], Array.isArray(v) ? v.join('x') : String(v));
+  }
+  return [...args, '--search-id', id, ...extra];
+}
+
+/**
+ * Starts a search command detached: prints its id and folder and returns. The child is the same
+ * `slt` command without `--detach`, writing into a folder fixed here.
+ */
+export function detach(command: string, config: SearchConfig, opts: SearchFlags, extra: string[] = []): void {
+  const id = opts.searchId ?? newSearchId();
+  const dir = path.resolve(config.out ?? path.join(defaultSearchRoot(), id));
+  mkdirSync(dir, { recursive: true });
+  const pid = spawnDetached({ dir, args: childArgs(command, config, dir, id, extra) });
+  if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', searchId: id, dir, journalPath: path.join(dir, JOURNAL_FILE), pid })}\n`);
+  else process.stdout.write(`search ${id} running in the background (pid ${pid})\n  folder: ${dir}\n  follow: slt attach ${dir}\n  stop:   slt stop ${dir}\n`);
+}
+
+/**
+ * Runs `fn` with Ctrl-C handling: the first SIGINT/SIGTERM/SIGHUP aborts the search cleanly
+ * (resumable), a second one exits at once (still resumable: the journal is fsync'd per record).
+ */
+export async function withInterrupts<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  let count = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      process.stderr.write(`\nslt: ${sig}: stopping after abandoning the running evaluation (again to exit at once)\n`);
+      ctl.abort(new Error(sig));
+    } else {
+      process.stderr.write(`slt: ${sig} again: exiting now; the search is resumable\n`);
+      process.exit(130);
+    }
+  };
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of sigs) process.on(s, handler);
+  try {
+    return await fn(ctl.signal);
+  } finally {
+    for (const s of sigs) process.off(s, handler);
+  }
+}
+
+/** Progress on stderr and JSON lines on stdout for a running search. */
+export function makeReporter(json: boolean): { onEvent: (e: SearchEvent) => void; done: () => void } {
+  const progress = new ProgressPrinter(process.stderr);
+  return {
+    onEvent: (e) => {
+      progress.onEvent(e);
+      if (json) {
+        const line = jsonLine(e);
+        if (line) process.stdout.write(`${JSON.stringify(line)}\n`);
+      }
+    },
+    done: () => progress.close(),
+  };
+}
+
+function jsonLine(e: SearchEvent): Record<string, unknown> | undefined {
+  const r = e as SearchEvent & Record<string, any>;
+  switch (r.type) {
+    case 'search.started': return { type: 'search', searchId: r.searchId, mode: r.mode, config: r.config, model: r.model.name, genomeLength: r.model.genomeLength, dataset: r.dataset };
+    case 'eval.finished': return { type: 'evaluation', key: r.key, kind: r.kind, generation: r.generation, index: r.index, label: r.label, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy, trainableLayers: r.result.trainableLayers, trainableParams: r.result.trainableParams, seconds: r.result.seconds, imagesPerSecond: r.result.imagesPerSecond, ...(r.result.error ? { error: r.result.error } : {}) };
+    case 'eval.cached': return { type: 'cached', key: r.key, generation: r.generation, index: r.index, mask: r.mask, fitness: r.fitness };
+    case 'generation.finished': return { type: 'generation', generation: r.generation, best: r.best, mean: r.mean, worst: r.worst, bestMask: r.bestMask, evaluations: r.evaluations, cacheHits: r.cacheHits };
+    default: return undefined;
+  }
+}
+
+/** Prints the end of a search (JSON line or text) and throws when it was interrupted. */
+export function reportOutcome(out: SearchOutcome, json: boolean): void {
+  const s: SearchState = out.state;
+  const summary = {
+    type: 'result', searchId: out.searchId, status: out.status, dir: out.dir, journalPath: out.journalPath,
+    best: s.best ?? null, population: s.finalPopulation ?? s.generations.at(-1)?.rows.map((r) => ({ mask: r.mask, fitness: r.fitness ?? null })) ?? [],
+    evaluations: s.progress.done, cacheHits: s.progress.cacheHits, failures: s.progress.failures, seconds: s.progress.elapsedSeconds,
+  };
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else if (s.best) {
+    process.stdout.write(`search ${out.searchId} ${out.status}: best val accuracy ${s.best.fitness.toFixed(4)} (test ${s.best.testAccuracy?.toFixed(4) ?? '-'}), ${s.best.trainableLayers} trainable layers, ${s.best.trainableParams?.toLocaleString('en-US') ?? '-'} trainable params\n  mask ${s.best.mask}\n  journal ${out.journalPath}\n`);
+  } else process.stdout.write(`search ${out.searchId} ${out.status}\n  journal ${out.journalPath}\n`);
+  if (out.status === 'interrupted') throw new SearchInterruptedError(out.journalPath);
+}
+
+/** Registers `slt search`. */
+export function registerSearch(program: Command): void {
+  addSearchFlags(program.command('search').description("Search which layers to fine-tune with the paper's genetic algorithm"))
+    .action(async (opts: SearchFlags) => {
+      const config = await configFromFlags(opts);
+      if (opts.detach) return detach('search', config, opts);
+      const { runSearch } = await import('@slt/runner');
+      const rep = makeReporter(!!opts.json);
+      try {
+        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, searchId: opts.searchId, mode: 'search' }));
+        rep.done();
+        reportOutcome(out, !!opts.json);
+      } finally {
+        rep.done();
+      }
+    });
+}
