@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     passWithNoTests: true,
     pool: 'forks',
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
+    // Each test trains real models; one file at a time keeps the 2 shared cores predictable.
+    fileParallelism: false,
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
   },
 });

@@ -28,6 +28,26 @@ function smallNet(): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out });
 }
 
+/** ResNet / EfficientNet / VGG pieces: max and average pooling, residual add, squeeze-excite gate. */
+function blocksNet(): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const input = tf.input({ shape: [17, 17, 2] });
+  let x = tf.layers.conv2d({ filters: 6, kernelSize: 7, strides: 2, padding: 'same', kernelInitializer: init(21) }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.zeroPadding2d({ padding: 1 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor;
+  const branch = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(22) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.add().apply([x, branch]) as tf.SymbolicTensor;
+  const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'swish', depthwiseInitializer: init(23) }).apply(x) as tf.SymbolicTensor;
+  let se = tf.layers.globalAveragePooling2d({}).apply(dw) as tf.SymbolicTensor;
+  se = tf.layers.reshape({ targetShape: [1, 1, 6] }).apply(se) as tf.SymbolicTensor;
+  se = tf.layers.conv2d({ filters: 6, kernelSize: 1, activation: 'sigmoid', kernelInitializer: init(24) }).apply(se) as tf.SymbolicTensor;
+  x = tf.layers.multiply().apply([dw, se]) as tf.SymbolicTensor;
+  x = tf.layers.averagePooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, kernelInitializer: init(25) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
 /** MobileNet v1 0.25 from the shared tfjs layers model, truncated at `lastLayer`. */
 async function realMobilenet(lastLayer: string): Promise<tf.LayersModel> {
   const json = JSON.parse(await readFile(path.join(mobilenetDir, 'model.json'), 'utf8'));
@@ -91,6 +111,13 @@ describe('whole-model gradients: wasm equals cpu', () => {
     const model = smallNet();
     await compareBackends(model, [3, 15, 13, 3], [0, 3, 4], true);
     await compareBackends(model, [3, 15, 13, 3], [1, 2, 0], false);
+    model.dispose();
+  });
+
+  it('pooling, residual add, squeeze-excite (swish, sigmoid, multiply), 7x7 s2 conv', async () => {
+    await tf.setBackend('cpu');
+    const model = blocksNet();
+    await compareBackends(model, [2, 17, 17, 2], [2, 1], false);
     model.dispose();
   });
 

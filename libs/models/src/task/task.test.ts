@@ -1,15 +1,17 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InvalidMaskError,
   InvalidOptionError,
   createTaskModel,
   freezeAllMask,
+  frozenPrefixLength,
   loadWeights,
   preprocessImages,
   trainAllMask,
+  type TaskModel,
   type WeightSet,
 } from '../index.js';
 
@@ -22,27 +24,45 @@ beforeAll(async () => {
   weights = await loadWeights(modelDir);
 });
 
-// The issue's figures (Keras, 32x32x1 Fashion-MNIST, 10 classes, 1x1 conv adapter, flatten head).
+// The issue's figures (Keras, 32x32x1 Fashion-MNIST, 10 classes, 1x1 conv adapter, flatten head):
+// trainable freeze-all / train-all, and Keras' layer count and count_params() of the backbone.
 const PAPER = {
-  mobilenet_v1: [10_256, 3_217_232],
-  vgg16: [5_136, 14_719_824],
-  resnet50: [20_496, 23_555_088],
-  efficientnet_b0: [12_816, 4_020_364],
+  mobilenet_v1: { frozen: 10_256, all: 3_217_232, layers: 86, backbone: 3_228_864 },
+  vgg16: { frozen: 5_136, all: 14_719_824, layers: 19, backbone: 14_714_688 },
+  resnet50: { frozen: 20_496, all: 23_555_088, layers: 175, backbone: 23_587_712 },
+  efficientnet_b0: { frozen: 12_816, all: 4_020_364, layers: 237, backbone: 4_049_571 },
 } as const;
 
+const built = new Map<string, TaskModel>();
+afterAll(() => {
+  for (const t of built.values()) t.dispose();
+});
+
 describe('task model parameter counts', () => {
-  for (const [model, [frozen, all]] of Object.entries(PAPER)) {
-    it(`${model}: freeze-all ${frozen}, train-all ${all} trainable parameters`, () => {
+  for (const [model, k] of Object.entries(PAPER)) {
+    it(`${model}: ${k.layers} layers, freeze-all ${k.frozen}, train-all ${k.all} trainable parameters`, () => {
       const task = createTaskModel({ model, inputShape: [32, 32, 1], classes: 10 });
-      expect(task.countParams().trainable).toBe(all);
+      built.set(model, task);
+      expect(task.genomeLength).toBe(k.layers);
+      expect(task.genomeLayers[0]).toBe('input_1');
+      expect(task.countParams()).toEqual({ trainable: k.all, total: k.backbone + k.frozen });
       task.applyGenome(freezeAllMask(task.genomeLength));
-      expect(task.countParams().trainable).toBe(frozen);
+      expect(task.countParams()).toEqual({ trainable: k.frozen, total: k.backbone + k.frozen });
       expect(task.model.outputs[0].shape).toEqual([null, 10]);
       task.applyGenome(trainAllMask(task.genomeLength));
-      expect(task.countParams().trainable).toBe(all);
-      task.dispose();
+      expect(task.countParams().trainable).toBe(k.all);
     });
   }
+
+  it('ResNet50 orders a block as Keras does (shortcut conv after the second relu)', () => {
+    const names = built.get('resnet50')!.genomeLayers;
+    expect(names.slice(7, 19)).toEqual([
+      'conv2_block1_1_conv', 'conv2_block1_1_bn', 'conv2_block1_1_relu', 'conv2_block1_2_conv', 'conv2_block1_2_bn',
+      'conv2_block1_2_relu', 'conv2_block1_0_conv', 'conv2_block1_3_conv', 'conv2_block1_0_bn', 'conv2_block1_3_bn',
+      'conv2_block1_add', 'conv2_block1_out',
+    ]);
+    expect(names[names.length - 1]).toBe('conv5_block3_out');
+  });
 
   it('counts a single layer exactly: conv_pw_13 (+ BN gamma/beta) of MobileNetV1 0.25', () => {
     const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10 });
@@ -92,16 +112,15 @@ describe('genomes', () => {
     expect(mob.frozenPrefixLength(trainAllMask(86))).toBe(0);
     mob.dispose();
 
-    const res = createTaskModel({ model: 'resnet50', inputShape: [32, 32, 3], classes: 10 });
+    const res = built.get('resnet50')!;
     const firstOut = res.genomeLayers.indexOf('conv2_block1_out');
     const inside = res.genomeLayers.indexOf('conv2_block2_2_conv');
     const m = [...freezeAllMask(175)];
     m[inside] = '1';
     // Frozen up to inside a residual block: reuse stops at the previous block output.
-    expect(res.frozenPrefixLength(m.join(''))).toBe(firstOut + 1);
+    expect(frozenPrefixLength(m.join(''), res.cuts)).toBe(firstOut + 1);
     expect(res.cuts).toContain(firstOut + 1);
     expect(res.cuts).not.toContain(res.genomeLayers.indexOf('conv2_block2_1_relu') + 1);
-    res.dispose();
 
     const adapted = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10 });
     expect(adapted.frozenPrefixLength(freezeAllMask(86))).toBe(0); // trainable adapter in front

@@ -31,11 +31,9 @@ describe('zoo table', () => {
 });
 
 // Keras' len(model.layers) and count_params() of keras.applications.X(include_top=False).
+// (VGG16, ResNet50 and MobileNetV1 1.0 are counted in task/task.test.ts, to build them once.)
 const KERAS = {
   'mobilenet_v1_0.25': { layers: 86, total: 218_544, trainable: 213_072, channels: 256 },
-  mobilenet_v1: { layers: 86, total: 3_228_864, trainable: 3_206_976, channels: 1024 },
-  vgg16: { layers: 19, total: 14_714_688, trainable: 14_714_688, channels: 512 },
-  resnet50: { layers: 175, total: 23_587_712, trainable: 23_534_592, channels: 2048 },
   efficientnet_b0: { layers: 237, total: 4_049_571, trainable: 4_007_548, channels: 1280 },
 } as const;
 
@@ -70,19 +68,8 @@ describe('backbones', () => {
     });
   }
 
-  it('ResNet50 orders a block as Keras does (shortcut conv after the second relu)', () => {
-    const m = built.get('resnet50') ?? buildBackbone('resnet50', [32, 32, 3]);
-    built.set('resnet50', m);
-    expect(m.layers.slice(7, 19).map((l) => l.name)).toEqual([
-      'conv2_block1_1_conv', 'conv2_block1_1_bn', 'conv2_block1_1_relu', 'conv2_block1_2_conv', 'conv2_block1_2_bn',
-      'conv2_block1_2_relu', 'conv2_block1_0_conv', 'conv2_block1_3_conv', 'conv2_block1_0_bn', 'conv2_block1_3_bn',
-      'conv2_block1_add', 'conv2_block1_out',
-    ]);
-    expect(m.layers[m.layers.length - 1].name).toBe('conv5_block3_out');
-  });
-
   it('EfficientNetB0 has the keras stem, squeeze-excite and drop-connect layers', () => {
-    const m = buildBackbone('efficientnet_b0', [64, 64, 3]);
+    const m = built.get('efficientnet_b0')!;
     const names = m.layers.map((l) => l.name);
     expect(names.slice(0, 7)).toEqual(['input_1', 'rescaling', 'normalization', 'stem_conv_pad', 'stem_conv', 'stem_bn', 'stem_activation']);
     expect(names).toContain('block2b_se_excite');
@@ -96,7 +83,6 @@ describe('backbones', () => {
     const config = norm.getConfig();
     expect(tf.serialization.SerializationMap.getMap().classNameMap.Normalization).toBeDefined();
     expect(config.name).toBe('normalization');
-    m.dispose();
   });
 
   it('MobileNetV1 pads strided depthwise convolutions as Keras (ZeroPadding (0,1) + valid)', () => {

@@ -14,7 +14,7 @@ import { chunkLogBatch, type KeyValue, type LogBatch, type MetricPoint } from '.
 import type { JournalRecord, TrackingRecord } from '../journal/records.js';
 import { isTrackingRecord } from '../journal/records.js';
 import { JOURNAL_CREATED } from '../journal/journal.js';
-import type { TrackingStore } from '../store/types.js';
+import type { Run, TrackingStore } from '../store/types.js';
 import { saveDeliveryState, type DeliveryState } from './state.js';
 import { createHash } from 'node:crypto';
 
@@ -64,6 +64,8 @@ export class Deliverer {
   private journalId: string | undefined;
   /** Runs found by their tags instead of created: their metrics are reconciled before logging. */
   private readonly reconcile = new Set<string>();
+  /** Per experiment, the runs of this journal found in the store when delivery started. */
+  private readonly existing = new Map<string, Run[]>();
   /** Called after each transient failure, with the error and the next delay. */
   onRetry?: (err: unknown, delayMs: number) => void;
   /** Called for problems that do not stop delivery (e.g. an artifact root slt cannot write). */
@@ -202,8 +204,10 @@ export class Deliverer {
       [JOURNAL_ID_TAG]: this.journalId!,
       ...(parent ? { 'mlflow.parentRunId': parent } : {}),
     }).map(([key, value]) => ({ key, value }));
-    const info = await this.withRetry(`creation of run '${r.runKey}'`, careful, async () => {
-      const found = await this.store.searchRuns([experimentId], filter);
+    const info = await this.withRetry(`creation of run '${r.runKey}'`, careful, async (c) => {
+      // One search per experiment lists the runs of this journal already there; after a lost
+      // answer (careful) the store is asked again for this run alone.
+      const found = c ? await this.store.searchRuns([experimentId], filter) : [...(await this.existingRuns(experimentId)).filter((x) => x.tags[RUN_KEY_TAG] === r.runKey)];
       if (found.length > 0) {
         this.counters.runsFound++;
         this.reconcile.add(r.runKey);
@@ -215,6 +219,16 @@ export class Deliverer {
     });
     // Saved with the chunk: a crash before that is covered by the tag search above.
     this.state.runs[r.runKey] = { runId: info.runId, experimentId, artifactUri: info.artifactUri };
+  }
+
+  /** Runs of this journal already in the experiment (fetched once per delivery). */
+  private async existingRuns(experimentId: string): Promise<Run[]> {
+    let runs = this.existing.get(experimentId);
+    if (!runs) {
+      runs = await this.store.searchRuns([experimentId], `tags.\`${JOURNAL_ID_TAG}\` = ${quoteFilterValue(this.journalId!)}`);
+      this.existing.set(experimentId, runs);
+    }
+    return runs;
   }
 
   private async logBatchOnce(runId: string, batch: LogBatch, careful: boolean): Promise<void> {
