@@ -89,19 +89,31 @@ describe('slt search (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () 
     const out = path.join(cwd, 'killed');
     const journal = path.join(out, 'journal.jsonl');
     const count = (type: string, pred: (r: Rec) => boolean = () => true) => readRecords(journal).filter((r) => r.type === type && pred(r)).length;
-    // Kill points: mid-training of the first genome; after three evaluations; in generation 1.
-    const killPoints: (() => boolean)[] = [
-      () => count('eval.started') >= 1,
-      () => count('eval.finished') >= 3,
-      () => count('eval.started', (r) => r.generation === 1) >= 1,
+    // SIGKILL mid-training of the first genome, after three evaluations, in generation 1; then a
+    // Ctrl-C (SIGINT) mid-training, which must stop cleanly: run KILLED, exit 130, resumable.
+    let startedBefore = 0;
+    const killPoints: [() => boolean, NodeJS.Signals][] = [
+      [() => count('eval.started') >= 1, 'SIGKILL'],
+      [() => count('eval.finished') >= 3, 'SIGKILL'],
+      [() => count('eval.started', (r) => r.generation === 1) >= 1, 'SIGKILL'],
+      [() => count('eval.started') > startedBefore, 'SIGINT'],
     ];
     for (let i = 0; i < killPoints.length; i++) {
-      const args = i === 0 ? ['search', ...smallSearchFlags(FMNIST, ['--workers', '0', '--out', 'killed'])] : ['resume', out, '--workers', '0'];
-      const child = slt(args.filter((a) => !(i > 0 && (a === '--workers' || a === '0'))), cwd);
-      await waitFor(() => killPoints[i]() || child.exitCode !== null, 300_000);
-      child.kill('SIGKILL');
+      const [point, signal] = killPoints[i];
+      startedBefore = count('eval.started');
+      const args = i === 0 ? ['search', ...smallSearchFlags(FMNIST, ['--workers', '0', '--out', 'killed'])] : ['resume', out];
+      const child = slt(args, cwd);
+      await waitFor(() => point() || child.exitCode !== null, 300_000);
+      child.kill(signal);
       const r = await child;
-      expect(r.signal ?? 'exited', `kill ${i}: ${r.all?.slice(-2000)}`).toBe('SIGKILL');
+      if (signal === 'SIGKILL') expect(r.signal ?? 'exited', `kill ${i}: ${r.all?.slice(-2000)}`).toBe('SIGKILL');
+      else {
+        expect(r.exitCode, r.all?.slice(-2000)).toBe(130);
+        expect(r.stderr).toMatch(/slt resume/);
+        const recs = readRecords(journal);
+        expect(recs.at(-1)).toMatchObject({ type: 'run.ended', status: 'KILLED' });
+        expect(recs.some((x) => x.type === 'search.interrupted')).toBe(true);
+      }
     }
     expect(readRecords(journal).some((r) => r.type === 'search.finished')).toBe(false);
     const last = await slt(['resume', out, '--json'], cwd);
@@ -120,7 +132,7 @@ describe('slt search (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () 
       const b = records.find((r) => r.type === 'eval.finished' && r.key === k)!;
       expect([k, a.mask, a.fitness]).toEqual([k, b.mask, b.fitness]);
     }
-    expect(resumed.filter((r) => r.type === 'search.resumed')).toHaveLength(3);
+    expect(resumed.filter((r) => r.type === 'search.resumed')).toHaveLength(4);
     // Every evaluation is one child run, created once.
     const created = resumed.filter((r) => r.type === 'run.created').map((r) => r.runKey);
     expect(new Set(created).size).toBe(created.length);

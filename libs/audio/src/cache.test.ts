@@ -67,6 +67,17 @@ describe('FeatureCache', () => {
     expect(second.data).toEqual(first.data);
     expect((await readFile(entry)).length).toBe(buf.length);
   });
+  it('survives its folder being removed, and names the path when the folder is unusable', async () => {
+    const cache = new FeatureCache(join(dir, 'c5'));
+    await logMelFromFile(src, { cache });
+    await rm(join(dir, 'c5'), { recursive: true });
+    await logMelFromFile(src, { cache, nMels: 40 });
+    expect(cache.stats.writes).toBe(2);
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, 'a file, not a folder');
+    const bad = new FeatureCache(join(blocker, 'cache'));
+    await expect(logMelFromFile(src, { cache: bad })).rejects.toThrow(/feature cache .*blocker.*cannot read entry \(ENOTDIR\)/);
+  });
   it('keys differ by content and options, and reject bad keys', () => {
     const cache = new FeatureCache(join(dir, 'c4'));
     const o = resolveFeatureOptions({});

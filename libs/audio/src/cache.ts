@@ -40,6 +40,7 @@ export class FeatureCache {
   /** Hit / miss / write counters since construction. */
   readonly stats: FeatureCacheStats = { hits: 0, misses: 0, writes: 0 };
   private ready: Promise<void> | undefined;
+  private readonly shards = new Set<string>();
 
   /** @param dir the cache folder (created on first write). */
   constructor(dir: string) {
@@ -80,20 +81,35 @@ export class FeatureCache {
     return m;
   }
 
-  /** Stores `m` under `key` atomically. */
+  /** Stores `m` under `key` atomically (re-creating the folder if it was removed meanwhile). */
   async set(key: string, m: FeatureMatrix): Promise<void> {
     const path = this.pathOf(key);
-    try {
-      this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
-      await this.ready;
-      await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-      // No fsync: a torn entry after a power loss fails its size check and is a miss.
-      await writeFileAtomic(path, encodeEntry(m), { fsync: false });
-    } catch (err) {
-      this.ready = undefined;
-      throw new FeatureCacheError(path, `cannot write entry (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    const bytes = encodeEntry(m);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.write(key, path, bytes);
+        break;
+      } catch (err) {
+        this.ready = undefined;
+        this.shards.clear();
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' && attempt === 0) continue;
+        throw new FeatureCacheError(path, `cannot write entry (${code ?? String(err)})`, { cause: err });
+      }
     }
     this.stats.writes++;
+  }
+
+  private async write(key: string, path: string, bytes: Uint8Array): Promise<void> {
+    this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
+    await this.ready;
+    const shard = key.slice(0, 2);
+    if (!this.shards.has(shard)) {
+      await mkdir(join(this.dir, shard), { recursive: true });
+      this.shards.add(shard);
+    }
+    // No fsync: a torn entry after a power loss fails its size check and is a miss.
+    await writeFileAtomic(path, bytes, { fsync: false });
   }
 }
 

@@ -61,10 +61,10 @@ export function powerSpectrogram(y: Float32Array, nFft = 2048, hopLength = 512):
   const pad = nFft / 2;
   for (let t = 0; t < frames; t++) {
     const start = t * hopLength - pad;
-    for (let i = 0; i < nFft; i++) {
-      const s = start + i;
-      frame[i] = s >= 0 && s < y.length ? y[s] * window[i] : 0;
-    }
+    const lo = Math.max(0, -start);
+    const hi = Math.min(nFft, y.length - start);
+    if (lo > 0 || hi < nFft) frame.fill(0); // zero padding at the edges (center=True, constant)
+    for (let i = lo; i < hi; i++) frame[i] = y[start + i] * window[i];
     fft.realTransform(out, frame);
     for (let k = 0; k < bins; k++) {
       const re = out[2 * k];

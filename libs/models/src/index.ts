@@ -39,6 +39,8 @@ export type { WeightSet, StoredWeight, ApplyWeightsOptions } from './weights/wei
 export { createTaskModel } from './task/task-model.js';
 export type { TaskModel, TaskModelOptions, ParamCounts, HeadKind, AdapterKind } from './task/task-model.js';
 export { validateMask, freezeAllMask, trainAllMask, cutPoints, frozenPrefixLength, layersWithWeights } from './task/genome.js';
+export type { GenomeInfo } from './task/genome.js';
+export { describeGenome } from './task/genome-info.js';
 export { preprocessImages, CAFFE_MEAN_BGR } from './task/preprocess.js';
 
 // Fine-tuning (training/) and the evaluator pool (pool/)

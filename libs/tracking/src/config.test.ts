@@ -30,6 +30,11 @@ describe('tracking configuration', () => {
       const noAuth = await checkTracking({ env: { MLFLOW_TRACKING_URI: server.uri } });
       expect(noAuth.ok).toBe(false);
       expect(noAuth.detail).toContain('401');
+      const basicServer = await startMlflowTestServer({ basicAuth: { username: 'u', password: 'p w' } });
+      const env = { MLFLOW_TRACKING_URI: basicServer.uri, MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p w' };
+      expect(await checkTracking({ env })).toMatchObject({ ok: true });
+      expect((await checkTracking({ env: { ...env, MLFLOW_TRACKING_PASSWORD: 'bad' } })).detail).toContain('401');
+      await basicServer.close();
       const fileCheck = await checkTracking({ env: {}, cwd: tmp.dir });
       expect(fileCheck).toMatchObject({ ok: true, kind: 'file', target: join(tmp.dir, 'mlruns') });
       await server.close();

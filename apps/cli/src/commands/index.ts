@@ -10,6 +10,7 @@ import { registerResume } from './resume.js';
 import { registerLs } from './ls.js';
 import { registerAttach } from './attach.js';
 import { registerDoctor } from './doctor.js';
+import { registerCache } from './cache.js';
 
 /** A sub-command module: adds its command(s) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -24,4 +25,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerModels,
   registerSync,
   registerSearch, registerBaselines, registerCompare, registerResume, registerLs, registerAttach, registerDoctor,
+  registerCache,
 ];

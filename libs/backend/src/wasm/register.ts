@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
+import { maxPoolGrad } from './pool-grads.js';
 
 /** The backward kernels the wasm backend lacks, which slt provides. */
 export const WASM_GRADIENT_KERNELS: readonly string[] = [
@@ -11,17 +12,19 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
 ];
 
 /**
- * Kernels the wasm backend has but that are slow in a training step, which slt replaces:
- * Conv2DBackpropInput (as a forward conv2d of the dilated dy) and Tile (a copy fast path for the
- * broadcast the BatchNorm gradient asks for; other cases still run the original).
+ * Kernels the wasm backend has but that slt replaces: Conv2DBackpropInput (slow; here a forward
+ * conv2d of the dilated dy), MaxPoolGrad (wrong for some shapes; here exact, first maximum wins as on
+ * cpu) and Tile (a copy fast path for the broadcast the BatchNorm gradient asks for; other cases
+ * still run the original).
  */
-export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'Tile'];
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile'];
 
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
+  MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
 };
 const ours = new Set<tf.KernelFunc>(Object.values(impls));
 
@@ -44,7 +47,7 @@ export function registerWasmGradients(): string[] {
   // Replacements only once the wasm package has registered its own kernels (else its later
   // registration would override ours); the missing gradients can go in at any time.
   const wasmLoaded = tf.getKernel('Tile', 'wasm') != null;
-  for (const kernelName of [...WASM_GRADIENT_KERNELS, ...(wasmLoaded ? ['Conv2DBackpropInput'] : [])]) {
+  for (const kernelName of [...WASM_GRADIENT_KERNELS, ...(wasmLoaded ? ['Conv2DBackpropInput', 'MaxPoolGrad'] : [])]) {
     if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === impls[kernelName]) continue;
     install(kernelName, impls[kernelName]);
     added.push(kernelName);

@@ -36,7 +36,7 @@ export function pair(v: number | [number, number] | undefined): [number, number]
 }
 
 /** Pads (or crops, for negative amounts) height and width of an NHWC tensor. */
-export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number, value = 0): tf.Tensor4D {
   let y = x;
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {
     const [n, h, w, c] = y.shape;
@@ -44,7 +44,7 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
     y = sliceRows4D(y, [0, t, l, 0], [n, h - t - b, w - l - r, c]);
   }
   const pt = Math.max(0, top), pb = Math.max(0, bottom), pl = Math.max(0, left), pr = Math.max(0, right);
-  if (pt || pb || pl || pr) y = tf.pad(y, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+  if (pt || pb || pl || pr) y = tf.pad(y, [[0, 0], [pt, pb], [pl, pr], [0, 0]], value);
   return y;
 }
 
@@ -56,7 +56,7 @@ export function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: num
  * phases by one transpose, after which every tap is a plain slice of a phase, taken on a
  * [N, rows, cols*C] view so that each copied run is a whole output row (outW*C values).
  */
-export function tapWindows(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor3D {
+export function tapWindows(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, padValue = 0): tf.Tensor3D {
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow } = info;
   const [n, , , c] = x.shape;
   const kh = info.filterHeight, kw = info.filterWidth;
@@ -65,7 +65,7 @@ export function tapWindows(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf
   const phaseRows = Math.floor(((kh - 1) * dh) / sh) + oh;
   const phaseCols = Math.floor(((kw - 1) * dw) / sw) + ow;
   const { top, left } = info.padInfo;
-  const xp = padOrCrop(x, top, phaseRows * sh - top - info.inHeight, left, phaseCols * sw - left - info.inWidth);
+  const xp = padOrCrop(x, top, phaseRows * sh - top - info.inHeight, left, phaseCols * sw - left - info.inWidth, padValue);
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1) return tf.reshape(xp, [1, p, c]);
   const phases = splitPhases(xp, sh, sw); // [sw*sh*N, phaseRows, phaseCols*C]
   const taps: Array<{ phase: number; r0: number; c0: number }> = [];

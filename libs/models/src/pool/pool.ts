@@ -216,8 +216,8 @@ class ProcessPool implements EvaluatorPool {
     if (this.closed) return Promise.reject(new PoolClosedError());
     if (options.signal?.aborted) return Promise.reject(new EvaluationAbortedError(genome, { cause: options.signal.reason }));
     return new Promise<EvaluationResult>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, genome, options, resolve, reject };
-      options.signal?.addEventListener('abort', () => {
+      const signal = options.signal;
+      const onAbort = (): void => {
         const queued = this.queue.indexOf(job);
         if (queued >= 0) {
           this.queue.splice(queued, 1);
@@ -226,7 +226,14 @@ class ProcessPool implements EvaluatorPool {
         }
         const slot = this.slots.find((s) => s.job === job);
         slot?.proc?.kill('SIGKILL'); // abandon: the worker is restarted, the job rejects in onExit
-      }, { once: true });
+      };
+      const done = (): void => signal?.removeEventListener('abort', onAbort);
+      const job: Job = {
+        id: this.nextId++, genome, options,
+        resolve: (r) => (done(), resolve(r)),
+        reject: (e) => (done(), reject(e)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(job);
       this.dispatch();
     });

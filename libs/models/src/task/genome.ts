@@ -62,3 +62,19 @@ export function frozenPrefixLength(mask: string, cuts: readonly number[]): numbe
   for (const k of cuts) if (k <= limit && k > best) best = k;
   return best;
 }
+
+/** What a search needs to know about a backbone's genome, without pretrained weights. */
+export interface GenomeInfo {
+  /** Zoo name. */
+  model: string;
+  /** Genome length (= backbone layer count, `input_1` included). */
+  genomeLength: number;
+  /** Layer names in genome order. */
+  layerNames: string[];
+  /** Per layer: has any weights. */
+  hasWeights: boolean[];
+  /** Per layer: has trainable weights when its bit is 1 (other genes change nothing: lock them). */
+  tunable: boolean[];
+  /** Clean prefix lengths (see {@link cutPoints}). */
+  cuts: number[];
+}

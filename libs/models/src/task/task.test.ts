@@ -6,6 +6,7 @@ import {
   InvalidMaskError,
   InvalidOptionError,
   createTaskModel,
+  describeGenome,
   freezeAllMask,
   frozenPrefixLength,
   loadWeights,
@@ -34,6 +35,11 @@ const PAPER = {
 } as const;
 
 const built = new Map<string, TaskModel>();
+/** The 32x32x1, 10-class task model of `model`, built once per file. */
+function task32(model: string): TaskModel {
+  if (!built.has(model)) built.set(model, createTaskModel({ model, inputShape: [32, 32, 1], classes: 10 }));
+  return built.get(model)!;
+}
 afterAll(() => {
   for (const t of built.values()) t.dispose();
 });
@@ -41,8 +47,8 @@ afterAll(() => {
 describe('task model parameter counts', () => {
   for (const [model, k] of Object.entries(PAPER)) {
     it(`${model}: ${k.layers} layers, freeze-all ${k.frozen}, train-all ${k.all} trainable parameters`, () => {
-      const task = createTaskModel({ model, inputShape: [32, 32, 1], classes: 10 });
-      built.set(model, task);
+      const task = task32(model);
+      task.applyGenome(trainAllMask(task.genomeLength));
       expect(task.genomeLength).toBe(k.layers);
       expect(task.genomeLayers[0]).toBe('input_1');
       expect(task.countParams()).toEqual({ trainable: k.all, total: k.backbone + k.frozen });
@@ -54,8 +60,19 @@ describe('task model parameter counts', () => {
     });
   }
 
+  it('describeGenome agrees with the task model and is cached', () => {
+    const g = describeGenome('efficientnet_b0');
+    const t = task32('efficientnet_b0');
+    expect(g.layerNames).toEqual(t.genomeLayers);
+    expect(g.tunable).toEqual(t.tunable);
+    expect(g.cuts).toEqual(t.cuts);
+    expect(g.tunable[g.layerNames.indexOf('normalization')]).toBe(false);
+    expect(g.hasWeights[g.layerNames.indexOf('normalization')]).toBe(true);
+    expect(describeGenome('efficientnet_b0')).toBe(g);
+  });
+
   it('ResNet50 orders a block as Keras does (shortcut conv after the second relu)', () => {
-    const names = built.get('resnet50')!.genomeLayers;
+    const names = task32('resnet50').genomeLayers;
     expect(names.slice(7, 19)).toEqual([
       'conv2_block1_1_conv', 'conv2_block1_1_bn', 'conv2_block1_1_relu', 'conv2_block1_2_conv', 'conv2_block1_2_bn',
       'conv2_block1_2_relu', 'conv2_block1_0_conv', 'conv2_block1_3_conv', 'conv2_block1_0_bn', 'conv2_block1_3_bn',
@@ -112,7 +129,7 @@ describe('genomes', () => {
     expect(mob.frozenPrefixLength(trainAllMask(86))).toBe(0);
     mob.dispose();
 
-    const res = built.get('resnet50')!;
+    const res = task32('resnet50');
     const firstOut = res.genomeLayers.indexOf('conv2_block1_out');
     const inside = res.genomeLayers.indexOf('conv2_block2_2_conv');
     const m = [...freezeAllMask(175)];

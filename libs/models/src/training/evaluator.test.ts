@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEvaluator, type LocalEvaluator } from './evaluator.js';
 import { TrainingInputError } from './errors.js';
 import { fashionSplits, MOBILENET_025 } from './testing.js';
-import type { TrainableTaskModel } from './types.js';
+import type { EvaluationResult, TrainableTaskModel } from './types.js';
 import { zooTaskModel } from './zoo-task-model.js';
 
 const SIZE = 32;
@@ -62,19 +62,23 @@ describe('fine-tune MobileNetV1-0.25 on fashion-mnist-900 (wasm)', () => {
 describe('frozen-prefix reuse (channel-repeat adapter)', () => {
   let task: TrainableTaskModel;
   let evaluator: LocalEvaluator;
+  let reference: EvaluationResult | undefined;
+  let baseline: number;
+  const genome = '0'.repeat(40) + '1'.repeat(46);
 
   beforeAll(async () => {
     await selectBackend({ prefer: 'wasm' });
+    baseline = tf.memory().numTensors;
     task = await zooTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [SIZE, SIZE, 1], classes: 10, adapter: 'repeat', weights: MOBILENET_025 });
     evaluator = createLocalEvaluator(task, fashionSplits(1, [4, 1, 1], 30));
   });
   afterAll(() => {
     evaluator.dispose();
     task.dispose?.();
+    expect(tf.memory().numTensors).toBe(baseline); // the cached suffix models released the shared layers
   });
 
   it('gives the same result as training the whole graph', async () => {
-    const genome = '0'.repeat(40) + '1'.repeat(46);
     const plain = await evaluator.evaluate(genome, { epochs: 1, prefixReuse: false, seed: 3 });
     const before = tf.memory().numTensors;
     const reused = await evaluator.evaluate(genome, { epochs: 1, prefixReuse: true, seed: 3 });
@@ -93,6 +97,7 @@ describe('frozen-prefix reuse (channel-repeat adapter)', () => {
     // Reused again from the cache: the pretrained weights came back, so the run repeats exactly.
     const again = await evaluator.evaluate(genome, { epochs: 1, seed: 3 });
     expect(again.epochs[0]!.trainLoss).toBe(b.trainLoss);
+    reference = reused;
   });
 
   it('ends a diverging run with fitness 0 and the reason', async () => {
@@ -108,5 +113,12 @@ describe('frozen-prefix reuse (channel-repeat adapter)', () => {
     const ac = new AbortController();
     const p = evaluator.evaluate('0'.repeat(80) + '1'.repeat(6), { epochs: 1, signal: ac.signal, onBatch: (b) => b.batch === 2 && ac.abort() });
     await expect(p).rejects.toThrow(/aborted/);
+  });
+
+  it('starts every genome from the pretrained weights (nothing leaks from diverged or aborted runs)', async () => {
+    expect(reference).toBeDefined();
+    const r = await evaluator.evaluate(genome, { epochs: 1, seed: 3 });
+    expect(r.epochs).toEqual(reference!.epochs.map((e) => ({ ...e, seconds: r.epochs[0]!.seconds })));
+    expect(r.fitness).toBe(reference!.fitness);
   });
 });

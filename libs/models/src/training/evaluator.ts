@@ -39,6 +39,7 @@ export class LocalEvaluator {
   private readonly prefixes = new Map<number, PrefixEntry>();
   private readonly defaults: Required<LocalEvaluatorOptions>;
   private disposed = false;
+  private busy = false;
 
   constructor(private readonly task: TrainableTaskModel, splits: TrainingSplits, options: LocalEvaluatorOptions = {}) {
     const out = task.model.outputs[0]!.shape;
@@ -119,6 +120,7 @@ export class LocalEvaluator {
     for (const [key, e] of this.prefixes) {
       if (total <= this.defaults.prefixCacheBytes || key === k) continue;
       this.prefixes.delete(key);
+      e.split.suffix.dispose(); // releases its hold on the shared layers (they stay with the task model)
       total -= e.bytes;
     }
     return entry;
@@ -140,6 +142,16 @@ export class LocalEvaluator {
   /** Resets the pretrained weights, applies the genome and fine-tunes; see {@link FineTuneOptions}. */
   async evaluate(genome: string, options: FineTuneOptions = {}): Promise<EvaluationResult> {
     if (this.disposed) throw new TrainingInputError('evaluator', 'disposed', 'an evaluator that was not disposed');
+    if (this.busy) throw new TrainingInputError('evaluator', 'busy', 'one evaluation at a time (await the previous one)');
+    this.busy = true;
+    try {
+      return await this.run(genome, options);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async run(genome: string, options: FineTuneOptions): Promise<EvaluationResult> {
     this.validate(options);
     validateGenome(genome, this.genomeLength);
     const o = { ...this.defaults, ...options };
@@ -232,6 +244,7 @@ export class LocalEvaluator {
   /** Drops the cached data and prefixes (the task model itself belongs to the caller). */
   dispose(): void {
     this.disposed = true;
+    for (const e of this.prefixes.values()) e.split.suffix.dispose();
     this.prefixes.clear();
   }
 }

@@ -14,9 +14,10 @@ import {
   InvalidModelJsonError,
   MissingShardError,
   NoWeightsUrlError,
+  UnknownModelError,
   WeightsUnavailableError,
 } from '../errors.js';
-import { MODEL_INFO, getModelInfo } from '../zoo/table.js';
+import { MODEL_INFO, MODEL_NAMES, getModelInfo } from '../zoo/table.js';
 import { type StoredWeight, type WeightSet, splitWeightName } from './weight-set.js';
 
 /** Options of {@link loadWeights}. */
@@ -69,6 +70,8 @@ export async function loadWeights(source: string, options: LoadWeightsOptions = 
   }
   const local = source.startsWith('file://') ? fileURLToPath(source) : source;
   if (!isUrl(source) && !existsSync(local)) {
+    // A bare word is meant as a zoo name: say which names exist.
+    if (!/[\\/.]/.test(source)) throw new UnknownModelError(source, MODEL_NAMES);
     throw new InvalidModelJsonError(source, 'no such file or directory (expected a directory with model.json, a model.json path, a file:// or http(s):// URL, or a zoo name)');
   }
   let jsonPath = local;

@@ -12,6 +12,7 @@ import {
   MissingWeightError,
   NoWeightsUrlError,
   ShapeMismatchError,
+  UnknownModelError,
   WeightsUnavailableError,
   applyWeights,
   buildMobileNetV1,
@@ -130,6 +131,8 @@ describe('loadWeights', () => {
     await expect(loadWeights(bad)).rejects.toThrow(InvalidModelJsonError);
     await expect(loadWeights(path.join(tmp, 'nowhere'))).rejects.toThrow(/no such file or directory/);
     await expect(loadWeights('vgg16')).rejects.toThrow(NoWeightsUrlError);
+    await expect(loadWeights('mobilenet_v2')).rejects.toThrow(UnknownModelError);
+    await expect(loadWeights('mobilenet_v2')).rejects.toThrow(/unknown model 'mobilenet_v2': valid names are mobilenet_v1, mobilenet_v1_0\.75/);
   });
 
   it('names layer, weight and both shapes on a shape mismatch, and leaves the model untouched', () => {

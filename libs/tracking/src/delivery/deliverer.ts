@@ -259,7 +259,7 @@ export class Deliverer {
     for (let attempt = 1; ; attempt++) {
       if (this.signal.aborted) throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} was stopped during ${what}`);
       try {
-        return await op(careful);
+        return await raceAbort(op(careful), this.signal);
       } catch (err) {
         if (!isRetryable(err)) {
           throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} failed at ${what}: ${(err as Error).message}`, { cause: err });
@@ -287,6 +287,25 @@ function mergeKv(into: KeyValue[], from: Record<string, string>, overwrite: bool
 
 function pointId(m: MetricPoint): string {
   return `${m.step}|${m.timestamp}|${Number.isNaN(m.value) ? 'NaN' : m.value}`;
+}
+
+/** Settles with `p`, or rejects as soon as `signal` aborts (the operation is then abandoned). */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('delivery stopped'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('delivery stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -45,7 +45,7 @@ export interface DeliveryReport extends DeliveryCounters {
 
 async function prepare(options: DeliveryOptions, signal: AbortSignal) {
   const journalPath = resolve(options.journalPath);
-  const store = options.store ?? createTrackingStore(options);
+  const store = options.store ?? createTrackingStore({ ...options, rest: { ...options.rest, signal } });
   const stateFile = deliveryStatePath(journalPath, store.target);
   const release = acquireDeliveryLock(stateFile, journalPath);
   try {
@@ -173,6 +173,13 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
       while (!abort.signal.aborted) {
         // Re-read the journal only when it grew (or on the first pass).
         const size = await stat(prepared.journalPath).then((st) => st.size, () => -1);
+        if (size < 0) {
+          // No journal yet: wait for its writer.
+          phase = 'idle';
+          if (stopping) break;
+          await sleepOrWake();
+          continue;
+        }
         if (size === seenSize && !stopping) {
           phase = 'idle';
           settleWaiters();
@@ -215,7 +222,7 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
       if (fatal) throw fatal;
       let seq = options.journal?.lastSeq;
       if (seq === undefined) {
-        const records = await readJournal(resolve(options.journalPath));
+        const records = await readJournal(resolve(options.journalPath)).catch(() => []);
         seq = records.length ? records[records.length - 1].seq : 0;
       }
       const target = seq;

@@ -150,11 +150,29 @@ describe('delivery under faults', () => {
     journal.close();
   });
 
+  it('stops on time while the server stalls, abandoning the request in flight', async () => {
+    const { server, tmp } = await setup();
+    const journal = freshJournal(tmp.dir);
+    server.stallNext(1000);
+    const d = startDelivery({ journalPath: journal.path, journal, trackingUri: server.uri, rest: { timeoutMs: 120_000 }, pollMs: 20 });
+    journal.createRun({ runKey: 'a', runName: 'a', experimentName: 'slt-test' });
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    // The client would wait 120 s for an answer; stop must not.
+    const outcome = await Promise.race([d.stop({ timeoutMs: 100 }), new Promise((r) => setTimeout(() => r('hung'), 60_000))]);
+    expect(outcome).not.toBe('hung');
+    expect((outcome as { phase: string; deliveredSeq: number }).phase).toBe('stopped');
+    expect((outcome as { deliveredSeq: number }).deliveredSeq).toBeLessThan(journal.lastSeq);
+    journal.close();
+  });
+
   it('delivers to ./mlruns (FileStore) in the background when no tracking URI is set', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
+    // Delivery may start before the journal exists.
+    const delivery = startDelivery({ journalPath: join(tmp.dir, 'search.jsonl'), env: {}, cwd: tmp.dir, pollMs: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(delivery.status().phase).not.toBe('failed');
     const journal = freshJournal(tmp.dir);
-    const delivery = startDelivery({ journalPath: journal.path, journal, env: {}, cwd: tmp.dir, pollMs: 20 });
     const shape = await writeSearch(journal, { generations: 1, genomes: 2, epochs: 2 });
     await delivery.flush();
     const st = await delivery.stop();

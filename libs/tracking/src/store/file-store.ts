@@ -89,7 +89,7 @@ export class FileStore implements TrackingStore {
       lifecycle_stage: 'active',
       name,
     };
-    await writeFileAtomic(join(this.root, id, 'meta.yaml'), stringifyYaml(meta));
+    await writeFileAtomic(join(this.root, id, 'meta.yaml'), stringifyYaml(meta, { lineWidth: 0 }));
   }
 
   private async experiments(): Promise<ExperimentInfo[]> {
@@ -219,7 +219,7 @@ export class FileStore implements TrackingStore {
       user_id: userId,
       deleted_time: null,
     };
-    await writeFileAtomic(join(dir, 'meta.yaml'), stringifyYaml(meta), false);
+    await writeFileAtomic(join(dir, 'meta.yaml'), stringifyYaml(meta, { lineWidth: 0 }), false);
   }
 
   private async readRunInfo(dir: string): Promise<{ info: RunInfo; userId: string }> {

@@ -1,6 +1,7 @@
 /** Retry rules of the REST client, against the in-process MLflow test server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlflowRequestError, StoreError } from '../errors.js';
+import { chunkLogBatch } from '../mlflow/validation.js';
 import { startMlflowTestServer, type MlflowTestServer } from '../testing/mlflow-test-server.js';
 import { MlflowRestClient } from './rest.js';
 
@@ -42,6 +43,29 @@ describe('MlflowRestClient retries', () => {
     expect(server.requests.length - before).toBe(1);
     expect(err).toMatchObject({ status: 400, errorCode: 'INVALID_PARAMETER_VALUE', retryable: false });
     expect(err.message).toContain('POST /api/2.0/mlflow/experiments/create');
+  });
+
+  it('keeps log-batch requests under the 1 MB limit by chunking', async () => {
+    const client = new MlflowRestClient({ trackingUri: server.uri, backoffMs: 5 });
+    const exp = await client.createExperiment('rest-1mb');
+    const run = await client.createRun({ experimentId: exp, runName: 'big', startTime: 1, tags: [] });
+    const batch = {
+      metrics: [],
+      params: Array.from({ length: 100 }, (_, i) => ({ key: `p${i}`, value: 'v'.repeat(6000) })),
+      tags: Array.from({ length: 100 }, (_, i) => ({ key: `t${i}`, value: 'w'.repeat(5000) })),
+    };
+    const err = await client.logBatch(run.runId, batch).catch((e) => e);
+    expect(err).toMatchObject({ status: 400, errorCode: 'INVALID_PARAMETER_VALUE' });
+    expect(err.message).toMatch(/at most 1000000 bytes/);
+    const parts = chunkLogBatch(batch);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    for (const p of parts) {
+      expect(Buffer.byteLength(JSON.stringify({ run_id: run.runId, ...p }))).toBeLessThan(1_000_000);
+      await client.logBatch(run.runId, p);
+    }
+    const got = await client.getRun(run.runId);
+    expect(Object.keys(got.params)).toHaveLength(100);
+    expect(Object.keys(got.tags).filter((k) => k.startsWith('t'))).toHaveLength(100);
   });
 
   it('rejects tracking URIs it cannot talk to', () => {

@@ -27,6 +27,8 @@ export interface RestClientOptions {
   maxBackoffMs?: number;
   /** Time limit of one request in ms (default 30000). */
   timeoutMs?: number;
+  /** Aborts every request of this client (in flight and future), e.g. when a delivery stops. */
+  signal?: AbortSignal;
 }
 
 const API = '/api/2.0/mlflow';
@@ -69,6 +71,7 @@ export class MlflowRestClient implements TrackingStore {
   private readonly base: string;
   private readonly headers: Record<string, string>;
   private readonly opts: Required<Pick<RestClientOptions, 'maxAttempts' | 'backoffMs' | 'maxBackoffMs' | 'timeoutMs'>>;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(options: RestClientOptions) {
     let url: URL;
@@ -93,6 +96,7 @@ export class MlflowRestClient implements TrackingStore {
       maxBackoffMs: options.maxBackoffMs ?? 8000,
       timeoutMs: options.timeoutMs ?? 30_000,
     };
+    this.signal = options.signal;
   }
 
   /**
@@ -117,7 +121,7 @@ export class MlflowRestClient implements TrackingStore {
           method,
           headers: rawBody ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers,
           body: rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined),
-          signal: AbortSignal.timeout(this.opts.timeoutMs),
+          signal: this.signal ? AbortSignal.any([this.signal, AbortSignal.timeout(this.opts.timeoutMs)]) : AbortSignal.timeout(this.opts.timeoutMs),
         });
       } catch (cause) {
         const code = (cause as any)?.cause?.code ?? (cause as any)?.code ?? (cause as Error)?.name;
@@ -127,6 +131,7 @@ export class MlflowRestClient implements TrackingStore {
           { method, path, retryable: true },
           { cause },
         );
+        if (this.signal?.aborted) throw lastError;
         if (notSent || idempotent) continue;
         throw lastError; // ambiguous: the server may have applied it
       }

@@ -47,6 +47,8 @@ export interface MlflowTestServerOptions {
   port?: number;
   /** When set, requests must carry `Authorization: Bearer <token>` (else 401). */
   token?: string;
+  /** When set, requests must carry HTTP basic auth with this user and password (else 401). */
+  basicAuth?: { username: string; password: string };
 }
 
 class HttpError extends Error {
@@ -211,6 +213,10 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
       }
       if (options.token && req.headers.authorization !== `Bearer ${options.token}`) {
         return send(401, { error_code: 'UNAUTHENTICATED', message: 'missing or wrong bearer token' });
+      }
+      const basic = options.basicAuth && `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
+      if (basic && req.headers.authorization !== basic) {
+        return send(401, { error_code: 'UNAUTHENTICATED', message: 'missing or wrong basic credentials' });
       }
       let status = 200;
       let payload: unknown;

@@ -1,0 +1,69 @@
+/** The thin root: state in one reducer, effects in hooks, screens drawn from props. */
+import { useReducer } from 'react';
+import { Box, useInput } from 'ink';
+import { Footer, footerLines } from './components/Footer.js';
+import { Header } from './components/Header.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { LiveScreen } from './components/LiveScreen.js';
+import { ResultsScreen } from './components/ResultsScreen.js';
+import { StartScreen } from './components/StartScreen.js';
+import { ThemeContext } from './components/theme.js';
+import { useMlflowLink } from './hooks/useMlflowLink.js';
+import { useQuit } from './hooks/useQuit.js';
+import { useRequests } from './hooks/useRequests.js';
+import { useSearchJournal } from './hooks/useSearchJournal.js';
+import { useSearchList } from './hooks/useSearchList.js';
+import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
+import { appReducer, initialAppState, type AppState } from './state/app.js';
+import { toKeyPress } from './state/keys.js';
+
+/** Props of {@link App}. */
+export interface AppProps {
+  /** Folder holding the searches (`.slt/searches`). */
+  root: string;
+  /** The state to start from (default: the Start screen with the quick demo preset). */
+  initial?: AppState;
+  /** A fixed size instead of the terminal's (tests). */
+  size?: Size;
+  /** Draw colours (default: unless NO_COLOR is set). */
+  color?: boolean;
+}
+
+const HINTS = {
+  start: { list: '↑↓ select  enter open  tab/n form  / filter', form: '↑↓ field  ←→ choice  enter edit/launch  tab list  esc back' },
+  live: '↑↓ genome  ←→ generation  tab pane  p pause  s stop  r results  esc start',
+  results: '↑↓ row  esc/tab live',
+} as const;
+
+/** The terminal UI. */
+export function App({ root, initial, size, color }: AppProps) {
+  const [state, dispatch] = useReducer(appReducer, initial ?? initialAppState());
+  const { columns, rows } = useTerminalSize(size);
+  useInput((input, key) => dispatch({ type: 'key', key: toKeyPress(input, key) }));
+  useSearchList(root, state.screen === 'start', dispatch);
+  useSearchJournal(state.attached, dispatch);
+  useRequests(state.request, state.attached, root, dispatch);
+  const mlflow = useMlflowLink(state.attached, state.search.parentRunKey, state.search.config?.trackingUri);
+  useQuit(state.quitting);
+
+  const width = Math.max(40, columns);
+  const hints = state.screen === 'start' ? HINTS.start[state.startFocus] : HINTS[state.screen];
+  const footer = { width, hints, filter: state.filter, filtering: state.filtering, busy: state.busy, message: state.message };
+  // One line spare: a frame as tall as the terminal makes Ink clear the screen on every redraw.
+  const height = Math.max(6, rows - 2 - footerLines(footer).lines.length);
+  const title = state.attached ? state.attached.id : undefined;
+  let body;
+  if (state.help) body = <HelpOverlay width={width} height={height} />;
+  else if (state.screen === 'start') body = <StartScreen state={state} width={width} height={height} />;
+  else if (state.screen === 'live') body = <LiveScreen state={state} width={width} height={height} mlflow={mlflow} />;
+  else body = <ResultsScreen state={state} width={width} height={height} />;
+  return (
+    <ThemeContext.Provider value={{ color: color ?? !process.env.NO_COLOR }}>
+      <Box flexDirection="column" width={width}>
+        <Header screen={state.screen} width={width} title={title} />
+        {body}
+        <Footer {...footer} />
+      </Box>
+    </ThemeContext.Provider>
+  );
+}

@@ -1,0 +1,60 @@
+import { Box } from 'ink';
+import type { AppState } from '../state/app.js';
+import { shownGeneration, trainingRow, visibleRows } from '../state/selectors.js';
+import { clip } from '../view/format.js';
+import { generationLine, genomeLine, statusLine } from '../view/progress.js';
+import { ChartPane, LogPane, MaskPane } from './Panes.js';
+import { PopulationTable } from './PopulationTable.js';
+import { Tx } from './theme.js';
+
+/** Props of {@link LiveScreen}. */
+export interface LiveScreenProps {
+  state: AppState;
+  width: number;
+  height: number;
+  /** The MLflow link of the search's run (or where it will be). */
+  mlflow?: string;
+}
+
+/**
+ * A search as it runs: status, MLflow link, progress of the generation and of the genome in
+ * training, the population table, and the masks / fitness chart / log panes (all of them on tall
+ * terminals; the one `tab` focuses on small ones).
+ */
+export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
+  const s = state.search;
+  const rows = visibleRows(state);
+  const g = shownGeneration(s, state.genIndex);
+  const gens = s.generations.length;
+  const title = g < 0 ? 'Population (no generation yet)' : `Population of generation ${g}${g === gens - 1 ? '' : ` (of ${gens}, → for the latest)`}`;
+  const points = s.generations.filter((x) => x.finished && x.best !== undefined).map((x) => ({ generation: x.generation, best: x.best!, mean: x.mean ?? x.best! }));
+  const body = Math.max(4, height - 4);
+  const pane = state.pane;
+  const table = (h: number) => <PopulationTable rows={rows} selected={state.rowIndex} focused={pane === 'table'} width={width} height={h} title={title} />;
+  const masks = (h: number) => <MaskPane rows={rows} selected={state.rowIndex} width={width} height={h} focused={pane === 'masks'} />;
+  const chart = (h: number) => <ChartPane points={points} width={width} height={h} focused={pane === 'chart'} />;
+  const log = (h: number) => <LogPane logs={s.logs} filter={state.filter} width={width} height={h} focused={pane === 'log'} />;
+  let panes;
+  if (body >= 30) {
+    const tableH = Math.min(rows.length + 2, Math.floor(body * 0.35));
+    const chartH = 9;
+    const logH = 6;
+    panes = <>{table(tableH)}{masks(body - tableH - chartH - logH)}{chart(chartH)}{log(logH)}</>;
+  } else if (pane === 'table') {
+    panes = table(body);
+  } else {
+    const paneH = Math.max(6, Math.floor(body * 0.55));
+    const tableH = Math.min(rows.length + 2, body - paneH);
+    const rest = body - tableH;
+    panes = <>{table(tableH)}{pane === 'masks' ? masks(rest) : pane === 'chart' ? chart(rest) : log(rest)}</>;
+  }
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Tx bold>{statusLine(s, state.attached?.id, width)}</Tx>
+      <Tx role="dim">{clip(`MLflow ${mlflow ?? '-'}`, width)}</Tx>
+      <Tx role="accent">{generationLine(s, width)}</Tx>
+      <Tx role="warn">{genomeLine(trainingRow(s), s, width)}</Tx>
+      {panes}
+    </Box>
+  );
+}

@@ -1,0 +1,65 @@
+import { Box } from 'ink';
+import { buildComparison } from '@slt/runner';
+import type { AppState } from '../state/app.js';
+import { finishedRows } from '../state/selectors.js';
+import { clip, fit, fmtAcc, fmtCount, maskChars, wrap, wrapWords } from '../view/format.js';
+import { paretoFront, paretoPlot, type ParetoPoint } from '../view/pareto.js';
+import { Tx } from './theme.js';
+
+/** Props of {@link ResultsScreen}. */
+export interface ResultsScreenProps {
+  state: AppState;
+  width: number;
+  height: number;
+}
+
+/** The trainable layers of `mask` by name, as wrapped lines (at most `max`; the last says how many more). */
+export function layerNameLines(mask: string, names: string[], width: number, max: number): string[] {
+  const on = [...mask].map((b, i) => (b === '1' ? names[i] ?? `#${i}` : '')).filter(Boolean);
+  const lines = wrapWords(on.join(', '), width);
+  if (lines.length <= max) return lines;
+  const kept = lines.slice(0, Math.max(0, max - 1));
+  const shownCount = kept.join(' ').split(',').filter((x) => x.trim()).length;
+  return [...kept, clip(`… and ${on.length - shownCount} more`, width)];
+}
+
+/** The comparison (GA best vs baselines), the Pareto view of accuracy vs trainable params, and the best mask with its layer names. */
+export function ResultsScreen({ state, width, height }: ResultsScreenProps) {
+  const s = state.search;
+  const cmp = buildComparison(s);
+  const header = `  ${fit('method', 14)} ${fit('layers', 6, true)} ${fit('val acc', 7, true)} ${fit('test acc', 8, true)} ${fit('params', 9, true)}`;
+  const tableLines = cmp.rows.map((r) => `${fit(r.method, 14)} ${fit(String(r.trainableLayers), 6, true)} ${fit(fmtAcc(r.valAccuracy), 7, true)} ${fit(fmtAcc(r.testAccuracy), 8, true)} ${fit(fmtCount(r.trainableParams), 9, true)}${r.error ? ` ✗ ${r.error}` : ''}`);
+  const note = s.baselines.length === 0 ? '  no baselines in this search (slt compare runs the GA and the baselines)' : '';
+  const points: ParetoPoint[] = finishedRows(s).map((r) => ({ label: r.label ?? r.key, accuracy: r.fitness!, params: r.trainableParams ?? 0, baseline: r.kind === 'baseline' }));
+  const front = paretoFront(points);
+  const best = s.best;
+  const names = s.model?.layerNames ?? [];
+  const tableH = 2 + Math.max(1, tableLines.length) + (note ? 1 : 0);
+  const rest = Math.max(0, height - tableH);
+  const maskLines = best ? wrap(maskChars(best.mask), width - 2) : [];
+  const paretoH = Math.max(5, Math.min(12, rest - 3 - maskLines.length - 2));
+  const namesH = Math.max(0, rest - paretoH - 2 - maskLines.length);
+  const plot = paretoPlot(points, Math.min(width, 80), Math.max(3, paretoH - 3)).slice(0, paretoH - 1);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Tx role="accent" bold>{clip(`Comparison${cmp.model ? ` · ${cmp.model} on ${cmp.dataset}` : ''}`, width)}</Tx>
+      <Tx role="dim">{clip(header, width)}</Tx>
+      {tableLines.length === 0 ? <Tx role="dim">{clip('  no finished evaluation yet', width)}</Tx> : null}
+      {tableLines.map((l, i) => (
+        <Tx key={i} selected={i === state.resultIndex} role={i === 0 && cmp.rows[0]?.kind === 'ga' ? 'ok' : undefined}>{clip(`${i === state.resultIndex ? '›' : ' '} ${l}`, width)}</Tx>
+      ))}
+      {note ? <Tx role="dim">{clip(note, width)}</Tx> : null}
+      <Tx role="accent" bold>{clip(`Pareto view: val accuracy vs trainable params (◆ front of ${front.length}, · GA, B baseline)`, width)}</Tx>
+      {plot.map((l, i) => <Tx key={i}>{l}</Tx>)}
+      {best ? (
+        <>
+          <Tx role="accent" bold>{clip(`Best mask ${best.key}: val ${best.fitness.toFixed(4)}, ${best.trainableLayers} trainable layers (█ trainable, · frozen)`, width)}</Tx>
+          {maskLines.map((l, i) => <Tx key={i}>{`  ${l}`}</Tx>)}
+          {layerNameLines(best.mask, names, width - 2, namesH).map((l, i) => <Tx key={i} role="dim">{`  ${l}`}</Tx>)}
+        </>
+      ) : (
+        <Tx role="dim">{clip('  no best mask yet', width)}</Tx>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,42 @@
+import { Box } from 'ink';
+import { FIELD_KEYS, fieldSpecs } from '../state/form.js';
+import type { FormState } from '../state/app.js';
+import { clip } from '../view/format.js';
+import { Tx } from './theme.js';
+
+/** Props of {@link SearchForm}. */
+export interface SearchFormProps {
+  form: FormState;
+  models: string[];
+  focused: boolean;
+  width: number;
+}
+
+/** Lines the form takes. */
+export const FORM_LINES = FIELD_KEYS.length + 3;
+
+/** The new-search form: one line per field (choices in ‹ ›), errors marked ✗, a Launch button and the hint of the selected field. */
+export function SearchForm({ form, models, focused, width }: SearchFormProps) {
+  const specs = fieldSpecs(models);
+  const labelW = 12;
+  const selectedSpec = specs[form.index];
+  const hint = selectedSpec ? (form.errors[selectedSpec.key] ? `✗ ${form.errors[selectedSpec.key]}` : selectedSpec.hint) : 'enter: start the search in the background';
+  return (
+    <Box flexDirection="column" width={width}>
+      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} New search`, width)}</Tx>
+      {specs.map((spec, i) => {
+        const sel = focused && i === form.index;
+        const editing = sel && form.editing;
+        const raw = editing ? `${form.draft}█` : spec.choices ? `‹ ${form.values[spec.key]} ›` : form.values[spec.key] || '-';
+        const err = form.errors[spec.key] ? ' ✗' : '';
+        return (
+          <Tx key={spec.key} selected={sel && !editing} role={err ? 'error' : undefined}>
+            {clip(`${sel ? '›' : ' '} ${spec.label.padEnd(labelW)} ${raw}${err}`, width)}
+          </Tx>
+        );
+      })}
+      <Tx selected={focused && form.index === specs.length} role="ok" bold>{clip(`${focused && form.index === specs.length ? '›' : ' '} [ Launch ]`, width)}</Tx>
+      <Tx role={selectedSpec && form.errors[selectedSpec.key] ? 'error' : 'dim'}>{clip(`  ${hint}`, width)}</Tx>
+    </Box>
+  );
+}

@@ -1,0 +1,41 @@
+import { Box } from 'ink';
+import type { SearchSummary } from '@slt/runner';
+import { clip, fit, fmtAcc } from '../view/format.js';
+import { Tx } from './theme.js';
+
+/** Props of {@link SearchList}. */
+export interface SearchListProps {
+  searches: SearchSummary[];
+  selected: number;
+  focused: boolean;
+  width: number;
+  /** Rows available, title included. */
+  height: number;
+}
+
+/** One line of a search: live mark, id, status, progress, best fitness, model and data set. */
+export function searchLine(s: SearchSummary, width: number): string {
+  const mark = s.live ? '●' : ' ';
+  const status = s.live && s.status === 'running' ? 'live' : s.status;
+  const tail = `${s.model ?? '?'} / ${s.dataset ?? '?'}`;
+  return clip(`${mark} ${fit(s.searchId, 20)} ${fit(status, 11)} ${fit(`${s.done}/${s.total}`, 7)} best ${fit(fmtAcc(s.bestFitness), 6)}  ${tail}`, width);
+}
+
+/** Recent searches, newest first; live ones marked `●`; the list scrolls to keep the selection visible. */
+export function SearchList({ searches, selected, focused, width, height }: SearchListProps) {
+  const room = Math.max(1, height - 1);
+  const start = Math.max(0, Math.min(selected - Math.floor(room / 2), searches.length - room));
+  const shown = searches.slice(start, start + room);
+  const live = searches.filter((s) => s.live).length;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} Recent searches (${searches.length}, ${live} live)${searches.length > room ? `  ${start + 1}-${start + shown.length}` : ''}`, width)}</Tx>
+      {shown.length === 0 ? <Tx role="dim">{clip('  none yet: fill the form (tab) and launch', width)}</Tx> : null}
+      {shown.map((s, i) => (
+        <Tx key={s.searchId} selected={focused && start + i === selected} role={s.live ? 'ok' : undefined}>
+          {searchLine(s, width)}
+        </Tx>
+      ))}
+    </Box>
+  );
+}

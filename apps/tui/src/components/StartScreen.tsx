@@ -1,0 +1,58 @@
+import { Box } from 'ink';
+import type { AppState } from '../state/app.js';
+import { visibleSearches } from '../state/selectors.js';
+import { clip } from '../view/format.js';
+import { SearchForm, FORM_LINES } from './SearchForm.js';
+import { SearchList } from './SearchList.js';
+import { Tx } from './theme.js';
+
+/** Props of {@link StartScreen}. */
+export interface StartScreenProps {
+  state: AppState;
+  width: number;
+  height: number;
+}
+
+/**
+ * Recent searches and the new-search form. Wide terminals show them side by side; tall ones one
+ * above the other; small ones the focused one in full and the other as one line.
+ */
+export function StartScreen({ state, width, height }: StartScreenProps) {
+  const searches = visibleSearches(state);
+  const listFocused = state.startFocus === 'list';
+  const form = <SearchForm form={state.form} models={state.models} focused={!listFocused} width={width >= 120 ? 56 : width} />;
+  if (width >= 120) {
+    return (
+      <Box width={width} height={height}>
+        <SearchList searches={searches} selected={state.listIndex} focused={listFocused} width={width - 58} height={height} />
+        <Box width={2} />
+        {form}
+      </Box>
+    );
+  }
+  if (height >= FORM_LINES + 6) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <SearchList searches={searches} selected={state.listIndex} focused={listFocused} width={width} height={height - FORM_LINES - 1} />
+        <Box height={1} />
+        {form}
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {listFocused ? (
+        <>
+          <SearchList searches={searches} selected={state.listIndex} focused width={width} height={height - 2} />
+          <Box height={1} />
+          <Tx role="dim">{clip(`  New search: ${state.form.values.preset}, ${state.form.values.model} (tab or n to edit and launch)`, width)}</Tx>
+        </>
+      ) : (
+        <>
+          <Tx role="dim">{clip(`  ${searches.length} recent searches, ${searches.filter((s) => s.live).length} live (tab to pick one)`, width)}</Tx>
+          {form}
+        </>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Starting a search: the quick demo's assets through `slt cache demo` (fetched on first use), then
+ * `slt search ... --out <dir>` in its own detached session through the runner's spawnDetached, so
+ * quitting the TUI or losing SSH leaves it running.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { newSearchId, spawnDetached } from '@slt/runner';
+import { detectKind } from '@slt/datasets';
+import { DEMO_DATA } from '../state/form.js';
+
+/** The `slt` bin the TUI runs (`SLT_BIN` overrides it). */
+export function sltBin(): string {
+  const bin = process.env.SLT_BIN ?? fileURLToPath(new URL('../../../cli/bin/slt.js', import.meta.url));
+  if (!existsSync(bin)) throw new Error(`the slt command is missing at ${bin} (set SLT_BIN to its path)`);
+  return bin;
+}
+
+/** An error of launching, with the text to show. */
+export class LaunchError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LaunchError';
+  }
+}
+
+/** The demo's assets (fetched into the cache on first use) replace the `demo:` data value. */
+export async function resolveData(flags: Record<string, string>, signal?: AbortSignal): Promise<Record<string, string>> {
+  if (flags.data !== DEMO_DATA) {
+    try {
+      await detectKind(flags.data);
+    } catch (cause) {
+      throw new LaunchError(`data set ${flags.data}: ${(cause as Error).message}`, { cause });
+    }
+    return { ...flags, data: path.resolve(flags.data) };
+  }
+  const res = await execa(process.execPath, [sltBin(), 'cache', 'demo', '--json'], { reject: false, cancelSignal: signal });
+  if (res.exitCode !== 0) {
+    const err = String(res.stderr).split('\n').filter((l) => l.startsWith('slt: ')).pop() ?? String(res.stderr).trim();
+    throw new LaunchError(err.replace(/^slt: /, '') || `slt cache demo failed (exit ${res.exitCode})`);
+  }
+  const assets = JSON.parse(String(res.stdout).trim().split('\n').pop()!) as { model: string; weights: string; data: string };
+  return { ...flags, model: assets.model, weights: assets.weights, data: assets.data };
+}
+
+/** A started search. */
+export interface Launched {
+  id: string;
+  dir: string;
+  pid: number;
+}
+
+/** Starts `slt search` detached with `flags` (keys in camelCase) into `<root>/<new id>`. */
+export function launchDetached(flags: Record<string, string>, root: string): Launched {
+  const id = newSearchId();
+  const dir = path.join(root, id);
+  mkdirSync(dir, { recursive: true });
+  const args = [sltBin(), 'search'];
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === '' || k === 'out') continue;
+    args.push(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v);
+  }
+  args.push('--out', dir, '--search-id', id);
+  const pid = spawnDetached({ dir, args });
+  return { id, dir, pid };
+}

@@ -1,0 +1,206 @@
+/**
+ * The app's state and its reducer: every change is a union action; effects are only *requested*
+ * here (`request`) and carried out by hooks, which report back with actions.
+ */
+import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary } from '@slt/runner';
+import { FIELD_KEYS, fieldSpecs, presetValues, validateForm, type FieldKey, type FormPreset, type FormValues } from './form.js';
+import { isDown, isLeft, isRight, isUp, type KeyPress } from './keys.js';
+import { visibleRows, visibleSearches } from './selectors.js';
+
+/** The screens. */
+export type Screen = 'start' | 'live' | 'results';
+/** Panes of the live screen (tab cycles; small terminals show the table and the focused pane). */
+export const LIVE_PANES = ['table', 'masks', 'chart', 'log'] as const;
+/** A live pane. */
+export type LivePane = (typeof LIVE_PANES)[number];
+
+/** An effect the hooks carry out. */
+export type Request =
+  | { kind: 'launch'; flags: Record<string, string> }
+  | { kind: 'control'; command: 'stop' | 'pause' | 'continue' };
+
+/** The form's state. */
+export interface FormState {
+  values: FormValues;
+  /** Selected field (FIELD_KEYS.length = the Launch button). */
+  index: number;
+  editing: boolean;
+  draft: string;
+  errors: Partial<Record<FieldKey, string>>;
+}
+
+/** Everything the screens draw. */
+export interface AppState {
+  screen: Screen;
+  help: boolean;
+  startFocus: 'list' | 'form';
+  listIndex: number;
+  filter: string;
+  filtering: boolean;
+  form: FormState;
+  models: string[];
+  searches: SearchSummary[];
+  attached?: { id: string; dir: string };
+  search: SearchState;
+  pane: LivePane;
+  rowIndex: number;
+  /** Generation shown on the live screen; null follows the current one. */
+  genIndex: number | null;
+  resultIndex: number;
+  request?: Request;
+  busy?: string;
+  message?: { level: 'info' | 'error'; text: string };
+  quitting: boolean;
+}
+
+/** Every action. */
+export type Action =
+  | { type: 'key'; key: KeyPress }
+  | { type: 'searches'; searches: SearchSummary[] }
+  | { type: 'attach'; id: string; dir: string }
+  | { type: 'events'; events: SearchEvent[] }
+  | { type: 'busy'; text?: string }
+  | { type: 'request.done'; message?: string }
+  | { type: 'request.failed'; error: string };
+
+/** The state at start; `attach` opens a search's live screen at once. */
+export function initialAppState(options: { models?: string[]; preset?: FormPreset; values?: Partial<FormValues>; attach?: { id: string; dir: string } } = {}): AppState {
+  const values = { ...presetValues(options.preset ?? 'quick demo'), ...options.values };
+  return {
+    screen: options.attach ? 'live' : 'start', help: false, startFocus: 'list', listIndex: 0, filter: '', filtering: false,
+    form: { values, index: 0, editing: false, draft: '', errors: {} }, models: options.models ?? [], searches: [],
+    attached: options.attach, search: initialSearchState(), pane: 'table', rowIndex: 0, genIndex: null, resultIndex: 0, quitting: false,
+  };
+}
+
+const clamp = (i: number, n: number): number => Math.max(0, Math.min(i, Math.max(0, n - 1)));
+const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && !/[\x00-\x1f\x7f]/.test(k.input);
+
+function attach(state: AppState, id: string, dir: string): AppState {
+  return { ...state, attached: { id, dir }, search: initialSearchState(), screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
+}
+
+function formKey(state: AppState, k: KeyPress): AppState {
+  const f = state.form;
+  const specs = fieldSpecs(state.models);
+  if (f.editing) {
+    const key = FIELD_KEYS[f.index];
+    if (k.escape) return { ...state, form: { ...f, editing: false, draft: '' } };
+    if (k.enter) {
+      const values = { ...f.values, [key]: f.draft.trim() };
+      const errors = { ...f.errors };
+      delete errors[key];
+      return { ...state, form: { ...f, values, editing: false, draft: '', errors } };
+    }
+    if (k.backspace) return { ...state, form: { ...f, draft: f.draft.slice(0, -1) } };
+    if (printable(k)) return { ...state, form: { ...f, draft: f.draft + k.input } };
+    return state;
+  }
+  const n = FIELD_KEYS.length + 1;
+  if (isUp(k)) return { ...state, form: { ...f, index: (f.index + n - 1) % n } };
+  if (isDown(k)) return { ...state, form: { ...f, index: (f.index + 1) % n } };
+  if (k.escape) return { ...state, startFocus: 'list' };
+  const spec = specs[f.index];
+  if (spec?.choices && (isLeft(k) || isRight(k) || k.enter)) {
+    const c = spec.choices;
+    const at = Math.max(0, c.indexOf(f.values[spec.key]));
+    const next = c[(at + (isLeft(k) ? c.length - 1 : 1)) % c.length];
+    const values = spec.key === 'preset' ? presetValues(next as FormPreset, f.values) : { ...f.values, [spec.key]: next };
+    return { ...state, form: { ...f, values, errors: {} } };
+  }
+  if (spec && k.enter) return { ...state, form: { ...f, editing: true, draft: f.values[spec.key] } };
+  if (!spec && k.enter) {
+    if (state.request || state.busy) return state;
+    const check = validateForm(f.values);
+    if (!check.flags) {
+      const first = FIELD_KEYS.findIndex((key) => check.errors[key]);
+      return { ...state, form: { ...f, errors: check.errors, index: first >= 0 ? first : f.index }, message: { level: 'error', text: 'the form has errors (marked ✗)' } };
+    }
+    return { ...state, form: { ...f, errors: {} }, request: { kind: 'launch', flags: check.flags }, message: undefined };
+  }
+  return state;
+}
+
+function startKey(state: AppState, k: KeyPress): AppState {
+  if (k.tab || k.shiftTab) return { ...state, startFocus: state.startFocus === 'list' ? 'form' : 'list' };
+  if (state.startFocus === 'form') return formKey(state, k);
+  const list = visibleSearches(state);
+  if (k.input === 'n') return { ...state, startFocus: 'form' };
+  if (isUp(k)) return { ...state, listIndex: clamp(state.listIndex - 1, list.length) };
+  if (isDown(k)) return { ...state, listIndex: clamp(state.listIndex + 1, list.length) };
+  if (k.enter && list[state.listIndex]) return attach(state, list[state.listIndex].searchId, list[state.listIndex].dir);
+  if (k.escape && state.filter) return { ...state, filter: '', listIndex: 0 };
+  return state;
+}
+
+function liveKey(state: AppState, k: KeyPress): AppState {
+  const rows = visibleRows(state);
+  const status = state.search.status;
+  const active = status === 'running' || status === 'paused';
+  if (k.tab || k.shiftTab) {
+    const i = LIVE_PANES.indexOf(state.pane);
+    return { ...state, pane: LIVE_PANES[(i + (k.tab ? 1 : LIVE_PANES.length - 1)) % LIVE_PANES.length] };
+  }
+  if (isUp(k)) return { ...state, rowIndex: clamp(state.rowIndex - 1, rows.length) };
+  if (isDown(k)) return { ...state, rowIndex: clamp(state.rowIndex + 1, rows.length) };
+  const gens = state.search.generations.length;
+  const cur = state.genIndex ?? gens - 1;
+  if (isLeft(k) && gens > 0) return { ...state, genIndex: Math.max(0, cur - 1), rowIndex: 0 };
+  if (isRight(k) && gens > 0) return { ...state, genIndex: cur + 1 >= gens - 1 ? null : cur + 1, rowIndex: 0 };
+  if (k.enter || k.input === 'r') return { ...state, screen: 'results', resultIndex: 0 };
+  if (k.escape) return state.filter ? { ...state, filter: '' } : { ...state, screen: 'start', startFocus: 'list' };
+  if (!state.attached || state.request) return state;
+  if (k.input === 's' && active) return { ...state, request: { kind: 'control', command: 'stop' } };
+  if (k.input === 'p' && active) return { ...state, request: { kind: 'control', command: status === 'paused' ? 'continue' : 'pause' } };
+  return state;
+}
+
+function resultsKey(state: AppState, k: KeyPress): AppState {
+  const n = state.search.baselines.length + 1;
+  if (isUp(k)) return { ...state, resultIndex: clamp(state.resultIndex - 1, n) };
+  if (isDown(k)) return { ...state, resultIndex: clamp(state.resultIndex + 1, n) };
+  if (k.escape || k.tab || k.shiftTab) return { ...state, screen: 'live' };
+  return state;
+}
+
+function onKey(state: AppState, k: KeyPress): AppState {
+  if (state.help) return k.escape || k.input === '?' || k.input === 'q' || k.enter ? { ...state, help: false } : state;
+  if (state.filtering) {
+    if (k.escape) return { ...state, filtering: false, filter: '' };
+    if (k.enter) return { ...state, filtering: false };
+    if (k.backspace) return { ...state, filter: state.filter.slice(0, -1) };
+    if (printable(k)) return { ...state, filter: state.filter + k.input, listIndex: 0, rowIndex: 0 };
+    return state;
+  }
+  if (state.form.editing && state.screen === 'start' && state.startFocus === 'form') return formKey(state, k);
+  if (k.input === '?') return { ...state, help: true };
+  if (k.input === 'q' || (k.ctrl && k.input === 'c')) return { ...state, quitting: true };
+  if (k.input === '/' && state.screen !== 'results') return { ...state, filtering: true, filter: '' };
+  const s = state.message && !k.enter ? { ...state, message: undefined } : state;
+  if (state.screen === 'start') return startKey(s, k);
+  if (state.screen === 'live') return liveKey(s, k);
+  return resultsKey(s, k);
+}
+
+/** The reducer of the whole app. */
+export function appReducer(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'key':
+      return onKey(state, action.key);
+    case 'searches':
+      return { ...state, searches: action.searches, listIndex: clamp(state.listIndex, visibleSearches({ ...state, searches: action.searches }).length) };
+    case 'attach':
+      return { ...attach(state, action.id, action.dir), request: undefined, busy: undefined };
+    case 'events': {
+      let search = state.search;
+      for (const e of action.events) search = reduceSearch(search, e);
+      return { ...state, search };
+    }
+    case 'busy':
+      return { ...state, busy: action.text };
+    case 'request.done':
+      return { ...state, request: undefined, busy: undefined, message: action.message ? { level: 'info', text: action.message } : state.message };
+    case 'request.failed':
+      return { ...state, request: undefined, busy: undefined, message: { level: 'error', text: action.error } };
+  }
+}

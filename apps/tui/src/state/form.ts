@@ -1,0 +1,108 @@
+/**
+ * The new-search form: its fields, the presets ("quick demo", "paper", "elitist") and validation
+ * through the runner's config schema (so the form accepts exactly what `slt search` accepts).
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { BACKENDS, ConfigError, parseSearchConfig } from '@slt/runner';
+
+/** Keys of the form's fields, in display order. */
+export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri'] as const;
+/** A field key. */
+export type FieldKey = (typeof FIELD_KEYS)[number];
+
+/** Form presets. `quick demo` uses the cached demo assets; `paper`/`elitist` pick the GA preset. */
+export const FORM_PRESETS = ['quick demo', 'paper', 'elitist'] as const;
+/** A form preset. */
+export type FormPreset = (typeof FORM_PRESETS)[number];
+
+/** The data value that stands for the quick demo's cached Fashion-MNIST subset. */
+export const DEMO_DATA = 'demo:fashion-mnist-900';
+
+/** What a field is. */
+export interface FieldSpec {
+  key: FieldKey;
+  label: string;
+  /** Choices (left/right cycles them); otherwise free text (enter edits). */
+  choices?: readonly string[];
+  hint: string;
+}
+
+/** Values of the form, as typed. */
+export type FormValues = Record<FieldKey, string>;
+
+/** The field specs; `models` are the zoo names. */
+export function fieldSpecs(models: readonly string[]): FieldSpec[] {
+  return [
+    { key: 'preset', label: 'Preset', choices: FORM_PRESETS, hint: 'quick demo: MobileNetV1-0.25 + 900 Fashion-MNIST images, a few minutes on a CPU' },
+    { key: 'model', label: 'Model', choices: models.length ? models : ['mobilenet_v1_0.25'], hint: 'ImageNet-pretrained backbone (zoo name)' },
+    { key: 'data', label: 'Data set', hint: `folder: Fashion-MNIST IDX, UrbanSound8K or class folders (${DEMO_DATA} = the demo's)` },
+    { key: 'input', label: 'Input size', hint: 'HxW, e.g. 32x32' },
+    { key: 'population', label: 'Population', hint: 'a multiple of 4' },
+    { key: 'generations', label: 'Generations', hint: '>= 1' },
+    { key: 'epochs', label: 'Epochs', hint: 'per genome' },
+    { key: 'batch', label: 'Batch', hint: 'training batch size' },
+    { key: 'seed', label: 'Seed', hint: 'empty: random (recorded)' },
+    { key: 'workers', label: 'Workers', hint: 'evaluation processes (0: in the search process)' },
+    { key: 'backend', label: 'Backend', choices: BACKENDS, hint: 'tfjs backend' },
+    { key: 'trackingUri', label: 'MLflow URI', hint: 'http(s)://host:port or a folder; empty: ./mlruns' },
+  ];
+}
+
+/** The values a preset sets. */
+export function presetValues(preset: FormPreset, current?: FormValues): FormValues {
+  const base: FormValues = current ?? {
+    preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: '', workers: '0', backend: 'auto', trackingUri: '',
+  };
+  if (preset === 'quick demo') {
+    return { ...base, preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: base.seed || '1', workers: '0' };
+  }
+  // The paper's budget: population 20, 10 generations, 10 epochs at the backbone's 224 px.
+  return { ...base, preset, data: base.data === DEMO_DATA ? '' : base.data, input: '224x224', population: '20', generations: '10', epochs: '10', batch: '32', workers: '1' };
+}
+
+/** A validated form: the flags of `slt search` (strings), or the errors per field. */
+export interface FormCheck {
+  flags?: Record<string, string>;
+  errors: Partial<Record<FieldKey, string>>;
+}
+
+/** Checks the values with the runner's schema; the data path must be a folder (or the demo's). */
+export function validateForm(values: FormValues): FormCheck {
+  const errors: Partial<Record<FieldKey, string>> = {};
+  const data = values.data.trim();
+  if (!data) errors.data = 'required: the path of a data set folder';
+  else if (data !== DEMO_DATA) {
+    const abs = path.resolve(data);
+    if (!existsSync(abs)) errors.data = `${data}: no such folder`;
+    else if (!statSync(abs).isDirectory()) errors.data = `${data}: a file, not a data set folder`;
+  }
+  const raw: Record<string, unknown> = {
+    model: values.model, data: data || 'x', input: values.input.trim(), preset: values.preset === 'elitist' ? 'elitist' : 'paper', backend: values.backend,
+  };
+  for (const k of ['population', 'generations', 'epochs', 'batch', 'seed', 'workers'] as const) {
+    const v = values[k].trim();
+    if (v === '') {
+      if (k !== 'seed') errors[k] = 'required';
+      continue;
+    }
+    if (!/^-?\d+$/.test(v)) errors[k] = `${JSON.stringify(v)} is not an integer`;
+    else raw[k] = Number(v);
+  }
+  if (values.trackingUri.trim()) raw.trackingUri = values.trackingUri.trim();
+  try {
+    parseSearchConfig(raw, 'form');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const issue of err.issues) {
+      const [key, ...rest] = issue.split(': ');
+      const k = (FIELD_KEYS as readonly string[]).includes(key) ? (key as FieldKey) : 'preset';
+      errors[k] ??= rest.join(': ') || issue;
+    }
+  }
+  if (Object.keys(errors).length) return { errors };
+  const flags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (k !== 'data') flags[k] = String(v);
+  flags.data = data;
+  return { flags, errors };
+}

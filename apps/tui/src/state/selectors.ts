@@ -1,0 +1,46 @@
+/** Derived views of the app state (pure; shared by the reducer and the components). */
+import type { PopulationRow, SearchState, SearchSummary } from '@slt/runner';
+import type { AppState } from './app.js';
+
+const matches = (filter: string, ...parts: (string | number | undefined)[]): boolean =>
+  !filter || parts.some((p) => p !== undefined && String(p).toLowerCase().includes(filter.toLowerCase()));
+
+/** The searches the list shows (filtered). */
+export function visibleSearches(state: Pick<AppState, 'searches' | 'filter'>): SearchSummary[] {
+  return state.searches.filter((s) => matches(state.filter, s.searchId, s.model, s.dataset, s.status, s.live ? 'live' : ''));
+}
+
+/** Index of the generation shown on the live screen (the followed one unless chosen). */
+export function shownGeneration(search: SearchState, chosen: number | null): number {
+  const n = search.generations.length;
+  if (n === 0) return -1;
+  if (chosen === null) return n - 1;
+  return Math.min(Math.max(0, chosen), n - 1);
+}
+
+/** Rows of the shown generation (plus baselines after the last one), filtered. */
+export function visibleRows(state: Pick<AppState, 'search' | 'genIndex' | 'filter'>): PopulationRow[] {
+  const g = shownGeneration(state.search, state.genIndex);
+  const rows = g >= 0 ? state.search.generations[g].rows : [];
+  const all = g === state.search.generations.length - 1 || g < 0 ? [...rows, ...state.search.baselines] : rows;
+  return all.filter((r) => matches(state.filter, r.key, r.label, r.state, r.mask));
+}
+
+/** The row being trained (the first, when several workers train). */
+export function trainingRow(search: SearchState): PopulationRow | undefined {
+  return [...search.generations.flatMap((g) => g.rows), ...search.baselines].find((r) => r.state === 'training');
+}
+
+/** Every finished evaluation (GA and baselines), for the Pareto view. */
+export function finishedRows(search: SearchState): PopulationRow[] {
+  const seen = new Set<string>();
+  const out: PopulationRow[] = [];
+  for (const r of [...search.generations.flatMap((g) => g.rows), ...search.baselines]) {
+    if (r.state !== 'done' || r.fitness === undefined) continue;
+    const id = r.kind === 'baseline' ? r.key : r.mask;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(r);
+  }
+  return out;
+}

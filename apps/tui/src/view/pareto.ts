@@ -1,0 +1,55 @@
+/** The Pareto view: validation accuracy (up) vs trainable parameters (right, log scale). */
+
+/** One evaluated mask. */
+export interface ParetoPoint {
+  label: string;
+  accuracy: number;
+  params: number;
+  baseline: boolean;
+}
+
+/** The points no other point beats on both accuracy (higher) and trainable params (lower), by params. */
+export function paretoFront(points: ParetoPoint[]): ParetoPoint[] {
+  const sorted = [...points].sort((a, b) => a.params - b.params || b.accuracy - a.accuracy);
+  const front: ParetoPoint[] = [];
+  let best = -Infinity;
+  for (const p of sorted) {
+    if (p.accuracy > best) {
+      front.push(p);
+      best = p.accuracy;
+    }
+  }
+  return front;
+}
+
+/**
+ * Draws the points in `height` rows, at most `width` wide: `◆` on the front, `·` other GA masks,
+ * `B` baselines (`◇` a baseline on the front).
+ */
+export function paretoPlot(points: ParetoPoint[], width: number, height: number): string[] {
+  if (points.length === 0) return ['(no finished evaluation yet)'.slice(0, width)];
+  const rows = Math.max(3, height);
+  const label = 7;
+  const plotW = Math.max(8, width - label - 1);
+  const front = new Set(paretoFront(points));
+  const lx = (p: number) => Math.log10(Math.max(1, p));
+  const xs = points.map((p) => lx(p.params));
+  const ys = points.map((p) => p.accuracy);
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs) || 1];
+  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  if (y1 - y0 < 0.01) y1 = y0 + 0.01;
+  const grid = Array.from({ length: rows }, () => Array.from({ length: plotW }, () => ' '));
+  const rank = (p: ParetoPoint) => (front.has(p) ? 2 : p.baseline ? 1 : 0);
+  for (const p of [...points].sort((a, b) => rank(a) - rank(b))) {
+    const x = x1 === x0 ? 0 : Math.round(((lx(p.params) - x0) / (x1 - x0)) * (plotW - 1));
+    const y = rows - 1 - Math.round(((p.accuracy - y0) / (y1 - y0)) * (rows - 1));
+    grid[y][x] = front.has(p) ? (p.baseline ? '◇' : '◆') : p.baseline ? 'B' : '·';
+  }
+  const lines = grid.map((cells, r) => {
+    const tag = r === 0 ? y1.toFixed(3) : r === rows - 1 ? y0.toFixed(3) : '';
+    return `${tag.padStart(label - 1)} │${cells.join('')}`.trimEnd();
+  });
+  const lo = `${Math.round(10 ** x0)}`;
+  const hi = `${Math.round(10 ** x1)} params`;
+  return [...lines, `${' '.repeat(label - 1)} └${'─'.repeat(plotW)}`, `${' '.repeat(label + 1)}${lo}${hi.padStart(Math.max(0, plotW - lo.length))}`].map((l) => l.slice(0, width));
+}

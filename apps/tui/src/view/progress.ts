@@ -1,0 +1,56 @@
+/** The live screen's progress lines (pure: SearchState in, text out). */
+import type { PopulationRow, SearchState } from '@slt/runner';
+import { bar, clip, fmtDuration } from './format.js';
+
+/** Fraction of a genome's training done (epochs, plus the batch within the epoch when known). */
+export function genomeFraction(r: PopulationRow): number {
+  if (r.state === 'done' || r.state === 'cached' || r.state === 'failed') return 1;
+  const inEpoch = r.batch && r.batch.batches > 0 ? r.batch.batch / r.batch.batches : 0;
+  return r.epochs > 0 ? Math.min(1, (r.epochsDone + inEpoch) / r.epochs) : 0;
+}
+
+/** Seconds left for a genome: from its live batch speed, else from the mean evaluation time. */
+export function genomeEta(r: PopulationRow, s: SearchState): number | undefined {
+  const mean = s.progress.meanEvalSeconds;
+  return mean === undefined ? undefined : Math.max(0, mean * (1 - genomeFraction(r)));
+}
+
+/** `label ███░░ text` cut to `width`, the bar taking what the text leaves (at least 10 cells). */
+export function barLine(label: string, fraction: number, text: string, width: number): string {
+  const barW = Math.max(10, Math.min(40, width - label.length - text.length - 3));
+  return clip(`${label} ${bar(fraction, barW)} ${text}`, width);
+}
+
+/** The generation's progress: genomes with a fitness out of the population, plus the search's figures. */
+export function generationLine(s: SearchState, width: number): string {
+  const gens = s.config?.generations ?? s.generations.length;
+  const g = s.generations[s.generations.length - 1];
+  const rows = g?.rows ?? [];
+  const finished = rows.filter((r) => r.state === 'done' || r.state === 'cached' || r.state === 'failed').length;
+  const p = s.progress;
+  const label = `gen ${fmtGen(s.currentGeneration + 1, gens)}`;
+  const text = `${finished}/${rows.length} genomes · evals ${p.done}/${p.total} · cache ${p.cacheHits} · ETA ${fmtDuration(p.etaSeconds)}`;
+  return barLine(label.padEnd(11), rows.length ? finished / rows.length : 0, text, width);
+}
+
+const fmtGen = (g: number, n: number): string => `${Math.max(0, g)}/${n}`;
+
+/** The genome in training: epoch, batch, images/s and ETA (or what the search is doing otherwise). */
+export function genomeLine(r: PopulationRow | undefined, s: SearchState, width: number): string {
+  if (!r) {
+    const what = s.status === 'running' ? 'between evaluations' : s.status === 'empty' ? 'waiting for the journal' : s.status;
+    return clip(`${'genome'.padEnd(11)} ${what}`, width);
+  }
+  const epoch = Math.min(r.epochsDone + 1, r.epochs);
+  const batch = r.batch ? ` b ${r.batch.batch}/${r.batch.batches}` : '';
+  const ips = r.imagesPerSecond ?? s.progress.imagesPerSecond;
+  const text = `ep ${epoch}/${r.epochs}${batch} · ${ips ? `${Math.round(ips)} img/s` : '- img/s'} · ETA ${fmtDuration(genomeEta(r, s))}`;
+  return barLine(clip(r.label ?? r.key, 11).padEnd(11), genomeFraction(r), text, width);
+}
+
+/** The status line: search id, status, model on data set, elapsed time, best so far. */
+export function statusLine(s: SearchState, id: string | undefined, width: number): string {
+  const best = s.best ? `best ${s.best.fitness.toFixed(4)} (${s.best.trainableLayers} layers)` : 'best -';
+  const what = s.model ? `${s.model.name} on ${s.dataset?.name ?? '?'}` : '';
+  return clip(`${id ?? s.searchId ?? '?'} · ${s.status}${s.reason ? ` (${s.reason})` : ''} · ${what} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best}`, width);
+}
