@@ -1,9 +1,13 @@
-import { resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   AudioOptionError,
   audioFileToImage,
   computeFeatures,
+  encodeWav,
+  hzToMel,
   fixLength,
   logMelFromFile,
   mfccFromDb,
@@ -78,6 +82,30 @@ describe('fixed duration', () => {
     const lastColMax = (m: Float32Array) => Math.max(...Array.from({ length: rows }, (_, r) => m[r * cols + cols - 2]));
     expect(lastColMax(zero.data)).toBeCloseTo(-80, 3);
     expect(lastColMax(rep.data)).toBeGreaterThan(-40);
+  });
+});
+
+describe('an UrbanSound8K-like file (44.1 kHz, stereo, 24-bit, 4 s)', () => {
+  it('becomes a 128x173 image at 22050 Hz with the tone in the right mel band', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slt-audio-us8k-'));
+    try {
+      const left = tone(1000, 44100, 4 * 44100, 0.4);
+      const right = tone(1000, 44100, 4 * 44100, 0.2);
+      const path = join(dir, '7061-6-0-0.wav');
+      await writeFile(path, encodeWav([left, right], 44100, { bitsPerSample: 24, chunksBefore: [{ id: 'LIST', data: new Uint8Array(26) }] }));
+      const m = await logMelFromFile(path, { durationSeconds: 4 });
+      expect(m.shape).toEqual([128, 173]);
+      expect(m.sourceSampleRate).toBe(44100);
+      const t = 80;
+      let best = 0;
+      for (let r = 1; r < 128; r++) if (m.data[r * 173 + t] > m.data[best * 173 + t]) best = r;
+      // band r spans mel points r..r+2 of 130 evenly spaced up to hzToMel(11025); 1 kHz sits at its centre r+1
+      const expected = Math.round(hzToMel(1000) / (hzToMel(11025) / 129)) - 1;
+      expect(Math.abs(best - expected)).toBeLessThanOrEqual(1);
+      expect(m.data[best * 173 + t]).toBeCloseTo(0, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
