@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { RunnerError, readSearchState } from '@slt/runner';
+import { RunnerError, readSearchState, runSearch } from '@slt/runner';
 import { printComparison } from './compare.js';
 import { addSearchFlags, configFromFlags, detach, makeReporter, reportOutcome, withInterrupts, type SearchFlags } from './search.js';
 
@@ -27,7 +27,6 @@ export function registerBaselines(program: Command): void {
         k = s.best.trainableLayers;
       }
       if (opts.detach) return detach('baselines', config, opts, [...(k !== undefined ? ['--trainable-layers', String(k)] : []), '--format', opts.format]);
-      const { runSearch } = await import('@slt/runner');
       const json = !!opts.json;
       const rep = makeReporter(json);
       try {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { buildComparison, formatComparisonMarkdown, formatComparisonText, type SearchOutcome } from '@slt/runner';
+import { buildComparison, formatComparisonMarkdown, formatComparisonText, runSearch, type SearchOutcome } from '@slt/runner';
 import { addSearchFlags, configFromFlags, detach, makeReporter, reportOutcome, withInterrupts, type SearchFlags } from './search.js';
 
 /** Prints a finished comparison in the chosen format. */
@@ -27,7 +27,6 @@ export function registerCompare(program: Command): void {
     .action(async (opts: SearchFlags & { format: string }) => {
       const config = await configFromFlags(opts);
       if (opts.detach) return detach('compare', config, opts, ['--format', opts.format]);
-      const { runSearch } = await import('@slt/runner');
       const json = !!opts.json;
       const rep = makeReporter(json);
       try {

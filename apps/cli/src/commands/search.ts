@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import {
-  JOURNAL_FILE, SearchInterruptedError, defaultSearchRoot, loadSearchConfig, newSearchId, spawnDetached,
+  JOURNAL_FILE, SearchInterruptedError, defaultSearchRoot, loadSearchConfig, newSearchId, runSearch, spawnDetached,
   type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState,
 } from '@slt/runner';
 import { ProgressPrinter } from './attach.js';
@@ -169,7 +169,6 @@ export function registerSearch(program: Command): void {
     .action(async (opts: SearchFlags) => {
       const config = await configFromFlags(opts);
       if (opts.detach) return detach('search', config, opts);
-      const { runSearch } = await import('@slt/runner');
       const rep = makeReporter(!!opts.json);
       try {
         const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, searchId: opts.searchId, mode: 'search' }));
