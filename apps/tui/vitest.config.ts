@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     passWithNoTests: true,
     pool: 'forks',
+    // One real search (GA + baselines) made once for every screen test.
+    globalSetup: ['src/testing/global-setup.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },

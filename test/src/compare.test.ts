@@ -1,26 +1,44 @@
 /**
- * `slt compare` through the real bin on the small seeded budget: the GA and every baseline run to
- * the end; the table has every row; MLflow holds the runs, tags and artifacts of one comparison.
+ * `slt compare` through the real bin on the small seeded budget, detached (`--detach`, then
+ * `slt attach` follows it to the end): the GA and every baseline run to the end; the table has
+ * every row; MLflow holds the runs, tags and artifacts of one comparison.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } from './helpers.js';
+import { isAlive, jsonLines, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } from './helpers.js';
 
 const METHODS = ['GA (best)', 'freeze-all', 'train-all', 'heuristic', 'random-1', 'random-2', 'random-3'];
 
 describe('slt compare (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () => {
   let cwd: string;
-  let out: { stdout: string; stderr: string; exitCode?: number; all?: string };
+  let out: { stdout: string; exitCode?: number; all?: string };
+  let launch: { exitCode?: number; stdout: string; all?: string };
+  let attach: { exitCode?: number; stdout: string; all?: string };
+  let aliveAfterLaunch: boolean;
   let records: Rec[];
 
   beforeAll(async () => {
     cwd = await tempDir('compare');
-    out = await slt(['compare', ...smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--workers', '0', '--out', 'cmp', '--format', 'markdown'])], cwd);
+    launch = await slt(['compare', ...smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--workers', '0', '--out', 'cmp', '--format', 'markdown', '--detach', '--json'])], cwd);
+    const pid = jsonLines(launch.stdout)[0]?.pid as number;
+    aliveAfterLaunch = pid > 0 && isAlive(pid);
+    attach = await slt(['attach', 'cmp'], cwd);
+    // The detached search printed its table into its own output file.
+    const log = path.join(cwd, 'cmp/search.out');
+    out = { stdout: existsSync(log) ? readFileSync(log, 'utf8') : '', exitCode: attach.exitCode, all: `${attach.all}\n${existsSync(log) ? readFileSync(path.join(cwd, 'cmp/search.err'), 'utf8') : ''}` };
     records = readRecords(path.join(cwd, 'cmp/journal.jsonl'));
   });
   afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  it('runs detached: the launching command returns at once, attach follows the search to its end', () => {
+    expect(launch.exitCode, launch.all).toBe(0);
+    expect(aliveAfterLaunch).toBe(true);
+    expect(attach.exitCode, attach.all?.slice(-3000)).toBe(0);
+    expect(attach.stdout).toMatch(/: finished, best val accuracy 0\.\d{4}/);
+    expect(existsSync(path.join(cwd, 'cmp/search.lock'))).toBe(false);
+  });
 
   it('prints the paper table in Markdown with every row', () => {
     expect(out.exitCode, out.all?.slice(-3000)).toBe(0);

@@ -116,3 +116,13 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, ms = 100):
     await new Promise((r) => setTimeout(r, ms));
   }
 }
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

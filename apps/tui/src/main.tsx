@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { render } from 'ink';
-import { defaultSearchRoot, modelNames } from '@slt/runner';
+import { defaultSearchRoot, locateSearch, modelNames } from '@slt/runner';
 import { App } from './App.js';
 import { runPlain } from './plain.js';
 import { initialAppState } from './state/app.js';
@@ -61,7 +61,6 @@ export async function start(argv: string[]): Promise<number> {
   }
   let initial = initialAppState({ models: modelNames(), preset: preset as FormPreset, values });
   if (attach) {
-    const { locateSearch } = await import('@slt/runner');
     try {
       const loc = locateSearch(attach, root);
       initial = initialAppState({ models: modelNames(), preset: preset as FormPreset, values, attach: { id: attach, dir: loc.dir } });

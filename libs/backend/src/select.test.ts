@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackendOptionError, BackendUnavailableError } from './errors.js';
 import { resolvePreference, selectBackend } from './select.js';
-import { WASM_GRADIENT_KERNELS } from './wasm/register.js';
+import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_REPLACED_KERNELS } from './wasm/register.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -26,6 +26,14 @@ describe('selectBackend', () => {
     for (const k of WASM_GRADIENT_KERNELS) expect(tf.getKernel(k, 'wasm'), k).toBeDefined();
     expect(warn).not.toHaveBeenCalled();
     expect(log).not.toHaveBeenCalled();
+  });
+
+  it('registerWasmGradients is idempotent', async () => {
+    await selectBackend({ prefer: 'wasm' });
+    const funcs = [...WASM_GRADIENT_KERNELS, ...WASM_REPLACED_KERNELS].map((k) => tf.getKernel(k, 'wasm')?.kernelFunc);
+    expect(funcs.every((f) => typeof f === 'function')).toBe(true);
+    expect(registerWasmGradients()).toEqual([]);
+    expect([...WASM_GRADIENT_KERNELS, ...WASM_REPLACED_KERNELS].map((k) => tf.getKernel(k, 'wasm')?.kernelFunc)).toEqual(funcs);
   });
 
   it('an explicit tensorflow that cannot load is a BackendUnavailableError naming the backend and why', async () => {

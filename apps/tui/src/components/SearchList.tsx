@@ -14,8 +14,8 @@ export interface SearchListProps {
 }
 
 /** One line of a search: live mark, id, status, progress, best fitness, model and data set. */
-export function searchLine(s: SearchSummary, width: number): string {
-  const mark = s.live ? '●' : ' ';
+export function searchLine(s: SearchSummary, width: number, cursor = ' '): string {
+  const mark = `${cursor}${s.live ? '●' : ' '}`;
   const status = s.live && s.status === 'running' ? 'live' : s.status;
   const tail = `${s.model ?? '?'} / ${s.dataset ?? '?'}`;
   return clip(`${mark} ${fit(s.searchId, 20)} ${fit(status, 11)} ${fit(`${s.done}/${s.total}`, 7)} best ${fit(fmtAcc(s.bestFitness), 6)}  ${tail}`, width);
@@ -33,7 +33,7 @@ export function SearchList({ searches, selected, focused, width, height }: Searc
       {shown.length === 0 ? <Tx role="dim">{clip('  none yet: fill the form (tab) and launch', width)}</Tx> : null}
       {shown.map((s, i) => (
         <Tx key={s.searchId} selected={focused && start + i === selected} role={s.live ? 'ok' : undefined}>
-          {searchLine(s, width)}
+          {searchLine(s, width, start + i === selected ? '›' : ' ')}
         </Tx>
       ))}
     </Box>

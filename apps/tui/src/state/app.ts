@@ -74,7 +74,7 @@ export function initialAppState(options: { models?: string[]; preset?: FormPrese
 }
 
 const clamp = (i: number, n: number): number => Math.max(0, Math.min(i, Math.max(0, n - 1)));
-const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && !/[\x00-\x1f\x7f]/.test(k.input);
+const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && [...k.input].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 
 function attach(state: AppState, id: string, dir: string): AppState {
   return { ...state, attached: { id, dir }, search: initialSearchState(), screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };

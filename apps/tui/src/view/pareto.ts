@@ -36,8 +36,8 @@ export function paretoPlot(points: ParetoPoint[], width: number, height: number)
   const xs = points.map((p) => lx(p.params));
   const ys = points.map((p) => p.accuracy);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs) || 1];
-  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (y1 - y0 < 0.01) y1 = y0 + 0.01;
+  const y0 = Math.min(...ys);
+  const y1 = Math.max(Math.max(...ys), y0 + 0.01);
   const grid = Array.from({ length: rows }, () => Array.from({ length: plotW }, () => ' '));
   const rank = (p: ParetoPoint) => (front.has(p) ? 2 : p.baseline ? 1 : 0);
   for (const p of [...points].sort((a, b) => rank(a) - rank(b))) {

@@ -49,3 +49,34 @@ export function makeFastTile(original: tf.KernelFunc): tf.KernelFunc {
     return out;
   };
 }
+
+/** The number of leading axes `axis` reduces when it is exactly 0..k-1 (k < rank), else undefined. */
+export function leadingAxes(rank: number, axis: number | number[] | undefined): number | undefined {
+  if (axis === undefined) return undefined;
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
+  if (list.length === 0 || list.length >= rank) return undefined;
+  return list.every((a, i) => a === i) ? list.length : undefined;
+}
+
+/**
+ * Sum for the wasm backend with a fast path for reducing leading axes (what the BatchNorm and bias
+ * gradients ask for: [N, H, W, C] summed over N, H, W): one matMul of a row of ones with the
+ * tensor seen as [N*H*W, C]. wasm's own Sum first transposes the reduced axes to the end.
+ */
+export function makeFastSum(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args as KernelArgs;
+    const x = inputs.x as tf.TensorInfo;
+    const k = leadingAxes(x.shape.length, attrs?.axis as number | number[] | undefined);
+    if (k === undefined || x.dtype !== 'float32' || tf.getBackend() !== 'wasm') return original(args);
+    const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const rest = x.shape.slice(k);
+    const cols = rest.reduce((a, b) => a * b, 1);
+    if (rows < 64) return original(args); // small: the transpose costs nothing
+    return tf.tidy(() => {
+      const t = x instanceof tf.Tensor ? x : tf.engine().makeTensorFromTensorInfo(x);
+      const s = tf.matMul(tf.ones([1, rows]), tf.reshape(t, [rows, cols]));
+      return tf.reshape(s, attrs?.keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest);
+    });
+  };
+}

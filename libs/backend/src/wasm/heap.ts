@@ -82,3 +82,47 @@ export function sliceRows4D(x: tf.Tensor4D, begin: [number, number, number, numb
   void n;
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
+
+/**
+ * Slice for the wasm backend: the same result as wasm's own Slice, copied inside the wasm heap with
+ * one `copyWithin` per contiguous run (wasm's own first copies the whole input into a new JS array
+ * on every call). Non-float32 tensors run the original kernel.
+ */
+export function makeFastSlice(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = (args.inputs as tf.NamedTensorInfoMap).x as tf.TensorInfo;
+    const be = asWasmHeap(args.backend);
+    if (be === undefined || x.dtype !== 'float32' || x.shape.length === 0) return original(args);
+    const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, args.attrs!.begin as number[], args.attrs!.size as number[]);
+    const rank = x.shape.length;
+    // innermost axis d such that every axis after it is taken whole: runs of size[d] * inner
+    let d = rank - 1;
+    let inner = 1;
+    while (d > 0 && begin[d] === 0 && size[d] === x.shape[d]) {
+      inner *= x.shape[d];
+      d--;
+    }
+    const run = size[d] * inner;
+    const out = be.makeOutput(size, 'float32');
+    if (run === 0 || size.some((s) => s === 0)) return out;
+    const heap = be.wasm.HEAPF32;
+    const src = be.dataIdMap.get(x.dataId)!.memoryOffset >>> 2;
+    let dst = be.dataIdMap.get(out.dataId)!.memoryOffset >>> 2;
+    const strides = tf.util.computeStrides(x.shape as number[]); // element strides of axes 0..rank-2
+    const idx = begin.slice(0, d);
+    const base = begin[d] * inner;
+    for (;;) {
+      let from = src + base;
+      for (let i = 0; i < d; i++) from += idx[i] * strides[i];
+      heap.copyWithin(dst, from, from + run);
+      dst += run;
+      let i = d - 1;
+      for (; i >= 0; i--) {
+        if (++idx[i] < begin[i] + size[i]) break;
+        idx[i] = begin[i];
+      }
+      if (i < 0) break;
+    }
+    return out;
+  };
+}

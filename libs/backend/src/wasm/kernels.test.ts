@@ -105,6 +105,35 @@ describe('Tile (fast path for leading repeats) on wasm equals cpu', () => {
   });
 });
 
+describe('Sum (fast path for leading axes) on wasm equals cpu', () => {
+  const cases: Array<[number[], number[], boolean]> = [
+    [[4, 9, 7, 5], [0, 1, 2], false], // the BatchNorm / bias gradient's reduction
+    [[4, 9, 7, 5], [0, 1, 2], true],
+    [[130, 3], [0], false],
+    [[8, 9, 10], [-3, 1], false],
+    [[8, 9, 10], [1, 2], false], // not leading: the original kernel
+    [[8, 9, 10], [0, 1, 2], false],
+  ];
+  it.each(cases)('shape %j axes %j keepDims %s', async (shape, axis, keepDims) => {
+    await compare('Sum', { x: [shape, 10] }, { axis, keepDims });
+  });
+});
+
+describe('Slice (heap copy) on wasm equals cpu', () => {
+  const cases: Array<[number[], number[], number[]]> = [
+    [[2, 9, 8, 3], [0, 1, 0, 0], [2, 7, 7, 3]], // the ZeroPadding gradient
+    [[2, 9, 8, 3], [1, 2, 3, 1], [1, 4, 5, 2]],
+    [[2, 9, 8, 3], [0, 0, 0, 0], [2, 9, 8, 3]],
+    [[5, 6], [1, 2], [3, -1]],
+    [[7], [2], [4]],
+    [[2, 3, 4, 5, 6], [1, 0, 1, 2, 0], [1, 3, 2, 3, 6]],
+    [[3, 4, 5], [0, 1, 0], [3, 0, 5]], // empty
+  ];
+  it.each(cases)('shape %j begin %j size %j', async (shape, begin, size) => {
+    await compare('Slice', { x: [shape, 14] }, { begin, size });
+  });
+});
+
 describe('pooling gradients on wasm equal cpu (MaxPoolGrad replaced, AvgPoolGrad stock)', () => {
   const cases: Array<[number[], number, number, Pad, boolean]> = [
     [[1, 7, 7, 6], 3, 2, 'valid', false], // wasm's own MaxPoolGrad is off by up to 0.9 here

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeFastTile } from './broadcast.js';
+import { makeFastSum, makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
+import { makeFastSlice } from './heap.js';
 import { maxPoolGrad } from './pool-grads.js';
 
 /** The backward kernels the wasm backend lacks, which slt provides. */
@@ -14,10 +15,11 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
 /**
  * Kernels the wasm backend has but that slt replaces: Conv2DBackpropInput (slow; here a forward
  * conv2d of the dilated dy), MaxPoolGrad (wrong for some shapes; here exact, first maximum wins as on
- * cpu) and Tile (a copy fast path for the broadcast the BatchNorm gradient asks for; other cases
- * still run the original).
+ * cpu), Tile and Sum (fast paths for the broadcast and the leading-axes reduction the BatchNorm
+ * and bias gradients ask for; other cases still run the original) and Slice (copied inside the
+ * wasm heap; the padding gradient is a slice).
  */
-export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile'];
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice'];
 
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
@@ -52,10 +54,12 @@ export function registerWasmGradients(): string[] {
     install(kernelName, impls[kernelName]);
     added.push(kernelName);
   }
-  const tile = tf.getKernel('Tile', 'wasm');
-  if (tile != null && !ours.has(tile.kernelFunc)) {
-    install('Tile', makeFastTile(tile.kernelFunc), tile.setupFunc);
-    added.push('Tile');
+  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice]] as const) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k != null && !ours.has(k.kernelFunc)) {
+      install(name, wrap(k.kernelFunc), k.setupFunc);
+      added.push(name);
+    }
   }
   return added;
 }

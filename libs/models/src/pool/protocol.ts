@@ -3,7 +3,7 @@ import type { LayersTaskModelOptions } from '../training/layers-task-model.js';
 import type { BatchProgress, EpochMetrics, EvaluationResult, FineTuneOptions } from '../training/types.js';
 import type { ZooTaskModelOptions } from '../training/zoo-task-model.js';
 
-/** Where a worker gets its task model: a zoo model (createTaskModel) or a cut tfjs layers model. */
+/** Where a worker gets its task model: `zoo` builds `zooTaskModel(options)` (createTaskModel + loadWeights); `layers` builds `layersTaskModel(options)` (a tfjs layers model.json cut at a layer). Options are plain JSON. */
 export type TaskModelSource =
   | { kind: 'zoo'; options: ZooTaskModelOptions }
   | { kind: 'layers'; options: LayersTaskModelOptions };

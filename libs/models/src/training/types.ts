@@ -22,11 +22,17 @@ export interface TrainingSplits {
 
 /** Metrics of one training epoch. */
 export interface EpochMetrics {
+  /** 1-based epoch number. */
   epoch: number;
+  /** Mean training cross-entropy over the epoch's batches (weights changing as they go, like Keras). */
   trainLoss: number;
+  /** Training accuracy over the epoch's batches. */
   trainAccuracy: number;
+  /** Validation cross-entropy after the epoch. */
   valLoss: number;
+  /** Validation accuracy after the epoch. */
   valAccuracy: number;
+  /** Wall time of the epoch (training + validation + test when val improved). */
   seconds: number;
 }
 
@@ -36,9 +42,11 @@ export interface EvaluationResult {
   fitness: number;
   /** Test accuracy of the weights of the first best-validation epoch. */
   testAccuracy: number;
+  /** Metrics of each finished epoch, in order. */
   epochs: EpochMetrics[];
   /** Trainable parameters as Keras counts them (adapter + head included). */
   trainableParams: number;
+  /** All parameters of the task model (trainable or not). */
   totalParams: number;
   /** Set bits of the genome. */
   trainableLayers: number;
@@ -75,9 +83,13 @@ export interface TrainableTaskModel {
 
 /** Progress of one batch. */
 export interface BatchProgress {
+  /** 1-based epoch number. */
   epoch: number;
+  /** 1-based batch number within the epoch. */
   batch: number;
+  /** Batches per epoch. */
   batches: number;
+  /** This batch's training loss. */
   loss: number;
   /** Training images per second over this epoch so far. */
   imagesPerSecond: number;

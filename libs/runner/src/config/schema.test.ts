@@ -70,7 +70,7 @@ describe('loadSearchConfig', () => {
 
   it('reads JSON and names the file and key of a bad value', async () => {
     const file = path.join(dir, 'bad.json');
-    await writeFile(file, JSON.stringify({ data: 'x', workers: 0, colour: 'red' }));
+    await writeFile(file, JSON.stringify({ data: 'x', workers: -1, colour: 'red' }));
     const err = (await loadSearchConfig({ file }).then(() => undefined, (e: unknown) => e)) as ConfigError;
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain(file);

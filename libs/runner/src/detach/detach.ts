@@ -2,6 +2,7 @@
  * Detached searches: a search process in its own session (it survives the terminal and SSH
  * closing), its output in files beside the journal; attaching follows the journal.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { followJournal, type JournalRecord } from '@slt/tracking';
@@ -9,7 +10,7 @@ import { RunnerError } from '../errors.js';
 import type { SearchEvent } from '../journal/records.js';
 import { initialSearchState, reduceSearch } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
-import { isSearchRunning, locateSearch, writeFileAtomic } from '../search/paths.js';
+import { isAlive, isSearchRunning, locateSearch, writeFileAtomic } from '../search/paths.js';
 
 /** Options of {@link spawnDetached}. */
 export interface SpawnDetachedOptions {
@@ -74,14 +75,18 @@ export async function followSearch(ref: string, options: FollowSearchOptions = {
   outer?.addEventListener('abort', onAbort, { once: true });
   let state = initialSearchState();
   let lastTerminalSeq = -1;
-  // A killed process leaves no terminal record: stop once its lock is gone and nothing is new.
-  let idleChecks = 0;
+  // A killed process leaves no terminal record: stop once no process runs the search (its lock,
+  // or the pid of a detached launch still starting) and nothing new came for a while.
+  const t0 = Date.now();
+  let lastRecordAt = 0;
   const timer = setInterval(() => {
-    if (isSearchRunning(dir)) idleChecks = 0;
-    else if (++idleChecks >= 3) ctl.abort();
+    if (searchProcessAlive(dir)) return;
+    const quietFor = Date.now() - Math.max(lastRecordAt, t0);
+    if (quietFor > 2000) ctl.abort();
   }, 500);
   try {
     await followJournal(journalPath, (r: JournalRecord) => {
+      lastRecordAt = Date.now();
       const e = r as unknown as SearchEvent;
       state = reduceSearch(state, e);
       options.onEvent?.(e);
@@ -97,4 +102,15 @@ export async function followSearch(ref: string, options: FollowSearchOptions = {
     outer?.removeEventListener('abort', onAbort);
   }
   return state;
+}
+
+/** True while the search's lock holder, or the process of a detached launch, is alive. */
+function searchProcessAlive(dir: string): boolean {
+  if (isSearchRunning(dir)) return true;
+  try {
+    const d = JSON.parse(readFileSync(path.join(dir, 'detached.json'), 'utf8')) as { pid: number };
+    return isAlive(d.pid);
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 /** The runner's entry points: start a search, resume one, read one back. */
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal } from '@slt/tracking';
 import type { SearchConfig } from '../config/schema.js';
@@ -51,12 +51,24 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   if (existsSync(journalPath)) {
     throw new ResumeError(journalPath, `a search already exists in ${dir}; continue it with \`slt resume ${dir}\` or choose another --out`);
   }
+  const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   const seed = config.seed ?? randomInt(0, 2 ** 31 - 1);
   const full = { ...config, seed, data: path.resolve(config.data), ...(config.weights && !/^[a-z]+:\/\//i.test(config.weights) ? { weights: path.resolve(config.weights) } : {}), out: dir };
   const session = new SearchSession({ dir, journalPath, signal: options.signal, onEvent: options.onEvent, fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers } });
-  const out = await session.run();
-  return { searchId, dir, journalPath, ...out };
+  try {
+    const out = await session.run();
+    return { searchId, dir, journalPath, ...out };
+  } catch (err) {
+    // Nothing half-written: a search that failed before it started (bad data set, model, weights)
+    // leaves no folder behind.
+    const started = existsSync(journalPath) && (await readJournal(journalPath)).some((r) => r.type === 'search.started');
+    if (!started) {
+      if (created) rmSync(dir, { recursive: true, force: true });
+      else rmSync(journalPath, { force: true });
+    }
+    throw err;
+  }
 }
 
 /**

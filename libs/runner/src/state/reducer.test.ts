@@ -39,6 +39,7 @@ function script(): RunnerRecordBody[] {
   recs.push({ type: 'eval.started', key: 'g1/1', kind: 'ga', generation: 1, index: 1, mask: '1111', trainableLayers: 4, epochs: 1 });
   recs.push({ type: 'search.interrupted', reason: 'SIGINT' });
   recs.push({ type: 'search.resumed', pid: 2, host: 'h' });
+  recs.push({ type: 'eval.started', key: 'g1/1', kind: 'ga', generation: 1, index: 1, mask: '1111', trainableLayers: 4, epochs: 1 });
   return recs;
 }
 
@@ -71,8 +72,8 @@ describe('reduceSearch over a real journal', () => {
     expect(g0.rows[2].error).toBe('NaN loss');
     expect(g0.rows[2].fitness).toBe(0);
     const g1 = s.generations[1];
-    // The training row was abandoned by the kill and is queued again after the resume.
-    expect(g1.rows.map((r) => r.state)).toEqual(['cached', 'queued', 'queued', 'queued']);
+    // g1/1 was abandoned by the interrupt and is training again after the resume.
+    expect(g1.rows.map((r) => r.state)).toEqual(['cached', 'training', 'queued', 'queued']);
     expect(g1.cacheHits).toBe(1);
     expect(s.currentGeneration).toBe(1);
     expect(s.best).toMatchObject({ key: 'g0/3', mask: '0101', fitness: 0.8 });
@@ -83,6 +84,18 @@ describe('reduceSearch over a real journal', () => {
     expect(s.lastSeq).toBe((events[events.length - 1] as { seq: number }).seq);
     expect(s.logs.some((l) => l.level === 'warn' && l.message.includes('NaN loss'))).toBe(true);
     expect(s.logs.some((l) => l.message.includes('interrupted: SIGINT'))).toBe(true);
+  });
+
+  it('marks an abandoned evaluation queued when the search is interrupted or killed and resumed', () => {
+    const interruptedAt = events.findIndex((e) => e.type === 'search.interrupted');
+    const before = reduceJournal(events.slice(0, interruptedAt));
+    expect(before.generations[1].rows[1].state).toBe('training');
+    const after = reduceJournal(events.slice(0, interruptedAt + 1));
+    expect(after.status).toBe('interrupted');
+    expect(after.generations[1].rows[1].state).toBe('queued');
+    // Killed without a word (no interrupted record), then resumed.
+    const killed = reduceJournal([...events.slice(0, interruptedAt), ...events.slice(interruptedAt + 1, interruptedAt + 2)]);
+    expect(killed.generations[1].rows[1].state).toBe('queued');
   });
 
   it('is pure: reducing does not change the previous state', () => {

@@ -121,7 +121,7 @@ function onEvalFinished(state: SearchState, r: EvalFinishedRecord & RecordEnvelo
     state: failed ? 'failed' : 'done',
     fitness: r.fitness,
     testAccuracy: r.result.testAccuracy,
-    trainableLayers: r.result.trainableLayers ?? row.trainableLayers,
+    trainableLayers: bits(r.mask),
     trainableParams: r.result.trainableParams,
     epochMetrics: r.result.epochs ?? row.epochMetrics,
     epochsDone: r.result.epochs?.length ?? row.epochsDone,
@@ -136,8 +136,8 @@ function onEvalFinished(state: SearchState, r: EvalFinishedRecord & RecordEnvelo
     const meanEvalSeconds = ((p.meanEvalSeconds ?? 0) * p.trained + r.result.seconds) / trained;
     s = { ...s, progress: { ...p, done: p.done + 1, trained, failures: p.failures + (failed ? 1 : 0), meanEvalSeconds, imagesPerSecond: r.result.imagesPerSecond || p.imagesPerSecond } };
   }
-  if (r.kind === 'ga' && (!s.best || r.fitness > s.best.fitness)) {
-    s = { ...s, best: { key: r.key, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy, trainableLayers: r.result.trainableLayers, trainableParams: r.result.trainableParams } };
+  if (r.kind === 'ga' && !failed && (!s.best || r.fitness > s.best.fitness)) {
+    s = { ...s, best: { key: r.key, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy, trainableLayers: bits(r.mask), trainableParams: r.result.trainableParams } };
   }
   const name = r.label ?? r.key;
   return failed
@@ -148,6 +148,12 @@ function onEvalFinished(state: SearchState, r: EvalFinishedRecord & RecordEnvelo
 function onEvalStartedIfMissing(state: SearchState, r: EvalFinishedRecord & RecordEnvelope): SearchState {
   if (findRow(state, r.key)) return state;
   return onEvalStarted(state, { type: 'eval.started', key: r.key, kind: r.kind, generation: r.generation, index: r.index, mask: r.mask, label: r.label, trainableLayers: bits(r.mask), epochs: r.result.epochs?.length ?? 0, seq: r.seq, time: r.time });
+}
+
+/** Rows in training go back to queued: their evaluation was abandoned (interrupt, kill, failure). */
+function abandonTraining(s: SearchState): SearchState {
+  const clear = (row: PopulationRow): PopulationRow => (row.state === 'training' ? { ...row, state: 'queued', batch: undefined, epochsDone: 0, epochMetrics: [] } : row);
+  return { ...s, generations: s.generations.map((g) => ({ ...g, rows: g.rows.map(clear) })), baselines: s.baselines.map(clear) };
 }
 
 /**
@@ -170,11 +176,7 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
       break;
     }
     case 'search.resumed': {
-      const clear = (row: PopulationRow): PopulationRow => (row.state === 'training' ? { ...row, state: 'queued', batch: undefined, epochsDone: 0, epochMetrics: [] } : row);
-      s = {
-        ...s, status: 'running', pid: e.pid, host: e.host, attempts: s.attempts + 1, reason: undefined,
-        generations: s.generations.map((g) => ({ ...g, rows: g.rows.map(clear) })), baselines: s.baselines.map(clear),
-      };
+      s = { ...abandonTraining(s), status: 'running', pid: e.pid, host: e.host, attempts: s.attempts + 1, reason: undefined };
       s = withLog(s, time, 'info', `resumed by pid ${e.pid}`);
       break;
     }
@@ -237,13 +239,13 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
       s = withLog({ ...s, status: 'running' }, time, 'info', 'continued');
       break;
     case 'search.interrupted':
-      s = withLog({ ...s, status: 'interrupted', reason: e.reason }, time, 'warn', `interrupted: ${e.reason}`);
+      s = withLog({ ...abandonTraining(s), status: 'interrupted', reason: e.reason }, time, 'warn', `interrupted: ${e.reason}`);
       break;
     case 'search.finished':
       s = withLog({ ...s, status: 'finished', finalPopulation: e.population }, time, 'info', `search finished in ${Number(e.seconds).toFixed(1)} s`);
       break;
     case 'search.failed':
-      s = withLog({ ...s, status: 'failed', reason: e.error }, time, 'error', `search failed: ${e.error}`);
+      s = withLog({ ...abandonTraining(s), status: 'failed', reason: e.error }, time, 'error', `search failed: ${e.error}`);
       break;
     default:
       return s;

@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'vitest';
+import { appReducer, initialAppState, type AppState } from './app.js';
+import { DEMO_DATA, FIELD_KEYS } from './form.js';
+import type { KeyPress } from './keys.js';
+
+const key = (k: Partial<KeyPress> | string): KeyPress => (typeof k === 'string' ? { input: k } : { input: '', ...k });
+const keys = (s: AppState, ...ks: (Partial<KeyPress> | string)[]): AppState => ks.reduce((acc, k) => appReducer(acc, { type: 'key', key: key(k) }), s);
+
+describe('app reducer', () => {
+  test('? opens and esc / ? / q close the help without quitting', () => {
+    const s = initialAppState();
+    expect(keys(s, '?').help).toBe(true);
+    for (const close of [{ escape: true }, '?', 'q']) {
+      const after = keys(s, '?', close);
+      expect(after.help).toBe(false);
+      expect(after.quitting).toBe(false);
+    }
+    expect(keys(s, 'q').quitting).toBe(true);
+    expect(keys(s, { input: 'c', ctrl: true }).quitting).toBe(true);
+  });
+
+  test('hjkl move like the arrows in the form', () => {
+    const s = keys(initialAppState(), { tab: true });
+    expect(s.startFocus).toBe('form');
+    expect(keys(s, 'j', 'j').form.index).toBe(keys(s, { down: true }, { down: true }).form.index);
+    expect(keys(s, 'j', 'j').form.index).toBe(2);
+    expect(keys(s, 'k').form.index).toBe(FIELD_KEYS.length); // wraps to Launch
+    // preset choice: l/right cycle forward, h/left back
+    expect(keys(s, 'l').form.values.preset).toBe(keys(s, { right: true }).form.values.preset);
+    expect(keys(s, 'l', 'h').form.values.preset).toBe('quick demo');
+  });
+
+  test('editing a field: typed text, backspace, enter commits, esc cancels; q is text while editing', () => {
+    let s = keys(initialAppState(), 'n', 'j', 'j', 'j', 'j', { enter: true }); // population
+    expect(s.form.editing).toBe(true);
+    s = keys(s, { backspace: true }, '1', '2', 'q');
+    expect(s.form.draft).toBe('12q');
+    expect(s.quitting).toBe(false);
+    expect(keys(s, { escape: true }).form.values.population).toBe('8');
+    s = keys(s, { backspace: true }, { enter: true });
+    expect(s.form.values.population).toBe('12');
+  });
+
+  test('launch validates through the runner schema and names the bad fields', () => {
+    let s = initialAppState({ values: { population: '6', epochs: 'x', data: '/nonexistent/slt-data' } });
+    s = keys(s, 'n', { up: true }, { enter: true });
+    expect(s.request).toBeUndefined();
+    expect(s.form.errors.population).toMatch(/multiple of 4/);
+    expect(s.form.errors.epochs).toMatch(/not an integer/);
+    expect(s.form.errors.data).toMatch(/nonexistent\/slt-data: no such folder/);
+    expect(s.message?.level).toBe('error');
+    // The quick demo is valid as it is and asks for a launch.
+    const ok = keys(initialAppState(), 'n', { up: true }, { enter: true });
+    expect(ok.request).toEqual({ kind: 'launch', flags: expect.objectContaining({ data: DEMO_DATA, population: '8', generations: '3', epochs: '1', input: '32x32', preset: 'paper' }) });
+    // A second enter while the launch is pending asks for nothing more.
+    expect(keys(ok, { enter: true }).request).toBe(ok.request);
+  });
+
+  test('presets: paper sets the paper budget and clears the demo data; quick demo restores it', () => {
+    const paper = keys(initialAppState(), 'n', { right: true });
+    expect(paper.form.values).toMatchObject({ preset: 'paper', input: '224x224', population: '20', generations: '10', epochs: '10', data: '' });
+    const back = keys(paper, { left: true });
+    expect(back.form.values).toMatchObject({ preset: 'quick demo', data: DEMO_DATA, input: '32x32' });
+  });
+
+  test('/ filters (typed keys are text, q included); enter keeps, esc clears', () => {
+    const s = keys(initialAppState(), '/', 'q', 'x');
+    expect(s.filtering).toBe(true);
+    expect(s.filter).toBe('qx');
+    expect(s.quitting).toBe(false);
+    expect(keys(s, { enter: true })).toMatchObject({ filtering: false, filter: 'qx' });
+    expect(keys(s, { escape: true })).toMatchObject({ filtering: false, filter: '' });
+  });
+
+  test('live keys: tab cycles panes, s and p are only sent to an active search', () => {
+    const s = initialAppState({ attach: { id: 'x', dir: '/tmp/x' } });
+    expect(s.screen).toBe('live');
+    expect(keys(s, { tab: true }).pane).toBe('masks');
+    expect(keys(s, { tab: true }, { tab: true }, { tab: true }, { tab: true }).pane).toBe('table');
+    expect(keys(s, { shiftTab: true }).pane).toBe('log');
+    expect(keys(s, 's').request).toBeUndefined(); // status empty: nothing to stop
+    const running = { ...s, search: { ...s.search, status: 'running' as const } };
+    expect(keys(running, 's').request).toEqual({ kind: 'control', command: 'stop' });
+    expect(keys(running, 'p').request).toEqual({ kind: 'control', command: 'pause' });
+    const paused = { ...s, search: { ...s.search, status: 'paused' as const } };
+    expect(keys(paused, 'p').request).toEqual({ kind: 'control', command: 'continue' });
+    expect(keys(s, 'r').screen).toBe('results');
+    expect(keys(s, 'r', { escape: true }).screen).toBe('live');
+    expect(keys(s, { escape: true }).screen).toBe('start');
+  });
+
+  test('request results: done clears it, failed shows the error', () => {
+    const s = { ...initialAppState(), request: { kind: 'control' as const, command: 'stop' as const } };
+    expect(appReducer(s, { type: 'request.done', message: 'ok' })).toMatchObject({ request: undefined, message: { level: 'info', text: 'ok' } });
+    expect(appReducer(s, { type: 'request.failed', error: 'boom' })).toMatchObject({ request: undefined, message: { level: 'error', text: 'boom' } });
+    const a = appReducer(s, { type: 'attach', id: 'i', dir: '/d' });
+    expect(a).toMatchObject({ screen: 'live', attached: { id: 'i', dir: '/d' }, request: undefined });
+  });
+});

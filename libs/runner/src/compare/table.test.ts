@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseSearchConfig } from '../config/schema.js';
+import type { EvaluationResult, SearchEvent } from '../journal/records.js';
+import { reduceJournal } from '../state/reducer.js';
+import { comparisonChartPng, comparisonChartSvg } from './chart.js';
+import { buildComparison, formatComparisonMarkdown, formatComparisonText } from './table.js';
+
+const t = '2026-01-01T00:00:00.000Z';
+const res = (fitness: number, params: number, error?: string): EvaluationResult => ({
+  fitness, testAccuracy: fitness / 2, epochs: [], trainableParams: params, totalParams: 9, trainableLayers: 0, seconds: 1, imagesPerSecond: 1, backend: 'cpu', prefixReused: 0, ...(error ? { error } : {}),
+});
+let seq = 0;
+const ev = (e: Record<string, unknown>) => ({ seq: ++seq, time: t, ...e }) as unknown as SearchEvent;
+
+function state() {
+  const config = { ...parseSearchConfig({ data: 'd', population: 4, generations: 1 }), seed: 1 };
+  return reduceJournal([
+    ev({ type: 'search.started', searchId: 's', mode: 'compare', config, parentRunKey: 's', pid: 1, host: 'h', totalEvaluations: 2, totalBaselines: 2,
+      model: { name: 'm', genomeLength: 4, layerNames: ['a', 'b', 'c', 'd'], lockedGenes: [] }, dataset: { name: 'ds', classNames: ['x'], counts: { train: 1, val: 1, test: 1 }, shape: [32, 32, 1] } }),
+    ev({ type: 'generation.started', generation: 0, genomes: [{ index: 0, mask: '1100', cached: false }, { index: 1, mask: '0110', cached: false }] }),
+    ev({ type: 'eval.finished', key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', fitness: 0.5, result: res(0.5, 120), runKey: 'x' }),
+    ev({ type: 'eval.finished', key: 'g0/1', kind: 'ga', generation: 0, index: 1, mask: '0110', fitness: 0.75, result: res(0.75, 1234567), runKey: 'y' }),
+    ev({ type: 'generation.finished', generation: 0, best: 0.75, mean: 0.625, worst: 0.5, bestMask: '0110', bestTrainableParams: 1234567, evaluations: 2, cacheHits: 0 }),
+    ev({ type: 'search.baselines', baselines: [{ label: 'freeze-all', mask: '0000' }, { label: 'train-all', mask: '1111' }] }),
+    ev({ type: 'eval.finished', key: 'baseline/freeze-all', kind: 'baseline', generation: -1, index: 0, mask: '0000', label: 'freeze-all', fitness: 0.25, result: res(0.25, 10), runKey: 'z' }),
+    ev({ type: 'eval.finished', key: 'baseline/train-all', kind: 'baseline', generation: -1, index: 1, mask: '1111', label: 'train-all', fitness: 0, result: res(0, 0, 'NaN loss'), runKey: 'w' }),
+  ]);
+}
+
+describe('comparison table', () => {
+  it('has the GA best first, then every baseline, with failures marked', () => {
+    const c = buildComparison(state());
+    expect(c.rows.map((r) => [r.method, r.trainableLayers, r.testAccuracy, r.trainableParams])).toEqual([
+      ['GA (best)', 2, 0.375, 1234567], ['freeze-all', 0, 0.125, 10], ['train-all', 4, null, 0],
+    ]);
+    expect(c.rows[2].error).toBe('NaN loss');
+    expect(c.generations).toEqual([{ generation: 0, best: 0.75, mean: 0.625 }]);
+  });
+
+  it('formats text and Markdown with every row', () => {
+    const c = buildComparison(state());
+    const md = formatComparisonMarkdown(c).split('\n');
+    expect(md[0]).toBe('Selective layer tuning: m on ds');
+    expect(md[2]).toBe('| method | trainable layers | test accuracy | val accuracy | trainable params |');
+    expect(md[4]).toBe('| GA (best) | 2 | 0.3750 | 0.7500 | 1,234,567 |');
+    expect(md[6]).toBe('| train-all (failed) | 4 | - | 0.0000 | 0 |');
+    const text = formatComparisonText(c).split('\n');
+    expect(text).toHaveLength(6);
+    expect(text[2]).toMatch(/^GA \(best\)\s+2\s+0\.3750\s+0\.7500\s+1,234,567$/);
+  });
+
+  it('draws the chart with a line per baseline as SVG and PNG', () => {
+    const c = buildComparison(state());
+    const svg = comparisonChartSvg(c);
+    // A dashed line and a dashed legend swatch for each of freeze-all and train-all.
+    expect(svg.match(/stroke-dasharray/g)?.length).toBe(4);
+    const png = comparisonChartPng(c, 400, 240);
+    expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+    // IHDR width and height.
+    const view = new DataView(png.buffer, png.byteOffset);
+    expect([view.getUint32(16), view.getUint32(20)]).toEqual([400, 240]);
+  });
+});
