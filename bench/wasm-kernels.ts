@@ -1,5 +1,6 @@
 // Speed of slt's wasm backward kernels and of a MobileNetV1-0.25-shaped training step.
-// Run: npx tsx bench/wasm-kernels.ts [--quick] [--sizes 32,64,96] [--batch 16] [--steps 4]
+// Run: npx tsx bench/wasm-kernels.ts [--quick] [--sizes 32,64,96] [--batch 16] [--steps 4] [--backends cpu,wasm]
+//      [--no-kernels] [--profile (top kernels of one wasm step)] [--slow-cpu (cpu above 64 px too)]
 // Prints per-kernel milliseconds (cpu reference vs wasm) and training images/s per backend.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

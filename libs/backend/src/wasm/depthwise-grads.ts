@@ -53,11 +53,10 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, attrs }: KernelArgs
     const w = asTensor4D(K, 'filter', inputs.filter);
     const info = tf.backend_util.computeConv2DInfo(inputShape, w.shape, a.strides, pair(a.dilations), a.pad as never, a.dimRoundingMode, true);
     checkDy(K, dy, info);
-    const [kh, kw, c, m] = w.shape;
+    const [, , c, m] = w.shape;
     let f = tf.reverse(w, [0, 1]);
     if (info.dilationHeight > 1 || info.dilationWidth > 1) f = dilateFilter(f, info.dilationHeight, info.dilationWidth);
     const fr = tf.reshape(f, [f.shape[0], f.shape[1], c * m, 1]) as tf.Tensor4D;
-    void kh; void kw;
     const out = transposedConvBody(dy, info, (d) => tf.depthwiseConv2d(d, fr, 1, 'valid'));
     if (m === 1) return out;
     const [n, h, wd] = out.shape;

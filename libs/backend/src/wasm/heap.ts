@@ -65,7 +65,7 @@ export function gatherTaps(
  */
 export function sliceRows4D(x: tf.Tensor4D, begin: [number, number, number, number], size: [number, number, number, number]): tf.Tensor4D {
   const be = wasmBackend();
-  const [n, h, w, c] = x.shape;
+  const [, h, w, c] = x.shape;
   if (be === undefined || x.dtype !== 'float32' || begin[3] !== 0 || size[3] !== c) return tf.slice(x, begin, size);
   const out = be.makeOutput(size, 'float32');
   const heap = be.wasm.HEAPF32;
@@ -79,7 +79,6 @@ export function sliceRows4D(x: tf.Tensor4D, begin: [number, number, number, numb
       dst += run;
     }
   }
-  void n;
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
 }
 

@@ -48,12 +48,10 @@ export function maxPoolGrad({ inputs, attrs }: KernelArgs): tf.Tensor {
     }
     const c = x.shape[3];
     const p = info.batchSize * info.outHeight * info.outWidth;
-    const kk = info.filterHeight * info.filterWidth;
     const taps = tapWindows(x, info, -Infinity); // [kk, P, C]
     const isMax = tf.cast(tf.equal(taps, tf.reshape(y, [1, p, c])), 'float32');
     const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 0), 1), 'float32')); // first max only
     const vals = tf.mul(first, tf.reshape(dy, [1, p, c])) as tf.Tensor3D;
-    void kk;
     return col2im(vals, info, a);
   });
 }

@@ -70,11 +70,11 @@ const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const MAX_RESTARTS_WITHOUT_READY = 2;
 
-function failedResult(genome: string, error: string): EvaluationResult {
+function failedResult(genome: string, backend: string, error: string): EvaluationResult {
   return {
     fitness: 0, testAccuracy: 0, epochs: [], trainableParams: 0, totalParams: 0,
     trainableLayers: [...genome].filter((b) => b === '1').length, seconds: 0, imagesPerSecond: 0,
-    backend: '', prefixReused: 0, error,
+    backend, prefixReused: 0, error,
   };
 }
 
@@ -183,7 +183,7 @@ class ProcessPool implements EvaluatorPool {
     if (job) {
       const aborted = job.options.signal?.aborted;
       if (aborted) job.reject(new EvaluationAbortedError(job.genome, { cause: job.options.signal?.reason }));
-      else job.resolve(failedResult(job.genome, `worker ${slot.index} crashed (${how}) while evaluating${tail ? `: ${tail}` : ''}`));
+      else job.resolve(failedResult(job.genome, this.init.backend, `worker ${slot.index} crashed (${how}) while evaluating${tail ? `: ${tail}` : ''}`));
     }
     if (this.closed || this.fatal) return;
     if (!wasReady && ++slot.restarts > MAX_RESTARTS_WITHOUT_READY) {

@@ -117,7 +117,7 @@ describe('frozen-prefix reuse (channel-repeat adapter)', () => {
 
   it('starts every genome from the pretrained weights (nothing leaks from diverged or aborted runs)', async () => {
     expect(reference).toBeDefined();
-    const r = await evaluator.evaluate(genome, { epochs: 1, seed: 3 });
+    const r = await evaluator.evaluate(genome, { epochs: 1, seed: 3, batchSize: undefined }); // undefined = the default
     expect(r.epochs).toEqual(reference!.epochs.map((e) => ({ ...e, seconds: r.epochs[0]!.seconds })));
     expect(r.fitness).toBe(reference!.fitness);
   });

@@ -45,8 +45,11 @@ export class LocalEvaluator {
     const out = task.model.outputs[0]!.shape;
     this.classes = out[out.length - 1] as number;
     validateSplits(splits, this.classes);
-    this.defaults = { ...DEFAULTS, prefixCacheBytes: 512 * 2 ** 20, inferenceBatch: 128, ...options };
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as LocalEvaluatorOptions;
+    this.defaults = { ...DEFAULTS, prefixCacheBytes: 512 * 2 ** 20, inferenceBatch: 128, ...given };
     this.validate(this.defaults);
+    checkNumber('inferenceBatch', this.defaults.inferenceBatch, true, 1);
+    checkNumber('prefixCacheBytes', this.defaults.prefixCacheBytes, true, 0);
     this.genomeLength = task.genomeLayers.length;
     const [, h, w] = task.model.inputs[0]!.shape as number[];
     const size: [number, number] = [h!, w!];
@@ -154,7 +157,8 @@ export class LocalEvaluator {
   private async run(genome: string, options: FineTuneOptions): Promise<EvaluationResult> {
     this.validate(options);
     validateGenome(genome, this.genomeLength);
-    const o = { ...this.defaults, ...options };
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as FineTuneOptions;
+    const o = { ...this.defaults, ...given };
     const t0 = performance.now();
     const { trainableParams, totalParams } = applyGenome(this.task, genome);
     resetWeights(this.task, this.snapshot, o.seed);

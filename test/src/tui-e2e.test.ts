@@ -1,0 +1,112 @@
+/**
+ * End to end: the real TUI in a real pseudo-terminal (tmux), the quick demo launched from the form
+ * with a cache filled offline by `slt cache add ../shared/data`, a generation seen finishing on
+ * screen, quit; the detached search is then still running and completes in its journal.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, expect, test } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const SHARED = path.resolve(REPO, '../shared/data');
+const SLT = path.join(REPO, 'apps/cli/bin/slt.js');
+const TUI = path.join(REPO, 'apps/tui/bin/tui.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'slt-tui-e2e-'));
+const socket = `slt-e2e-${process.pid}`;
+const env = { SLT_CACHE_DIR: path.join(tmp, 'cache'), SLT_DEMO_WEIGHTS_URL: 'http://127.0.0.1:9/offline/model.json', SLT_DEMO_DATA_URL: 'http://127.0.0.1:9/offline/' };
+let searchPid: number | undefined;
+
+const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
+const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', 'tui')).stdout;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, tries: number, everyMs = 500): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${await screen()}`);
+}
+const keys = async (...k: string[]) => {
+  for (const key of k) {
+    await tmux('send-keys', '-t', 'tui', key);
+    await sleep(150);
+  }
+};
+const records = (journal: string): { type: string }[] =>
+  readFileSync(journal, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
+
+afterAll(async () => {
+  await tmux('kill-server');
+  if (searchPid && alive(searchPid)) process.kill(searchPid, 'SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('quick demo from the TUI in tmux: a generation on screen, quit, the search runs on and completes', async () => {
+  const add = await execa(process.execPath, [SLT, 'cache', 'add', path.relative(tmp, SHARED)], { cwd: tmp, env });
+  expect(add.stdout).toMatch(/model\s+mobilenet_v1_0\.25/);
+  expect(add.stdout).toMatch(/data\s+fashion-mnist-900/);
+
+  const cmd = `cd ${tmp} && env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 2 2>${tmp}/tui.err`;
+  await tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', cmd);
+  await waitFor('the Start screen', async () => (await screen()).includes('New search') || undefined, 120);
+  // The form: population 8 -> 4 by typing, then up past the first field to Launch.
+  await keys('Tab', 'j', 'Down', 'j', 'j', 'Enter', 'BSpace', '4', 'Enter');
+  expect(await screen()).toMatch(/Population\s+4/);
+  expect(await screen()).toMatch(/Generations\s+2/);
+  await keys('k', 'k', 'k', 'k', 'k');
+  expect(await screen()).toContain('› [ Launch ]');
+  await keys('Enter');
+
+  // The live screen of the detached search; a generation finishes on screen.
+  const seen = await waitFor('generation 0 to finish on screen', async () => {
+    const s = await screen();
+    return /generation 0 done: best 0\.\d+/.test(s) ? s : undefined;
+  }, 400);
+  expect(seen).toMatch(/\[Live\]/);
+  expect(seen).toMatch(/Population of generation [01]/);
+
+  const root = path.join(tmp, '.slt', 'searches');
+  const [id] = readdirSync(root);
+  const dir = path.join(root, id);
+  const journal = path.join(dir, 'journal.jsonl');
+  const lock = JSON.parse(readFileSync(path.join(dir, 'search.lock'), 'utf8')) as { pid: number };
+  searchPid = lock.pid;
+
+  // Quit: the TUI ends, the search does not.
+  await keys('q');
+  await waitFor('the TUI to exit', async () => ((await tmux('has-session', '-t', 'tui')).exitCode !== 0 ? true : undefined), 60);
+  expect(readFileSync(path.join(tmp, 'tui.err'), 'utf8')).toBe('');
+  expect(alive(lock.pid)).toBe(true);
+  expect(records(journal).some((r) => r.type === 'search.finished')).toBe(false);
+
+  // It completes on its own, in the journal.
+  const done = await waitFor('search.finished in the journal', () => {
+    const rs = records(journal);
+    return rs.some((r) => r.type === 'search.finished') ? rs : undefined;
+  }, 600);
+  expect(done.filter((r) => r.type === 'generation.finished')).toHaveLength(2);
+  expect(done.filter((r) => r.type === 'eval.finished' || r.type === 'eval.cached')).toHaveLength(8);
+  const started = done.find((r) => r.type === 'search.started') as unknown as { config: { population: number; generations: number; data: string; weights: string } };
+  expect(started.config).toMatchObject({ population: 4, generations: 2 });
+  expect(started.config.data).toBe(path.join(env.SLT_CACHE_DIR, 'data', 'fashion-mnist-900'));
+  await waitFor('the search process to exit', () => (alive(lock.pid) ? undefined : true), 120);
+  expect(existsSync(path.join(dir, 'search.lock'))).toBe(false);
+});
