@@ -7,7 +7,8 @@
  *     1 and 2 worker processes (wasm);
  *  3. the PyTorch peer (../shared/bench/peer.py bench --size 64 --threads 2) and the ratio.
  * Run: npx tsx bench/models-train.ts [--quick] [--backends cpu,wasm] [--sizes 32,64,96]
- *      [--cpu-sizes 32,64] [--images N (wasm training images per run, default 256)] [--no-pool] [--no-peer]
+ *      [--cpu-sizes 32,64] [--images N (wasm training images per run, default 256)]
+ *      [--no-throughput] [--no-pool] [--no-peer]
  * The cpu backend is ~100x slower than wasm here, so it runs batch 8 on 32 images (the first batch a
  * warm-up) and by default skips 96 px (pass --cpu-sizes 32,64,96 to include it).
  */
@@ -48,7 +49,7 @@ const rows: Row[] = [];
 const masks: Record<string, string> = { train_all: '1'.repeat(L), last_half: '0'.repeat(43) + '1'.repeat(43) };
 
 console.log(`# slt models-train bench  (${new Date().toISOString()}; wasm: ${images} training images per run, batch 32; cpu: 32 images, batch 8)`);
-for (const backend of backends) {
+for (const backend of flag('no-throughput') ? [] : backends) {
   await selectBackend({ prefer: backend });
   const n = backend === 'cpu' ? 32 : images;
   const batch = backend === 'cpu' ? 8 : 32;
@@ -88,8 +89,10 @@ if (!flag('no-pool')) {
       workers, backend: 'wasm', splits: full, training: { epochs: 1 },
       model: { kind: 'zoo', options: { model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, weights } },
     });
-    // Warm the workers (process start, model build) outside the timed generation.
-    await Promise.all(Array.from({ length: workers }, () => pool.evaluate(genomes[0]!, { epochs: 1, batchSize: 600 })));
+    // Start the workers (process start, model build, data read) outside the timed generation.
+    const s0 = performance.now();
+    await pool.ready();
+    console.log(`pool of ${workers} worker(s) ready in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
     const t0 = performance.now();
     const results = await Promise.all(genomes.map((g) => pool.evaluate(g)));
     genTimes[workers] = (performance.now() - t0) / 1000;

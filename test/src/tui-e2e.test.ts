@@ -1,7 +1,8 @@
 /**
  * End to end: the real TUI in a real pseudo-terminal (tmux), the quick demo launched from the form
  * with a cache filled offline by `slt cache add ../shared/data`, a generation seen finishing on
- * screen, quit; the detached search is then still running and completes in its journal.
+ * screen, quit; the detached search is then still running, a reopened TUI re-attaches to it, and
+ * it completes in its journal.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -59,18 +60,18 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('quick demo from the TUI in tmux: a generation on screen, quit, the search runs on and completes', async () => {
+test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, the search completes', async () => {
   const add = await execa(process.execPath, [SLT, 'cache', 'add', path.relative(tmp, SHARED)], { cwd: tmp, env });
   expect(add.stdout).toMatch(/model\s+mobilenet_v1_0\.25/);
   expect(add.stdout).toMatch(/data\s+fashion-mnist-900/);
 
-  const cmd = `cd ${tmp} && env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 2 2>${tmp}/tui.err`;
+  const cmd = `cd ${tmp} && env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 2>>${tmp}/tui.err`;
   await tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', cmd);
   await waitFor('the Start screen', async () => (await screen()).includes('New search') || undefined, 120);
   // The form: population 8 -> 4 by typing, then up past the first field to Launch.
   await keys('Tab', 'j', 'Down', 'j', 'j', 'Enter', 'BSpace', '4', 'Enter');
   expect(await screen()).toMatch(/Population\s+4/);
-  expect(await screen()).toMatch(/Generations\s+2/);
+  expect(await screen()).toMatch(/Generations\s+3/);
   await keys('k', 'k', 'k', 'k', 'k');
   expect(await screen()).toContain('› [ Launch ]');
   await keys('Enter');
@@ -97,15 +98,28 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, the search 
   expect(alive(lock.pid)).toBe(true);
   expect(records(journal).some((r) => r.type === 'search.finished')).toBe(false);
 
+  // Reopening lists it as live; enter re-attaches to it.
+  await tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', cmd);
+  await waitFor('the search listed as live', async () => (new RegExp(`●\\s*${id}\\s+live`).test(await screen()) ? true : undefined), 120);
+  await keys('Enter');
+  const again = await waitFor('the re-attached live screen', async () => {
+    const s = await screen();
+    // Replayed from the journal, then followed (it may finish meanwhile: the budget is tiny).
+    return new RegExp(`${id} · (running|finished) ·`).test(s) && /generation 0 done/.test(s) ? s : undefined;
+  }, 120);
+  expect(again).toMatch(/Population of generation \d/);
+  await keys('q');
+  await waitFor('the TUI to exit again', async () => ((await tmux('has-session', '-t', 'tui')).exitCode !== 0 ? true : undefined), 60);
+
   // It completes on its own, in the journal.
   const done = await waitFor('search.finished in the journal', () => {
     const rs = records(journal);
     return rs.some((r) => r.type === 'search.finished') ? rs : undefined;
   }, 600);
-  expect(done.filter((r) => r.type === 'generation.finished')).toHaveLength(2);
-  expect(done.filter((r) => r.type === 'eval.finished' || r.type === 'eval.cached')).toHaveLength(8);
+  expect(done.filter((r) => r.type === 'generation.finished')).toHaveLength(3);
+  expect(done.filter((r) => r.type === 'eval.finished' || r.type === 'eval.cached')).toHaveLength(12);
   const started = done.find((r) => r.type === 'search.started') as unknown as { config: { population: number; generations: number; data: string; weights: string } };
-  expect(started.config).toMatchObject({ population: 4, generations: 2 });
+  expect(started.config).toMatchObject({ population: 4, generations: 3 });
   expect(started.config.data).toBe(path.join(env.SLT_CACHE_DIR, 'data', 'fashion-mnist-900'));
   await waitFor('the search process to exit', () => (alive(lock.pid) ? undefined : true), 120);
   expect(existsSync(path.join(dir, 'search.lock'))).toBe(false);

@@ -61,16 +61,22 @@ describe.each(SIZES)('at $columns x $rows', (size) => {
     // Cut the journal just after the second generation's first evaluation started.
     const cut = lines.findIndex((l) => l.includes('"type":"eval.started"') && l.includes('"key":"g1/0"'));
     writeFileSync(path.join(dir, 'journal.jsonl'), `${lines.slice(0, cut + 1).join('\n')}\n`);
+    // The live batch progress the search keeps beside its journal.
+    writeFileSync(path.join(dir, 'progress.json'), JSON.stringify({ type: 'eval.progress', key: 'g1/0', epoch: 0, batch: 5, batches: 20, imagesPerSecond: 123.4, time: new Date().toISOString() }));
     const r = render(<App root={root} size={size} color={false} initial={initialAppState({ attach: { id: 'partial', dir } })} />);
     const text = await until(() => {
       const t = expectFits(r.lastFrame(), size);
-      expect(t).toContain('g1/0');
+      expect(t).toContain('b 5/20');
       return t;
     });
-    expect(text).toMatch(/g1\/0\s+█*░+ ep 1\/1/);
+    expect(text).toMatch(/g1\/0\s+█*░+ ep 1\/1 b 5\/20 · 123 img\/s · ETA \d+s/);
     expect(text).toMatch(/g1\/0 .* training/);
     expect(text).toMatch(/g1\/1 .* queued/);
     expect(text).toContain('0/4 genomes');
+    // s: stop goes to the search through its control file.
+    await press(r, 's');
+    await until(() => expect(plain(r.lastFrame())).toContain('✓ stop sent to the search'));
+    expect(JSON.parse(readFileSync(path.join(dir, 'control.json'), 'utf8'))).toMatchObject({ command: 'stop' });
   });
 
   test('Results: GA best vs baselines, Pareto view, best mask with layer names', async () => {

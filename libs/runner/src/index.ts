@@ -27,7 +27,7 @@ export type { SearchMode } from './search/session.js';
 export { listSearches } from './search/list.js';
 export type { SearchSummary } from './search/list.js';
 export {
-  JOURNAL_FILE, LOCK_FILE, CONTROL_FILE, defaultSearchRoot, newSearchId, locateSearch, isSearchRunning, readLock, sendControl, readControl,
+  JOURNAL_FILE, LOCK_FILE, CONTROL_FILE, PROGRESS_FILE, readProgress, defaultSearchRoot, newSearchId, locateSearch, isSearchRunning, readLock, sendControl, readControl,
 } from './search/paths.js';
 export type { SearchLocation, SearchLock, ControlCommand } from './search/paths.js';
 export { maskJson } from './search/runs.js';

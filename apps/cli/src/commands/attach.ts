@@ -73,7 +73,7 @@ export class ProgressPrinter {
 
   private draw(): void {
     this.lastDraw = Date.now();
-    this.out.write(`\r\x1b[K${progressLine(this.state, this.out.columns ?? 100)}`);
+    this.out.write(`\r\x1b[K${progressLine(this.state, this.out.columns || 100)}`);
     this.barShown = true;
   }
 
@@ -111,6 +111,10 @@ export function registerAttach(program: Command): void {
         });
         printer.close();
         if (!opts.json) process.stdout.write(`search ${state.searchId ?? ref}: ${state.status}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
+        if (state.status === 'empty') {
+          const { dir } = locateSearch(ref);
+          throw Object.assign(new Error(`search ${dir} has not started (or failed before its first record); see ${dir}/search.err`), { exitCode: 1 });
+        }
         if (state.status === 'failed') process.exitCode = 1;
         else if (state.status === 'interrupted' || (state.status === 'running' && !ctl.signal.aborted)) process.exitCode = 130;
       } finally {

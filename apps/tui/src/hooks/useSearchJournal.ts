@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { useEffect, type Dispatch } from 'react';
-import { JOURNAL_FILE, type SearchEvent } from '@slt/runner';
+import { JOURNAL_FILE, readProgress, type SearchEvent } from '@slt/runner';
 import { followJournal } from '@slt/tracking';
 import type { Action } from '../state/app.js';
 
-/** File a search process may keep its latest batch progress in (read when present). */
-export const PROGRESS_FILE = 'progress.json';
-
 /**
  * Follows the attached search's journal from its first record (re-attaching replays it), batching
- * records into `events` actions; also polls the live batch progress file when the search writes one.
+ * records into `events` actions; also polls the search's live batch progress (progress.json).
  * Everything stops when `attached` changes or the component unmounts.
  */
 export function useSearchJournal(attached: { dir: string } | undefined, dispatch: Dispatch<Action>, pollMs = 250): void {
@@ -33,25 +29,14 @@ export function useSearchJournal(attached: { dir: string } | undefined, dispatch
     }, ctl.signal, { pollMs }).catch((err: Error) => {
       if (!ctl.signal.aborted) dispatch({ type: 'request.failed', error: `cannot follow ${journal}: ${err.message}` });
     });
+    // Batch progress is not journaled: the search keeps its latest in progress.json.
     let lastProgress = '';
     const progressTimer = setInterval(() => {
-      let text: string;
-      try {
-        text = readFileSync(path.join(attached.dir, PROGRESS_FILE), 'utf8');
-      } catch {
-        return;
-      }
-      if (text === lastProgress) return;
-      lastProgress = text;
-      try {
-        const e = JSON.parse(text) as SearchEvent;
-        if (e && e.type === 'eval.progress') {
-          buffer.push(e);
-          flushTimer ??= setTimeout(flush, 40);
-        }
-      } catch {
-        // A torn or foreign file: ignore it until it is rewritten.
-      }
+      const e = readProgress(attached.dir);
+      if (!e || `${e.key}@${e.time}` === lastProgress) return;
+      lastProgress = `${e.key}@${e.time}`;
+      buffer.push(e);
+      flushTimer ??= setTimeout(flush, 40);
     }, 500);
     return () => {
       ctl.abort();

@@ -11,6 +11,12 @@ export function genomeFraction(r: PopulationRow): number {
 
 /** Seconds left for a genome: from its live batch speed, else from the mean evaluation time. */
 export function genomeEta(r: PopulationRow, s: SearchState): number | undefined {
+  const ips = r.imagesPerSecond;
+  const batch = s.config?.batch;
+  if (r.batch && ips && batch) {
+    const left = (r.epochs - r.epochsDone) * r.batch.batches - r.batch.batch;
+    return Math.max(0, (left * batch) / ips);
+  }
   const mean = s.progress.meanEvalSeconds;
   return mean === undefined ? undefined : Math.max(0, mean * (1 - genomeFraction(r)));
 }

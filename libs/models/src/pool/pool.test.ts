@@ -42,6 +42,8 @@ describe('evaluator pool', () => {
 
     const pool = await createEvaluatorPool({ workers: 2, backend: 'wasm', model, splits, training });
     try {
+      await pool.ready();
+      expect(pool.workerPids().every((p) => p > 0)).toBe(true);
       const pidsSeen = new Set<number>();
       const epochs: number[] = [];
       const results = await Promise.all(genomes.map((g) => pool.evaluate(g, { onStart: ({ pid }) => pidsSeen.add(pid), onEpoch: (m) => epochs.push(m.epoch) })));
@@ -91,7 +93,8 @@ describe('evaluator pool', () => {
     await expect(createEvaluatorPool({ workers: 1, backend: 'gpu' as 'cpu', model, splits: fashionSplits(0, [4, 1, 1], 6) })).rejects.toThrow(/backend: got "gpu", expected 'auto'/);
     const missing = `${os.tmpdir()}/slt-no-such-model-${process.pid}`;
     const broken = await createEvaluatorPool({ workers: 1, backend: 'wasm', model: { kind: 'zoo', options: { ...model.options, weights: missing } } as TaskModelSource, splits: fashionSplits(0, [4, 1, 1], 6) });
-    await expect(broken.evaluate('1'.repeat(L))).rejects.toThrow(new RegExp(`worker 0: could not start: .*${missing}`));
+    await expect(broken.ready()).rejects.toThrow(new RegExp(`worker 0: could not start: .*${missing}`));
+    await expect(broken.evaluate('1'.repeat(L))).rejects.toThrow(/could not start/);
     await broken.close();
   });
 });

@@ -44,6 +44,8 @@ export interface EvaluatorPool {
   readonly workers: number;
   /** Fine-tunes one genome; a crashed worker yields a result with fitness 0 and `error` set. */
   evaluate(genome: string, options?: PoolEvaluateOptions): Promise<EvaluationResult>;
+  /** Resolves once every worker has started (model built, data read); rejects if one cannot start. */
+  ready(): Promise<void>;
   /** Process ids of the live workers (index = worker slot; 0 when not running). */
   workerPids(): number[];
   /** Stops the workers and removes the temp files. */
@@ -103,6 +105,9 @@ class InProcessPool implements EvaluatorPool {
     this.chain = run.catch(() => undefined);
     return run;
   }
+  ready(): Promise<void> {
+    return this.closed ? Promise.reject(new PoolClosedError()) : Promise.resolve();
+  }
   workerPids(): number[] {
     return [];
   }
@@ -121,6 +126,7 @@ class ProcessPool implements EvaluatorPool {
   private nextId = 1;
   private closed = false;
   private fatal?: Error;
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean) {
     this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0 }));
@@ -151,6 +157,7 @@ class ProcessPool implements EvaluatorPool {
       case 'ready':
         slot.ready = true;
         slot.restarts = 0;
+        if (this.slots.every((s) => s.ready)) for (const w of this.waiters.splice(0)) w.resolve();
         this.dispatch();
         return;
       case 'init-error':
@@ -196,6 +203,7 @@ class ProcessPool implements EvaluatorPool {
   private fail(error: Error): void {
     this.fatal ??= error;
     for (const job of this.queue.splice(0)) job.reject(this.fatal);
+    for (const w of this.waiters.splice(0)) w.reject(this.fatal);
     void this.close();
   }
 
@@ -239,6 +247,13 @@ class ProcessPool implements EvaluatorPool {
     });
   }
 
+  ready(): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    if (this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
   workerPids(): number[] {
     return this.slots.map((s) => s.proc?.pid ?? 0);
   }
@@ -247,6 +262,7 @@ class ProcessPool implements EvaluatorPool {
     if (this.closed) return;
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(this.fatal ?? new PoolClosedError());
+    for (const w of this.waiters.splice(0)) w.reject(this.fatal ?? new PoolClosedError());
     const procs = this.slots.map((s) => s.proc).filter((p) => p !== undefined);
     for (const s of this.slots) {
       if (s.job) s.job.reject(this.fatal ?? new PoolClosedError());

@@ -34,6 +34,13 @@ describe('locateSearch', () => {
     expect(() => locateSearch('zzz', root)).toThrow(/no such search file, folder or id .*searches: 20260101-000000-aaaa, 20260102-000000-bbbb/);
     expect(() => locateSearch(path.join(root, 'not-a-search'), root)).toThrow(/no journal\.jsonl in this folder/);
   });
+
+  it('accepts the folder of a detached launch whose process has not written its journal yet', () => {
+    const dir = path.join(root, 'launching');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'detached.json'), JSON.stringify({ pid: process.pid }));
+    expect(locateSearch(dir, root)).toEqual({ dir, journalPath: path.join(dir, 'journal.jsonl') });
+  });
 });
 
 describe('search lock', () => {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, wr
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { JournalError, RunnerError } from '../errors.js';
+import type { EvalProgressEvent } from '../journal/records.js';
 
 /** File name of a search's journal inside its folder. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -14,6 +15,8 @@ export const JOURNAL_FILE = 'journal.jsonl';
 export const LOCK_FILE = 'search.lock';
 /** File name of the control file. */
 export const CONTROL_FILE = 'control.json';
+/** File name of the latest live batch progress of a running search (an `eval.progress` event). */
+export const PROGRESS_FILE = 'progress.json';
 
 /** The default folder holding searches: `<cwd>/.slt/searches`. */
 export function defaultSearchRoot(cwd: string = process.cwd()): string {
@@ -49,7 +52,10 @@ export function locateSearch(ref: string, root: string = defaultSearchRoot()): S
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) {
       const journalPath = path.join(abs, JOURNAL_FILE);
-      if (!existsSync(journalPath)) throw new JournalError(abs, `no ${JOURNAL_FILE} in this folder: not a search folder`);
+      // A detached launch writes detached.json before its process creates the journal.
+      if (!existsSync(journalPath) && !existsSync(path.join(abs, 'detached.json'))) {
+        throw new JournalError(abs, `no ${JOURNAL_FILE} in this folder: not a search folder`);
+      }
       return { dir: abs, journalPath };
     }
     return { dir: path.dirname(abs), journalPath: abs };
@@ -135,4 +141,17 @@ export function readControl(dir: string): { command: ControlCommand; time: strin
 /** Removes the control file (a new run starts without a stale command). */
 export function clearControl(dir: string): void {
   rmSync(path.join(dir, CONTROL_FILE), { force: true });
+}
+
+/**
+ * The latest batch progress a running search wrote (for readers of a detached search, such as the
+ * TUI); undefined when none or unreadable. Feed it to `reduceSearch` like any event.
+ */
+export function readProgress(dir: string): EvalProgressEvent | undefined {
+  try {
+    const e = JSON.parse(readFileSync(path.join(dir, PROGRESS_FILE), 'utf8')) as EvalProgressEvent;
+    return e?.type === 'eval.progress' ? e : undefined;
+  } catch {
+    return undefined;
+  }
 }

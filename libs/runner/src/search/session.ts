@@ -3,6 +3,7 @@
  * evaluator pool and the journal are wired here; everything that happens becomes a journal record
  * first (the single source of truth), which the reducer turns into the state shown to users.
  */
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { openJournal, readJournal, type Journal, type JournalRecord } from '@slt/tracking';
@@ -12,7 +13,7 @@ import type { SearchConfig } from '../config/schema.js';
 import { ResumeError, RunnerError, SearchSetupError } from '../errors.js';
 import {
   baselineKey, gaKey, type EvalFinishedRecord, type EvalKind, type EvaluationResult, type GaSnapshotRecord,
-  type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchStartedRecord,
+  type EvalProgressEvent, type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchStartedRecord,
 } from '../journal/records.js';
 import { baselineMasksPort, createGaPort, restoreGaPort } from '../ports/ga.js';
 import { loadDatasetPort } from '../ports/datasets.js';
@@ -22,7 +23,7 @@ import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/typ
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
 import { Controller } from './control.js';
-import { acquireLock, clearControl, writeFileAtomic } from './paths.js';
+import { PROGRESS_FILE, acquireLock, clearControl, writeFileAtomic } from './paths.js';
 import { RunLedger, logEvaluationRun, logGenerationMetrics, logParentRun } from './runs.js';
 
 /** What a search process was started for. */
@@ -65,6 +66,7 @@ export class SearchSession {
   private interruptReason: string | undefined;
   private releaseLock: (() => void) | undefined;
   private t0 = Date.now();
+  private progressWrittenAt = 0;
 
   constructor(private readonly init: SessionInit) {}
 
@@ -113,6 +115,7 @@ export class SearchSession {
       await this.evaluator?.close().catch(() => undefined);
       await this.delivery?.stop().catch(() => undefined);
       this.journal?.close();
+      rmSync(path.join(dir, PROGRESS_FILE), { force: true });
       this.releaseLock?.();
     }
   }
@@ -194,6 +197,19 @@ export class SearchSession {
     return dataset;
   }
 
+  /** Live batch progress: to onEvent, and (at most twice a second) to progress.json for other readers. */
+  private onProgress(e: EvalProgressEvent): void {
+    this.init.onEvent?.(e);
+    const now = Date.now();
+    if (now - this.progressWrittenAt < 500) return;
+    this.progressWrittenAt = now;
+    try {
+      writeFileAtomic(path.join(this.init.dir, PROGRESS_FILE), JSON.stringify(e));
+    } catch {
+      /* progress is a convenience: never fail an evaluation over it */
+    }
+  }
+
   /** Runs one evaluation and records it; resolves with its fitness (never rejects, except when interrupted). */
   private async evaluate(key: string, kind: EvalKind, generation: number, index: number, mask: string, label?: string): Promise<EvalFinishedRecord | undefined> {
     const epochs = this.started.config.epochs;
@@ -203,7 +219,7 @@ export class SearchSession {
       result = await this.evaluator!.evaluate(mask, {
         signal: this.abort.signal,
         onEpoch: (metrics) => this.append({ type: 'eval.epoch', key, metrics }),
-        onBatch: (p) => this.init.onEvent?.({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
+        onBatch: (p) => this.onProgress({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
       });
     } catch (err) {
       if (this.interruptReason) return undefined;

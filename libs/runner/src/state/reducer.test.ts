@@ -140,6 +140,12 @@ describe('reduceSearch over a real journal', () => {
     expect(s.finalPopulation).toHaveLength(1);
   });
 
+  it('ignores live progress of a row that is not training (a stale progress.json)', () => {
+    const s = reduceJournal(events);
+    const after = reduceSearch(s, { type: 'eval.progress', key: 'g0/0', epoch: 1, batch: 2, batches: 9, imagesPerSecond: 5, time: new Date().toISOString() });
+    expect(after).toBe(s);
+  });
+
   it('ignores tracking records but advances lastSeq', () => {
     const s = reduceSearch(initialSearchState(), { type: 'run.metrics', seq: 9, time: new Date().toISOString(), runKey: 'x' });
     expect(s.lastSeq).toBe(9);

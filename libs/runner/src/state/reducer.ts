@@ -195,6 +195,8 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
       });
       break;
     case 'eval.progress':
+      // Only a row in training takes live progress (a stale progress.json may outlive its evaluation).
+      if (findRow(s, e.key)?.state !== 'training') return s;
       s = updateRow(s, e.key, (row) => ({ ...row, batch: { batch: e.batch, batches: e.batches }, imagesPerSecond: e.imagesPerSecond }));
       s = { ...s, progress: { ...s.progress, imagesPerSecond: e.imagesPerSecond } };
       break;
