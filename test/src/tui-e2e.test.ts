@@ -105,7 +105,7 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   const again = await waitFor('the re-attached live screen', async () => {
     const s = await screen();
     // Replayed from the journal, then followed (it may finish meanwhile: the budget is tiny).
-    return new RegExp(`${id} · (running|finished) ·`).test(s) && /generation 0 done/.test(s) ? s : undefined;
+    return new RegExp(`${id} · (running|finished) ·`).test(s) && /evals ([4-9]|1[0-2])\/12/.test(s) ? s : undefined;
   }, 120);
   expect(again).toMatch(/Population of generation \d/);
   await keys('q');

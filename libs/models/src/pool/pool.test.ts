@@ -96,5 +96,6 @@ describe('evaluator pool', () => {
     await expect(broken.ready()).rejects.toThrow(new RegExp(`worker 0: could not start: .*${missing}`));
     await expect(broken.evaluate('1'.repeat(L))).rejects.toThrow(/could not start/);
     await broken.close();
+    expect(readdirSync(os.tmpdir()).filter((f) => f.startsWith('slt-pool-') && readdirSync(`${os.tmpdir()}/${f}`).some((x) => x.startsWith(`splits-${process.pid}-`)))).toEqual([]);
   });
 });

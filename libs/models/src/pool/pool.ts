@@ -126,6 +126,7 @@ class ProcessPool implements EvaluatorPool {
   private nextId = 1;
   private closed = false;
   private fatal?: Error;
+  private closing?: Promise<void>;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean) {
@@ -258,8 +259,12 @@ class ProcessPool implements EvaluatorPool {
     return this.slots.map((s) => s.proc?.pid ?? 0);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(this.fatal ?? new PoolClosedError());
     for (const w of this.waiters.splice(0)) w.reject(this.fatal ?? new PoolClosedError());
