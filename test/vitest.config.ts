@@ -1,10 +1,8 @@
-import { defineConfig } from 'vitest/config';
+import { mergeConfig } from 'vitest/config';
+import { projectTestConfig } from '../vitest.shared.js';
 
-export default defineConfig({
+export default mergeConfig(projectTestConfig, {
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
-    passWithNoTests: true,
-    pool: 'forks',
     // Each test trains real models; one file at a time keeps the 2 shared cores predictable.
     fileParallelism: false,
     testTimeout: 600_000,

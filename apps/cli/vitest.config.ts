@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
-    passWithNoTests: true,
-    pool: 'forks',
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-  },
-});
+export default projectTestConfig;

@@ -1,13 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { mergeConfig } from 'vitest/config';
+import { projectTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
+export default mergeConfig(projectTestConfig, {
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
-    passWithNoTests: true,
-    pool: 'forks',
     // One real search (GA + baselines) made once for every screen test.
     globalSetup: ['src/testing/global-setup.ts'],
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
   },
 });
