@@ -2,6 +2,7 @@
  * The `slt` command line: one commander program; every sub-command lives in `commands/` and
  * registers itself through a `register(program)` function listed in `COMMANDS`.
  */
+import * as tf from '@tensorflow/tfjs';
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.js';
 
@@ -18,6 +19,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Production mode: no debug checks, and no "install tfjs-node" banner on every command.
+  tf.enableProdMode();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,6 +2,7 @@
  * A pool worker process (run as `node --import tsx worker.ts` by the pool, with execa IPC): builds
  * the task model on its own backend, reads the splits file once, then evaluates genomes on request.
  */
+import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@slt/backend';
 import { getEachMessage, getOneMessage, sendMessage } from 'execa';
 import { createLocalEvaluator, type LocalEvaluator } from '../training/evaluator.js';
@@ -13,6 +14,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 const send = (m: FromWorker): Promise<void> => sendMessage(m as never);
 
 async function start(init: WorkerInit): Promise<LocalEvaluator> {
+  tf.enableProdMode(); // no debug checks, no tfjs-node banner on the worker's stderr
   const choice = await selectBackend({ prefer: init.backend });
   const task = init.model.kind === 'zoo' ? await zooTaskModel(init.model.options) : await layersTaskModel(init.model.options);
   const splits = await readSplitsFile(init.splitsFile);
