@@ -16,11 +16,12 @@ const SHARED = path.resolve(REPO, '../shared/data');
 const SLT = path.join(REPO, 'apps/cli/bin/slt.js');
 const TUI = path.join(REPO, 'apps/tui/bin/tui.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'slt-tui-e2e-'));
-const socket = `slt-e2e-${process.pid}`;
+// A tmux server of its own, its socket inside the temp folder (removed with it).
+const socket = path.join(tmp, 'tmux.sock');
 const env = { SLT_CACHE_DIR: path.join(tmp, 'cache'), SLT_DEMO_WEIGHTS_URL: 'http://127.0.0.1:9/offline/model.json', SLT_DEMO_DATA_URL: 'http://127.0.0.1:9/offline/' };
 let searchPid: number | undefined;
 
-const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
+const tmux = (...args: string[]) => execa('tmux', ['-S', socket, ...args], { reject: false });
 const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', 'tui')).stdout;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const alive = (pid: number): boolean => {
@@ -65,7 +66,7 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   expect(add.stdout).toMatch(/model\s+mobilenet_v1_0\.25/);
   expect(add.stdout).toMatch(/data\s+fashion-mnist-900/);
 
-  const cmd = `cd ${tmp} && env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 2>>${tmp}/tui.err`;
+  const cmd = `cd ${tmp} && env ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 --epochs 2 2>>${tmp}/tui.err`;
   await tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', cmd);
   await waitFor('the Start screen', async () => (await screen()).includes('New search') || undefined, 120);
   // The form: population 8 -> 4 by typing, then up past the first field to Launch.
@@ -119,7 +120,7 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   expect(done.filter((r) => r.type === 'generation.finished')).toHaveLength(3);
   expect(done.filter((r) => r.type === 'eval.finished' || r.type === 'eval.cached')).toHaveLength(12);
   const started = done.find((r) => r.type === 'search.started') as unknown as { config: { population: number; generations: number; data: string; weights: string } };
-  expect(started.config).toMatchObject({ population: 4, generations: 3 });
+  expect(started.config).toMatchObject({ population: 4, generations: 3, epochs: 2 });
   expect(started.config.data).toBe(path.join(env.SLT_CACHE_DIR, 'data', 'fashion-mnist-900'));
   await waitFor('the search process to exit', () => (alive(lock.pid) ? undefined : true), 120);
   expect(existsSync(path.join(dir, 'search.lock'))).toBe(false);

@@ -54,9 +54,9 @@ export function genomeLine(r: PopulationRow | undefined, s: SearchState, width: 
   return barLine(clip(r.label ?? r.key, 11).padEnd(11), genomeFraction(r), text, width);
 }
 
-/** The status line: search id, status, model on data set, elapsed time, best so far. */
+/** The status line: search id, status, elapsed time, best so far, model on data set. */
 export function statusLine(s: SearchState, id: string | undefined, width: number): string {
   const best = s.best ? `best ${s.best.fitness.toFixed(4)} (${s.best.trainableLayers} layers)` : 'best -';
   const what = s.model ? `${s.model.name} on ${s.dataset?.name ?? '?'}` : '';
-  return clip(`${id ?? s.searchId ?? '?'} · ${s.status}${s.reason ? ` (${s.reason})` : ''} · ${what} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best}`, width);
+  return clip(`${id ?? s.searchId ?? '?'} · ${s.status}${s.reason ? ` (${s.reason})` : ''} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best} · ${what}`, width);
 }
