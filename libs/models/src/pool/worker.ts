@@ -24,6 +24,9 @@ async function start(init: WorkerInit): Promise<LocalEvaluator> {
 }
 
 async function main(): Promise<void> {
+  // The parent died (SIGKILL, crash): nobody will read our results, so stop at the next turn
+  // of the event loop instead of finishing the evaluation.
+  process.once('disconnect', () => process.exit(0));
   const init = (await getOneMessage()) as unknown as WorkerInit;
   let evaluator: LocalEvaluator;
   try {

@@ -4,30 +4,9 @@
  */
 import type { SearchConfig } from '../config/schema.js';
 
-/** Per-epoch metrics of one evaluation (libs/models' EpochMetrics, structurally). */
-export interface EpochMetrics {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  seconds: number;
-}
+import type { EpochMetrics, EvaluationResult } from '@slt/models';
 
-/** The result of one genome evaluation (libs/models' EvaluationResult, structurally). */
-export interface EvaluationResult {
-  fitness: number;
-  testAccuracy: number;
-  epochs: EpochMetrics[];
-  trainableParams: number;
-  totalParams: number;
-  trainableLayers: number;
-  seconds: number;
-  imagesPerSecond: number;
-  backend: string;
-  prefixReused: number;
-  error?: string;
-}
+export type { EpochMetrics, EvaluationResult };
 
 /** What the journal adds to every record. */
 export interface RecordEnvelope {
