@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../testing/run-command.js';
 import { registerData } from './data.js';
 
 const SHARED = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/data');
@@ -13,25 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** Runs `slt data ...` on a fresh program; returns stdout and the exit code it would give. */
-async function run(args: string[]): Promise<{ out: string; code: number; error?: string }> {
-  const program = new Command('slt').exitOverride();
-  registerData(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out, code: 0 };
-  } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    return { out, code: e.exitCode ?? 1, error: e.message };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = (args: string[]) => runCommand(registerData, args);
 
 describe('slt data inspect', () => {
   it('reports the real Fashion-MNIST subset as JSON', async () => {

@@ -1,31 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { Command } from 'commander';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCommand } from '../testing/run-command.js';
 import { registerModels } from './models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Runs `slt models ...` on a fresh program; returns stdout and the exit code it would give. */
-async function run(args: string[]): Promise<{ out: string; code: number; error?: string }> {
-  const program = new Command('slt').exitOverride();
-  registerModels(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out, code: 0 };
-  } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    return { out, code: e.exitCode ?? 1, error: e.message };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = (args: string[]) => runCommand(registerModels, args);
 
 describe('slt models', () => {
   it('lists the seven zoo models', async () => {

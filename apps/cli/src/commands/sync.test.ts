@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJournal, startMlflowTestServer, type MlflowTestServer } from '@slt/tracking';
+import { runCommand } from '../testing/run-command.js';
 import { registerSync } from './sync.js';
 
 let tmp: string;
@@ -17,24 +17,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function run(args: string[]): Promise<{ out: string; code: number; error?: string }> {
-  const program = new Command('slt').exitOverride();
-  registerSync(program);
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { out, code: 0 };
-  } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    return { out, code: e.exitCode ?? 1, error: e.message };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = (args: string[]) => runCommand(registerSync, args);
 
 describe('slt sync', () => {
   it('pushes a finished search folder to a tracking server, once', async () => {

@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import { vi } from 'vitest';
+import type { RegisterCommand } from '../commands/index.js';
+
+/** What running one command in a test gave: its stdout, the exit code it would give, its error. */
+export interface CommandRun {
+  out: string;
+  code: number;
+  error?: string;
+}
+
+/**
+ * Runs `slt <args>` on a fresh program holding only the commands `register` adds, capturing
+ * stdout; a thrown error becomes its `exitCode` (1 when it carries none), as `main` would exit.
+ */
+export async function runCommand(register: RegisterCommand, args: string[]): Promise<CommandRun> {
+  const program = new Command('slt').exitOverride();
+  register(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { out, code: 0 };
+  } catch (err) {
+    const e = err as Error & { exitCode?: number };
+    return { out, code: e.exitCode ?? 1, error: e.message };
+  } finally {
+    spy.mockRestore();
+  }
+}
