@@ -70,9 +70,8 @@ export interface GenerationStartedRecord {
   genomes: AskedGenome[];
 }
 
-/** An evaluation started training. */
-export interface EvalStartedRecord {
-  type: 'eval.started';
+/** Which evaluation a record or a row is about. */
+export interface EvalIdentity {
   /** `g<generation>/<index>` for GA genomes, `baseline/<label>` for baselines. */
   key: string;
   kind: EvalKind;
@@ -81,6 +80,11 @@ export interface EvalStartedRecord {
   mask: string;
   /** Baseline name (freeze-all, train-all, heuristic, random-1, ...). */
   label?: string;
+}
+
+/** An evaluation started training. */
+export interface EvalStartedRecord extends EvalIdentity {
+  type: 'eval.started';
   /** Number of set bits. */
   trainableLayers: number;
   epochs: number;
@@ -94,14 +98,8 @@ export interface EvalEpochRecord {
 }
 
 /** An evaluation finished (or failed: `result.error` set and fitness 0). Exactly once per key. */
-export interface EvalFinishedRecord {
+export interface EvalFinishedRecord extends EvalIdentity {
   type: 'eval.finished';
-  key: string;
-  kind: EvalKind;
-  generation: number;
-  index: number;
-  mask: string;
-  label?: string;
   fitness: number;
   result: EvaluationResult;
   /** Tracking run key of the evaluation's child run. */

@@ -1,19 +1,12 @@
 /** The view of a search that the reducer builds from journal records (for the CLI and the TUI). */
 import type { SearchConfig } from '../config/schema.js';
-import type { EpochMetrics, EvalKind } from '../journal/records.js';
+import type { EpochMetrics, EvalIdentity } from '../journal/records.js';
 
 /** Where a genome or baseline stands. */
 export type RowState = 'queued' | 'training' | 'cached' | 'done' | 'failed';
 
 /** One genome of a generation, or one baseline. */
-export interface PopulationRow {
-  key: string;
-  kind: EvalKind;
-  generation: number;
-  index: number;
-  mask: string;
-  /** Baseline name, for baselines. */
-  label?: string;
+export interface PopulationRow extends EvalIdentity {
   state: RowState;
   /** Set bits of the mask. */
   trainableLayers: number;
