@@ -12,7 +12,7 @@ export type { SearchConfig, SearchConfigInput } from './config/schema.js';
 export { isRunnerRecordType, gaKey, baselineKey, RUNNER_RECORD_PREFIXES } from './journal/records.js';
 export type {
   EpochMetrics, EvaluationResult, RecordEnvelope, EvalKind, SearchStartedRecord, SearchResumedRecord, GaSnapshotRecord, AskedGenome,
-  GenerationStartedRecord, EvalStartedRecord, EvalEpochRecord, EvalFinishedRecord, EvalCachedRecord, GenerationFinishedRecord,
+  GenerationStartedRecord, EvalIdentity, EvalStartedRecord, EvalEpochRecord, EvalFinishedRecord, EvalCachedRecord, GenerationFinishedRecord,
   BaselinesStartedRecord, SearchLogRecord, SearchPausedRecord, SearchInterruptedRecord, FinalGenome, SearchFinishedRecord,
   SearchFailedRecord, RunnerRecordBody, RunnerRecord, EvalProgressEvent, SearchEvent,
 } from './journal/records.js';
