@@ -128,7 +128,11 @@ export class WeightsUnavailableError extends WeightsError {
     options?: { cause?: unknown },
   ) {
     const why = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
-    super(`cannot download ${source} and no cached copy in ${cacheDir}${why}`, source, options);
+    super(
+      `cannot download ${source} and no cached copy in ${cacheDir}${why}. Offline, fill the cache from a folder holding the weights (slt cache add DIR) or pass --weights DIR`,
+      source,
+      options,
+    );
   }
 }
 

@@ -74,6 +74,14 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
   } catch (cause) {
     throw new SearchSetupError('model', (cause as Error).message, { cause });
   }
+  try {
+    // Workers that cannot build the model (weights missing, bad model) fail the search's setup,
+    // not every genome one by one.
+    await pool.ready();
+  } catch (cause) {
+    await pool.close().catch(() => undefined);
+    throw new SearchSetupError('model', (cause as Error).message, { cause });
+  }
   return {
     evaluate: (mask, options) => pool.evaluate(mask, options ?? {}),
     close: () => pool.close(),
