@@ -12,6 +12,7 @@ import { useMlflowLink } from './hooks/useMlflowLink.js';
 import { useQuit } from './hooks/useQuit.js';
 import { useRequests } from './hooks/useRequests.js';
 import { useSearchJournal } from './hooks/useSearchJournal.js';
+import { useSearchAlive } from './hooks/useSearchAlive.js';
 import { useSearchList } from './hooks/useSearchList.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { appReducer, initialAppState, type AppState } from './state/app.js';
@@ -42,6 +43,7 @@ export function App({ root, initial, size, color }: AppProps) {
   useInput((input, key) => dispatch({ type: 'key', key: toKeyPress(input, key) }));
   useSearchList(root, state.screen === 'start', dispatch);
   useSearchJournal(state.attached, dispatch);
+  useSearchAlive(state.attached?.dir, dispatch);
   useRequests(state.request, state.attached, root, dispatch);
   const mlflow = useMlflowLink(state.attached, state.search.parentRunKey, state.search.config?.trackingUri);
   useQuit(state.quitting);

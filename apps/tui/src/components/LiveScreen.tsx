@@ -50,7 +50,7 @@ export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
   }
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Tx bold>{statusLine(s, state.attached?.id, width)}</Tx>
+      <Tx bold>{statusLine(s, state.attached?.id, width, state.attached?.alive)}</Tx>
       <Tx role="dim">{clip(`MLflow ${mlflow ?? '-'}`, width)}</Tx>
       <Tx role="accent">{generationLine(s, width)}</Tx>
       <Tx role="warn">{genomeLine(trainingRow(s), s, width)}</Tx>

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { initialSearchState } from '@slt/runner';
+import { statusLine } from '../view/progress.js';
 import { appReducer, initialAppState, type AppState } from './app.js';
 import { DEMO_DATA, FIELD_KEYS } from './form.js';
 import type { KeyPress } from './keys.js';
@@ -95,5 +97,16 @@ describe('app reducer', () => {
     expect(appReducer(s, { type: 'request.failed', error: 'boom' })).toMatchObject({ request: undefined, message: { level: 'error', text: 'boom' } });
     const a = appReducer(s, { type: 'attach', id: 'i', dir: '/d' });
     expect(a).toMatchObject({ screen: 'live', attached: { id: 'i', dir: '/d' }, request: undefined });
+  });
+
+  test('a live search whose process is gone shows as killed, resumable', () => {
+    let s = appReducer(initialAppState(), { type: 'attach', id: 's1', dir: '/tmp/s1' });
+    s = { ...s, search: { ...initialSearchState(), status: 'running' } };
+    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).toContain('running');
+    s = appReducer(s, { type: 'alive', alive: false });
+    expect(s.attached).toEqual({ id: 's1', dir: '/tmp/s1', alive: false });
+    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).toContain('killed (slt resume continues it)');
+    s = appReducer(s, { type: 'alive', alive: true });
+    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).not.toContain('killed');
   });
 });

@@ -40,7 +40,8 @@ export interface AppState {
   form: FormState;
   models: string[];
   searches: SearchSummary[];
-  attached?: { id: string; dir: string };
+  /** The search on the live screen; `alive` false once its process is known to be gone. */
+  attached?: { id: string; dir: string; alive?: boolean };
   search: SearchState;
   pane: LivePane;
   rowIndex: number;
@@ -59,6 +60,7 @@ export type Action =
   | { type: 'searches'; searches: SearchSummary[] }
   | { type: 'attach'; id: string; dir: string }
   | { type: 'events'; events: SearchEvent[] }
+  | { type: 'alive'; alive: boolean }
   | { type: 'busy'; text?: string }
   | { type: 'request.done'; message?: string }
   | { type: 'request.failed'; error: string };
@@ -191,6 +193,8 @@ export function appReducer(state: AppState, action: Action): AppState {
       return { ...state, searches: action.searches, listIndex: clamp(state.listIndex, visibleSearches({ ...state, searches: action.searches }).length) };
     case 'attach':
       return { ...attach(state, action.id, action.dir), request: undefined, busy: undefined };
+    case 'alive':
+      return state.attached ? { ...state, attached: { ...state.attached, alive: action.alive } } : state;
     case 'events': {
       let search = state.search;
       for (const e of action.events) search = reduceSearch(search, e);

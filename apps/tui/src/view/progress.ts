@@ -55,8 +55,10 @@ export function genomeLine(r: PopulationRow | undefined, s: SearchState, width: 
 }
 
 /** The status line: search id, status, elapsed time, best so far, model on data set. */
-export function statusLine(s: SearchState, id: string | undefined, width: number): string {
+export function statusLine(s: SearchState, id: string | undefined, width: number, alive?: boolean): string {
+  // A journal left running/paused by a process that is gone: killed without a word.
+  const status = alive === false && (s.status === 'running' || s.status === 'paused') ? 'killed (slt resume continues it)' : s.status;
   const best = s.best ? `best ${s.best.fitness.toFixed(4)} (${s.best.trainableLayers} layers)` : 'best -';
   const what = s.model ? `${s.model.name} on ${s.dataset?.name ?? '?'}` : '';
-  return clip(`${id ?? s.searchId ?? '?'} · ${s.status}${s.reason ? ` (${s.reason})` : ''} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best} · ${what}`, width);
+  return clip(`${id ?? s.searchId ?? '?'} · ${status}${s.reason ? ` (${s.reason})` : ''} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best} · ${what}`, width);
 }
