@@ -1,36 +1,22 @@
 /** Adapter over @slt/models (zoo description, evaluator pool) and @slt/backend. */
 import { doctor, formatDoctorReport, type DoctorReport } from '@slt/backend';
-import * as modelsLib from '@slt/models';
-import { createEvaluatorPool, type EvaluatorPool } from '@slt/models';
+import { createEvaluatorPool, describeGenome, MODEL_NAMES, type EvaluatorPool } from '@slt/models';
 import { SearchSetupError } from '../errors.js';
 import type { Evaluator, ImageDataset, ModelDescription } from './types.js';
 
-const models = modelsLib as Record<string, any>;
-
-/** Zoo names, when @slt/models exports them. */
+/** The zoo's model names. */
 export function modelNames(): string[] {
-  const names = models.MODEL_NAMES ?? (models.MODEL_INFO ? Object.keys(models.MODEL_INFO) : undefined) ?? (models.ZOO ? Object.keys(models.ZOO) : undefined);
-  return Array.isArray(names) ? [...names] : [];
+  return [...MODEL_NAMES];
 }
 
-/** Layer names of a backbone in genome order, for mask.json and the TUI. */
-export async function describeModel(name: string, input: [number, number], channels: number, classes: number): Promise<ModelDescription> {
+/** Layer names of a backbone in genome order (they do not depend on the input size), for mask.json and the TUI. */
+export function describeModel(name: string): ModelDescription {
   try {
-    if (typeof models.describeModel === 'function') {
-      const d = await models.describeModel(name, { input: [...input, channels], inputShape: [...input, channels], classes });
-      const layerNames: string[] = d.layerNames ?? d.layers?.map((l: any) => (typeof l === 'string' ? l : l.name));
-      return { genomeLength: d.genomeLength ?? layerNames.length, layerNames };
-    }
-    if (typeof models.buildBackbone === 'function') {
-      const m = models.buildBackbone(name, [...input, channels]);
-      const layerNames: string[] = m.layers.map((l: { name: string }) => l.name);
-      m.dispose?.();
-      return { genomeLength: layerNames.length, layerNames };
-    }
+    const { genomeLength, layerNames } = describeGenome(name);
+    return { genomeLength, layerNames: [...layerNames] };
   } catch (cause) {
     throw new SearchSetupError('model', (cause as Error).message, { cause });
   }
-  throw new SearchSetupError('model', '@slt/models exports neither describeModel() nor buildBackbone() yet');
 }
 
 /** Options the runner gives the evaluator pool. */

@@ -175,9 +175,8 @@ export class SearchSession {
       this.append({ type: 'search.resumed', pid: process.pid, host: hostname() });
     }
     const dataset = await loadDatasetPort({ path: config.data, kind: config.dataKind, input: config.input, seed: config.seed });
-    const channels = dataset.train.shape[3];
     if (!fresh) return dataset;
-    const model = await describeModel(config.model, config.input, channels, dataset.classNames.length);
+    const model = describeModel(config.model);
     const total = fresh.mode === 'baselines' ? 0 : config.population * config.generations;
     const totalBaselines = fresh.mode === 'search' ? 0 : 3 + config.randomBaselines;
     this.append({
