@@ -17,6 +17,7 @@ import { JOURNAL_CREATED } from '../journal/journal.js';
 import type { Run, TrackingStore } from '../store/types.js';
 import { saveDeliveryState, type DeliveryState } from './state.js';
 import { createHash } from 'node:crypto';
+import { abortableSleep } from '../util/sleep.js';
 
 /** Counters of what a delivery did. */
 export interface DeliveryCounters {
@@ -305,18 +306,5 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(e);
       },
     );
-  });
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -4,6 +4,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { JournalError } from '../errors.js';
 import type { JournalRecord } from './records.js';
+import { abortableSleep } from '../util/sleep.js';
 
 /** Result of parsing journal text. */
 export interface ParsedJournal {
@@ -94,18 +95,6 @@ export interface FollowOptions {
   pollMs?: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * Tails the journal at `file`: calls `onRecord` for every existing record, then for every
  * record appended later, in order, until `signal` aborts (the promise then resolves). The file
@@ -161,6 +150,6 @@ export async function followJournal(
       }
       continue;
     }
-    await sleep(pollMs, signal);
+    await abortableSleep(pollMs, signal);
   }
 }
