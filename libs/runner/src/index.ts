@@ -6,7 +6,7 @@
 export { RunnerError, ConfigError, JournalError, ResumeError, SearchInterruptedError, SearchSetupError } from './errors.js';
 export type { RunnerErrorOptions } from './errors.js';
 
-export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS } from './config/schema.js';
+export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS } from './config/schema.js';
 export type { SearchConfig, SearchConfigInput } from './config/schema.js';
 
 export { isRunnerRecordType, gaKey, baselineKey, RUNNER_RECORD_PREFIXES } from './journal/records.js';

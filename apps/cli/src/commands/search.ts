@@ -30,7 +30,7 @@ const FLAGS: [flags: string, help: string][] = [
   ['--lr <x>', 'Adam learning rate (default 1e-4)'],
   ['--seed <n>', 'seed of GA, split and baselines (random and recorded when omitted)'],
   ['--preset <name>', 'paper | elitist (default paper)'],
-  ['--workers <n>', 'worker processes evaluating genomes; 0 = in this process (default 1)'],
+  ['--workers <n>', 'worker processes evaluating genomes; 0 = in this process (default: one per GPU in CUDA_VISIBLE_DEVICES, else one per core)'],
   ['--backend <name>', 'auto | tensorflow | wasm | cpu (default auto)'],
   ['--tracking-uri <uri>', 'MLflow tracking URI or folder (default MLFLOW_TRACKING_URI, else ./mlruns)'],
   ['--experiment <name>', 'MLflow experiment (default slt)'],

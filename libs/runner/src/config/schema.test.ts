@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { loadSearchConfig, parseSearchConfig } from './schema.js';
+import { defaultWorkers, loadSearchConfig, parseSearchConfig } from './schema.js';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -21,6 +21,14 @@ describe('parseSearchConfig', () => {
     expect(c).toMatchObject({ model: 'mobilenet_v1_0.25', data: 'd', input: [64, 48], population: 8, preset: 'paper', backend: 'auto', lr: 1e-4 });
     expect(c.seed).toBeUndefined();
     expect(parseSearchConfig({ data: 'd', input: 40 }).input).toEqual([40, 40]);
+  });
+
+  it('defaults to one worker per GPU listed in CUDA_VISIBLE_DEVICES, else one per core', () => {
+    expect(defaultWorkers({ CUDA_VISIBLE_DEVICES: '0,1,3' })).toBe(3);
+    expect(defaultWorkers({ CUDA_VISIBLE_DEVICES: '-1' })).toBe(availableParallelism());
+    expect(defaultWorkers({})).toBe(availableParallelism());
+    expect(parseSearchConfig({ data: 'd' }).workers).toBe(defaultWorkers());
+    expect(parseSearchConfig({ data: 'd', workers: 0 }).workers).toBe(0);
   });
 
   it('accepts kebab-case keys as camelCase', () => {

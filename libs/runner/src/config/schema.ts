@@ -3,6 +3,7 @@
  * YAML) and the TUI's form. Unknown keys and bad values are rejected, naming the key.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -27,6 +28,12 @@ const inputSize = z
     }
     return [h, w] as [number, number];
   });
+
+/** One worker per GPU listed in CUDA_VISIBLE_DEVICES, else one per core (at most 256). */
+export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const gpus = (env.CUDA_VISIBLE_DEVICES ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '' && d !== '-1');
+  return Math.min(256, gpus.length > 0 ? gpus.length : availableParallelism());
+}
 
 const int = (min: number, max: number) =>
   z.number({ error: `expected an integer in ${min}..${max}` }).int(`expected an integer in ${min}..${max}`)
@@ -58,8 +65,11 @@ export const searchConfigSchema = z.strictObject({
   seed: int(0, 2 ** 31 - 1).optional(),
   /** GA preset. */
   preset: z.enum(PRESETS).default('paper'),
-  /** Worker processes evaluating genomes in parallel (0: in the search's own process). */
-  workers: int(0, 256).default(1),
+  /**
+   * Worker processes evaluating genomes in parallel (0: in the search's own process). Default:
+   * one per GPU listed in CUDA_VISIBLE_DEVICES, else one per core.
+   */
+  workers: int(0, 256).default(() => defaultWorkers()),
   /** tfjs backend. */
   backend: z.enum(BACKENDS).default('auto'),
   /** MLflow tracking URI (http(s)://... or a FileStore directory); default: ./mlruns FileStore. */
