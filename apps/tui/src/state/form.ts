@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { BACKENDS, ConfigError, parseSearchConfig } from '@slt/runner';
+import { BACKENDS, ConfigError, defaultWorkers, parseSearchConfig } from '@slt/runner';
 
 /** Keys of the form's fields, in display order. */
 export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri'] as const;
@@ -58,7 +58,7 @@ export function presetValues(preset: FormPreset, current?: FormValues): FormValu
     return { ...base, preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: base.seed || '1', workers: '0' };
   }
   // The paper's budget: population 20, 10 generations, 10 epochs at the backbone's 224 px.
-  return { ...base, preset, data: base.data === DEMO_DATA ? '' : base.data, input: '224x224', population: '20', generations: '10', epochs: '10', batch: '32', workers: '1' };
+  return { ...base, preset, data: base.data === DEMO_DATA ? '' : base.data, input: '224x224', population: '20', generations: '10', epochs: '10', batch: '32', workers: String(defaultWorkers()) };
 }
 
 /** A validated form: the flags of `slt search` (strings), or the errors per field. */
