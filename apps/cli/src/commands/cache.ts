@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '@slt/datasets';
 import { MODEL_INFO, defaultCacheDir, loadWeights } from '@slt/models';
+import { CliError } from '../errors.js';
 
 /** The zoo model and data set of the quick demo. */
 export const DEMO_MODEL = 'mobilenet_v1_0.25';
@@ -23,13 +24,7 @@ export const FASHION_MNIST_URL = 'http://fashion-mnist.s3-website.eu-central-1.a
 const PER_CLASS = 90;
 
 /** An error of the cache command (exit code 1; names the folder or URL). */
-export class CacheError extends Error {
-  readonly exitCode = 1;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CacheError';
-  }
-}
+export class CacheError extends CliError {}
 
 /** The cache's root: the parent of libs/models' weights cache. */
 export function cacheRoot(): string {

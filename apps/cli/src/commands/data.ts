@@ -5,15 +5,9 @@
  */
 import type { Command } from 'commander';
 import { DATASET_KINDS, formatInspectReport, inspectDataset, type DatasetKind } from '@slt/datasets';
+import { CliError } from '../errors.js';
 
-class DataCommandError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DataCommandError';
-    this.exitCode = exitCode;
-  }
-}
+class DataCommandError extends CliError {}
 
 /** Registers `slt data` and its sub-commands. */
 export function registerData(program: Command): void {
@@ -26,7 +20,7 @@ export function registerData(program: Command): void {
     .option('--kind <kind>', `layout, instead of detecting it (${DATASET_KINDS.join(', ')})`)
     .action(async (path: string, opts: { json?: boolean; kind?: string }) => {
       if (opts.kind !== undefined && !DATASET_KINDS.includes(opts.kind as DatasetKind)) {
-        throw new DataCommandError(`--kind ${JSON.stringify(opts.kind)}: expected one of ${DATASET_KINDS.join(', ')}`, 1);
+        throw new DataCommandError(`--kind ${JSON.stringify(opts.kind)}: expected one of ${DATASET_KINDS.join(', ')}`);
       }
       const tty = process.stderr.isTTY === true;
       let report;
@@ -36,13 +30,13 @@ export function registerData(program: Command): void {
           onProgress: tty ? (done, total) => process.stderr.write(`\rinspecting ${done}/${total}`) : undefined,
         });
       } catch (err) {
-        throw new DataCommandError(err instanceof Error ? err.message : String(err), 1, { cause: err });
+        throw new DataCommandError(err instanceof Error ? err.message : String(err), { cause: err });
       } finally {
         if (tty) process.stderr.write('\r\x1b[K');
       }
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatInspectReport(report)}\n`);
       if (report.problems.length > 0) {
-        throw new DataCommandError(`${report.problems.length} problem(s) found in ${report.path}`, 2);
+        throw new DataCommandError(`${report.problems.length} problem(s) found in ${report.path}`, { exitCode: 2 });
       }
     });
 }

@@ -18,15 +18,9 @@ import {
   type FeatureKind,
   type FileFeatureOptions,
 } from '@slt/audio';
+import { CliError } from '../errors.js';
 
-class FeaturesCommandError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'FeaturesCommandError';
-    this.exitCode = exitCode;
-  }
-}
+class FeaturesCommandError extends CliError {}
 
 /** Library option name -> the flag that sets it (for error messages). */
 const FLAG_OF: Record<string, string> = {
@@ -120,7 +114,7 @@ async function run(file: string, raw: RawOptions): Promise<void> {
     resolved = resolveFeatureOptions(options);
   } catch (err) {
     if (err instanceof AudioOptionError) {
-      throw new FeaturesCommandError(`${FLAG_OF[err.option] ?? err.option}: ${err.message.replace(/^option \S+: /, '')}`, 1, { cause: err });
+      throw new FeaturesCommandError(`${FLAG_OF[err.option] ?? err.option}: ${err.message.replace(/^option \S+: /, '')}`, { cause: err });
     }
     throw err;
   }
@@ -130,9 +124,9 @@ async function run(file: string, raw: RawOptions): Promise<void> {
     m = await logMelFromFile(file, { ...resolved, cache });
   } catch (err) {
     if (err instanceof AudioOptionError) {
-      throw new FeaturesCommandError(`${FLAG_OF[err.option] ?? err.option}: ${err.message.replace(/^option \S+: /, '')}`, 1, { cause: err });
+      throw new FeaturesCommandError(`${FLAG_OF[err.option] ?? err.option}: ${err.message.replace(/^option \S+: /, '')}`, { cause: err });
     }
-    if (err instanceof AudioError) throw new FeaturesCommandError(err.message, 1, { cause: err });
+    if (err instanceof AudioError) throw new FeaturesCommandError(err.message, { cause: err });
     throw err;
   }
   const img = featureToImage(m, { kind: resolved.kind, topDb: resolved.topDb, channels });
@@ -149,7 +143,7 @@ async function run(file: string, raw: RawOptions): Promise<void> {
         written = [await writeFeaturePng(raw.out, m)];
       }
     } catch (err) {
-      throw new FeaturesCommandError(err instanceof Error ? err.message : String(err), 1, { cause: err });
+      throw new FeaturesCommandError(err instanceof Error ? err.message : String(err), { cause: err });
     }
   }
   const report = {

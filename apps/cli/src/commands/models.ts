@@ -16,14 +16,9 @@ import {
   type HeadKind,
   type InputShape,
 } from '@slt/models';
+import { CliError } from '../errors.js';
 
-class ModelsCommandError extends Error {
-  readonly exitCode = 1;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ModelsCommandError';
-  }
-}
+class ModelsCommandError extends CliError {}
 
 interface InfoOptions {
   input: string;

@@ -8,15 +8,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { deliverJournal, type DeliveryReport } from '@slt/tracking';
+import { CliError } from '../errors.js';
 
-class SyncCommandError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SyncCommandError';
-    this.exitCode = exitCode;
-  }
-}
+class SyncCommandError extends CliError {}
 
 /** The journal files named by `target`: the file itself, or the `.jsonl` files of a search folder. */
 async function journalsOf(target: string): Promise<string[]> {
@@ -62,7 +56,7 @@ export function registerSync(program: Command): void {
           reports.push(report);
           if (!opts.json) process.stdout.write(`${summary(report)}\n`);
         } catch (err) {
-          throw new SyncCommandError(`sync of ${journalPath} failed: ${(err as Error).message}`, 1, { cause: err });
+          throw new SyncCommandError(`sync of ${journalPath} failed: ${(err as Error).message}`, { cause: err });
         }
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);

@@ -1,14 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
-import { asTensor4D, checkNHWC, type ConvGradAttrs, dilateHW, pair, padOrCrop, tapWindows } from './util.js';
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap };
-
-function shapeOf(kernel: string, name: string, v: unknown): [number, number, number, number] {
-  const ok = Array.isArray(v) && v.length === 4 && v.every((d) => Number.isInteger(d) && d > 0);
-  if (!ok) throw new KernelInputError(kernel, `attribute '${name}' must be 4 positive integers, got ${JSON.stringify(v)}`);
-  return v as [number, number, number, number];
-}
+import { asTensor4D, checkNHWC, type ConvGradAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
 
 export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
   const want = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];

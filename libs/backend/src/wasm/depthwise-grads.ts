@@ -1,15 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { KernelInputError } from '../errors.js';
 import { checkDy, dilateFilter, transposedConvBody } from './conv2d-grads.js';
-import { asTensor4D, checkNHWC, type ConvGradAttrs, pair, tapWindows } from './util.js';
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap };
-
-function shapeOf(kernel: string, name: string, v: unknown): [number, number, number, number] {
-  const ok = Array.isArray(v) && v.length === 4 && v.every((d) => Number.isInteger(d) && d > 0);
-  if (!ok) throw new KernelInputError(kernel, `attribute '${name}' must be 4 positive integers, got ${JSON.stringify(v)}`);
-  return v as [number, number, number, number];
-}
+import { asTensor4D, checkNHWC, type ConvGradAttrs, type KernelArgs, pair, shapeOf, tapWindows } from './util.js';
 
 /**
  * Gradient of depthwiseConv2d with respect to its filter: the tap windows of the input

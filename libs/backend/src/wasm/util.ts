@@ -13,6 +13,16 @@ export interface ConvGradAttrs {
   inputShape?: [number, number, number, number];
 }
 
+/** The arguments tfjs passes a kernel function of the conv gradients. */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap };
+
+/** A 4-D shape attribute (`filterShape`, `inputShape`), checked. */
+export function shapeOf(kernel: string, name: string, v: unknown): [number, number, number, number] {
+  const ok = Array.isArray(v) && v.length === 4 && v.every((d) => Number.isInteger(d) && d > 0);
+  if (!ok) throw new KernelInputError(kernel, `attribute '${name}' must be 4 positive integers, got ${JSON.stringify(v)}`);
+  return v as [number, number, number, number];
+}
+
 /** A kernel input as a Tensor (runKernel passes Tensors; a bare TensorInfo is wrapped). */
 export function asTensor4D(kernel: string, name: string, info: tf.TensorInfo | undefined): tf.Tensor4D {
   if (info == null) throw new KernelInputError(kernel, `input '${name}' is missing`);
