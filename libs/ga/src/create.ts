@@ -42,6 +42,7 @@ export function createGa(options: GaOptions): GaEngine {
     best: undefined,
     evaluations: 0,
     cacheHits: 0,
+    failures: 0,
   });
 }
 
@@ -139,12 +140,13 @@ export function restoreGa(state: GaState, options: RestoreOptions = {}): GaEngin
   const members = state.members.map((m, i) => {
     const genome = parseKey(`members[${i}].key`, m?.key, locks);
     const source = m.source;
+    if (source === 'failed') return { genome, status: 'failed' as const, error: typeof m.error === 'string' ? m.error : 'failed' };
     if (source !== undefined && source !== 'evaluated' && source !== 'cached') {
-      throw new GaStateError(`members[${i}].source`, `expected 'evaluated', 'cached' or absent, got ${describe(source)}`);
+      throw new GaStateError(`members[${i}].source`, `expected 'evaluated', 'cached', 'failed' or absent, got ${describe(source)}`);
     }
     if (source !== undefined && !cache.has(genome.key)) throw new GaStateError(`members[${i}]`, `has source ${source} but its key is not in the cache`);
     if (source === undefined && cache.has(genome.key)) throw new GaStateError(`members[${i}]`, 'is pending but its key is in the cache (it should be cached)');
-    return { genome, status: (source ?? 'pending') as 'pending' | FitnessSource };
+    return { genome, status: (source ?? 'pending') as 'pending' | FitnessSource | 'failed' };
   });
   if (!state.done && members.every((m) => m.status !== 'pending')) {
     throw new GaStateError('members', 'all members have fitness but the generation was not advanced (not done)');
@@ -178,6 +180,7 @@ export function restoreGa(state: GaState, options: RestoreOptions = {}): GaEngin
     best,
     evaluations: checkInt('evaluations', state.evaluations, 0, Number.MAX_SAFE_INTEGER),
     cacheHits: checkInt('cacheHits', state.cacheHits, 0, Number.MAX_SAFE_INTEGER),
+    failures: state.failures === undefined ? 0 : checkInt('failures', state.failures, 0, Number.MAX_SAFE_INTEGER),
   };
   return new GaEngine(parts);
 }

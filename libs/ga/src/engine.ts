@@ -5,6 +5,7 @@ import { Genome } from './genome.js';
 import { lockViolation, type GeneLocks } from './locks.js';
 import type { MutationStrategy } from './mutation/base.js';
 import type { OperatorContext, ScoredGenome, StrategySpec } from './operators.js';
+import { compareRanked, rankScored } from './ranking.js';
 import type { ResolvedGaOptions } from './options.js';
 import type { Rng } from './rng.js';
 import type { SelectionStrategy } from './selection/base.js';
@@ -24,13 +25,15 @@ export interface EngineParts {
   generation: number;
   done: boolean;
   announced: boolean;
-  members: { genome: Genome; status: 'pending' | FitnessSource }[];
+  members: { genome: Genome; status: 'pending' | FitnessSource | 'failed'; error?: string }[];
   /** Every evaluated genome: fitness and where it was first evaluated. */
   cache: Map<string, CacheEntry>;
   history: GenerationStats[];
   best: BestResult | undefined;
   evaluations: number;
   cacheHits: number;
+  /** Evaluations told as failed so far (see `fail()`). */
+  failures: number;
 }
 
 /** A cache entry: the fitness and the generation/index where the genome was evaluated. */
@@ -40,7 +43,7 @@ export interface CacheEntry {
   readonly index: number;
 }
 
-type Member = EngineParts['members'][number] | { genome: Genome; status: 'asked' };
+type Member = EngineParts['members'][number] | { genome: Genome; status: 'asked'; error?: undefined };
 type Queued = { [K in GaEventName]: [K, Parameters<GaEvents[K]>[0]] }[GaEventName];
 
 /**
@@ -88,6 +91,11 @@ export class GaEngine {
   /** Fitness values reused from the cache so far. */
   get cacheHits(): number {
     return this.parts.cacheHits;
+  }
+
+  /** Evaluations told as failed so far. */
+  get failures(): number {
+    return this.parts.failures;
   }
 
   /** Requests asked and not yet told. */
@@ -141,9 +149,30 @@ export class GaEngine {
     }
   }
 
+  /**
+   * Reports that an asked genome's evaluation failed (crash, out of memory, NaN): it gets no
+   * fitness, is not cached (an identical genome asked later is evaluated again) and ranks after
+   * every genome with a fitness when the next generation is bred.
+   */
+  fail(id: string, error: string): void {
+    const index = this.checkTell(id, { value: 0 });
+    const m = this.members[index];
+    const reason = typeof error === 'string' && error !== '' ? error : 'failed';
+    try {
+      this.outstanding.delete(m.genome.key);
+      this.members[index] = { genome: m.genome, status: 'failed', error: reason };
+      this.parts.failures++;
+      this.queue.push(['genome:failed', { ...this.request(index), error: reason }]);
+      this.advance();
+    } finally {
+      this.flush();
+    }
+  }
+
   /** The current population (with fitness where known). */
   population(): PopulationMember[] {
     return this.members.map((m, index) => {
+      if (m.status === 'failed') return { index, genome: m.genome, status: m.status, error: m.error ?? 'failed' };
       const fitness = m.status === 'evaluated' || m.status === 'cached' ? this.parts.cache.get(m.genome.key)?.fitness : undefined;
       return fitness === undefined ? { index, genome: m.genome, status: m.status } : { index, genome: m.genome, status: m.status, fitness };
     });
@@ -166,7 +195,10 @@ export class GaEngine {
    */
   toJSON(): GaState {
     const p = this.parts;
-    const members = this.members.map((m) => (m.status === 'pending' || m.status === 'asked' ? { key: m.genome.key } : { key: m.genome.key, source: m.status }));
+    const members = this.members.map((m) => {
+      if (m.status === 'pending' || m.status === 'asked') return { key: m.genome.key };
+      return m.status === 'failed' ? { key: m.genome.key, source: m.status, error: m.error ?? 'failed' } : { key: m.genome.key, source: m.status };
+    });
     const best = p.best && { key: p.best.genome.key, fitness: p.best.fitness, generation: p.best.generation, index: p.best.index };
     return {
       format: GA_STATE_FORMAT,
@@ -191,6 +223,7 @@ export class GaEngine {
       ...(best ? { best } : {}),
       evaluations: p.evaluations,
       cacheHits: p.cacheHits,
+      failures: p.failures,
     };
   }
 
@@ -211,6 +244,9 @@ export class GaEngine {
     }
     if (typeof fitness !== 'object' || fitness === null || typeof fitness.value !== 'number' || !Number.isFinite(fitness.value)) {
       throw new GaTellError(`tell(${JSON.stringify(id)}): fitness.value must be a finite number, got ${describe(fitness?.value ?? fitness)}`, id);
+    }
+    if (fitness.cost !== undefined && (typeof fitness.cost !== 'number' || !Number.isFinite(fitness.cost))) {
+      throw new GaTellError(`tell(${JSON.stringify(id)}): fitness.cost must be a finite number, got ${describe(fitness.cost)}`, id);
     }
     if (fitness.objectives !== undefined) {
       if (typeof fitness.objectives !== 'object' || fitness.objectives === null) {
@@ -233,7 +269,11 @@ export class GaEngine {
 
   private improve(index: number, fitness: Fitness): void {
     const previous = this.parts.best;
-    if (previous !== undefined && !(fitness.value > previous.fitness.value)) return;
+    const g = this.parts.generation;
+    if (previous !== undefined && compareRanked(
+      { value: fitness.value, cost: fitness.cost, generation: g, index },
+      { value: previous.fitness.value, cost: previous.fitness.cost, generation: previous.generation, index: previous.index },
+    ) >= 0) return;
     const best: BestResult = { genome: this.members[index].genome, fitness, generation: this.parts.generation, index };
     this.parts.best = best;
     this.queue.push(['best:improved', previous === undefined ? { ...best } : { ...best, previous }]);
@@ -254,7 +294,7 @@ export class GaEngine {
 
   /** While the current generation is complete: record it, then breed the next (or finish). */
   private advance(): void {
-    while (!this.parts.done && this.members.every((m) => m.status === 'evaluated' || m.status === 'cached')) {
+    while (!this.parts.done && this.members.every((m) => m.status === 'evaluated' || m.status === 'cached' || m.status === 'failed')) {
       const stats = this.stats();
       this.parts.history.push(stats);
       this.queue.push(['generation:finished', stats]);
@@ -272,32 +312,46 @@ export class GaEngine {
   }
 
   private stats(): GenerationStats {
-    let best = -Infinity;
     let worst = Infinity;
     let sum = 0;
-    let bestKey = '';
     let evaluations = 0;
+    let failures = 0;
+    let counted = 0;
     for (const m of this.members) {
+      if (m.status === 'failed') {
+        failures++;
+        continue;
+      }
       const v = this.parts.cache.get(m.genome.key)!.fitness.value;
       sum += v;
-      if (v > best) {
-        best = v;
-        bestKey = m.genome.key;
-      }
+      counted++;
       if (v < worst) worst = v;
       if (m.status === 'evaluated') evaluations++;
     }
-    const n = this.members.length;
-    return { generation: this.parts.generation, best, mean: sum / n, worst, bestKey, evaluations, cacheHits: n - evaluations };
+    const top = this.ranked()[0];
+    const ok = top !== undefined && !top.failed;
+    return {
+      generation: this.parts.generation, best: ok ? top.fitness : 0, mean: counted ? sum / counted : 0, worst: counted ? worst : 0,
+      bestKey: ok ? top.genome.key : '', evaluations, cacheHits: this.members.length - evaluations - failures, failures,
+    };
+  }
+
+  /** The current population best first by the tie rule (value, cost, index; failed ones last). */
+  private ranked(): ScoredGenome[] {
+    return this.members
+      .map((m, index) => {
+        if (m.status === 'failed') return { genome: m.genome, fitness: Number.NEGATIVE_INFINITY, index, failed: true };
+        const f = this.parts.cache.get(m.genome.key)!.fitness;
+        return f.cost === undefined ? { genome: m.genome, fitness: f.value, index } : { genome: m.genome, fitness: f.value, index, cost: f.cost };
+      })
+      .sort(rankScored);
   }
 
   /** One generation step of the paper: select, cross over, mutate (elites excepted). */
   private breed(): Genome[] {
     const { options, locks, rng } = this.parts;
     const ctx: OperatorContext = { rng, genomeLength: options.genomeLength, locks, generation: this.parts.generation };
-    const ranked: ScoredGenome[] = this.members
-      .map((m, index) => ({ genome: m.genome, fitness: this.parts.cache.get(m.genome.key)!.fitness.value, index }))
-      .sort((a, b) => b.fitness - a.fitness || a.index - b.index);
+    const ranked = this.ranked();
     const survivors = this.parts.selection.select(ranked, options.survivorCount, ctx);
     this.checkOutput('selection', this.parts.selection.name, survivors.map((s) => s?.genome), options.survivorCount);
     const kept = survivors.map((s) => s.genome);
@@ -347,7 +401,8 @@ function spec(s: { name: string; params?: Record<string, unknown> }): StrategySp
 
 /** @internal */
 export function freezeFitness(f: Fitness): Fitness {
-  const out: { value: number; objectives?: Readonly<Record<string, number>>; metadata?: unknown } = { value: f.value };
+  const out: { value: number; objectives?: Readonly<Record<string, number>>; cost?: number; metadata?: unknown } = { value: f.value };
+  if (f.cost !== undefined) out.cost = f.cost;
   if (f.objectives !== undefined) out.objectives = Object.freeze({ ...f.objectives });
   if (f.metadata !== undefined) out.metadata = f.metadata;
   return Object.freeze(out);

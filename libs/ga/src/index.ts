@@ -9,6 +9,8 @@ export type { RngState } from './rng.js';
 export { PRESETS } from './options.js';
 export type { GaOptions, PresetName, PresetValues, ResolvedGaOptions } from './options.js';
 export { GaEngine } from './engine.js';
+export { compareRanked } from './ranking.js';
+export type { RankKey } from './ranking.js';
 export { createGa, restoreGa, randomGenome } from './create.js';
 export type { RestoreOptions } from './create.js';
 export { GA_STATE_FORMAT, GA_STATE_VERSION } from './state-types.js';

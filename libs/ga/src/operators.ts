@@ -19,8 +19,14 @@ export interface ScoredGenome {
   readonly genome: Genome;
   /** Fitness value (maximised). */
   readonly fitness: number;
-  /** Index in the evaluated population (the deterministic tie-breaker). */
+  /** Index in the evaluated population. */
   readonly index: number;
+  /** Tie-breaker cost (lower first; see `compareRanked`). */
+  readonly cost?: number;
+  /** Generation where the fitness was first evaluated (a cache hit: an earlier one). */
+  readonly generation?: number;
+  /** The evaluation failed: ranked after every genome with a fitness. */
+  readonly failed?: boolean;
 }
 
 /** JSON-able description of a strategy, stored in the engine state. */

@@ -30,7 +30,7 @@ export interface GaState {
   /** Whether generation:started was already emitted for the current generation. */
   readonly announced: boolean;
   /** Current population: key, plus where its fitness came from once known. */
-  readonly members: readonly { readonly key: string; readonly source?: FitnessSource }[];
+  readonly members: readonly { readonly key: string; readonly source?: FitnessSource | 'failed'; readonly error?: string }[];
   /** Every evaluated genome of the search with its fitness and where it was evaluated, in that order. */
   readonly cache: readonly { readonly key: string; readonly fitness: Fitness; readonly generation: number; readonly index: number }[];
   /** Statistics of the finished generations. */
@@ -41,4 +41,6 @@ export interface GaState {
   readonly evaluations: number;
   /** Cache hits so far. */
   readonly cacheHits: number;
+  /** Evaluations told as failed so far (absent in states written before failures existed: 0). */
+  readonly failures?: number;
 }

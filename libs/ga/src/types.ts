@@ -6,6 +6,8 @@ export interface Fitness {
   readonly value: number;
   /** Extra objectives, reported only (e.g. trainable parameters, seconds). Finite numbers. */
   readonly objectives?: Readonly<Record<string, number>>;
+  /** Tie-breaker: among equal values the lower cost ranks first (e.g. trainable parameters). A finite number when set. */
+  readonly cost?: number;
   /** Anything JSON-serialisable the caller wants kept with the genome (it is part of the state). */
   readonly metadata?: unknown;
 }
@@ -31,24 +33,28 @@ export interface PopulationMember {
   readonly index: number;
   /** The member's genome. */
   readonly genome: Genome;
-  /** `pending` (not yet asked), `asked` (asked, not told), `evaluated` or `cached`. */
-  readonly status: 'pending' | 'asked' | FitnessSource;
+  /** `pending` (not yet asked), `asked` (asked, not told), `evaluated`, `cached` or `failed` (told by `fail()`). */
+  readonly status: 'pending' | 'asked' | FitnessSource | 'failed';
   /** Present once evaluated or cached. */
   readonly fitness?: Fitness;
+  /** Why the evaluation failed (status `failed`). */
+  readonly error?: string;
 }
 
 /** Statistics of one finished generation. */
 export interface GenerationStats {
   /** Index of the generation, from 0. */
   readonly generation: number;
-  /** Best fitness value of the generation's n members. */
+  /** Best fitness value of the generation's members with a fitness (failed ones excluded; 0 when all failed). */
   readonly best: number;
-  /** Mean fitness value of the generation's n members (summed in index order). */
+  /** Mean fitness value of the members with a fitness (summed in index order; 0 when all failed). */
   readonly mean: number;
-  /** Worst fitness value of the generation's n members. */
+  /** Worst fitness value of the members with a fitness (0 when all failed). */
   readonly worst: number;
-  /** Key of the generation's best member (ties: lowest index). */
+  /** Key of the generation's best member by the tie rule (`compareRanked`); '' when all failed. */
   readonly bestKey: string;
+  /** Members whose evaluation failed (never given a fitness). */
+  readonly failures: number;
   /** Genomes evaluated by the caller in this generation. */
   readonly evaluations: number;
   /** Members whose fitness was reused from the cache. */
@@ -77,9 +83,11 @@ export interface GaEvents {
   'genome:asked': (e: GenomeRequest) => void;
   /** tell() recorded a fitness. */
   'genome:told': (e: GenomeRequest & { fitness: Fitness }) => void;
+  /** fail() recorded a failed evaluation (no fitness; the genome is not cached and may be asked again later). */
+  'genome:failed': (e: GenomeRequest & { error: string }) => void;
   /** A member took the fitness of an already-evaluated identical genome (a cache hit). */
   'genome:cached': (e: { generation: number; index: number; genome: Genome; fitness: Fitness }) => void;
-  /** A told fitness is strictly better than the best so far. */
+  /** A told fitness ranks before the best so far by the tie rule (`compareRanked`). */
   'best:improved': (e: BestResult & { previous?: BestResult }) => void;
   /** The last generation finished; `done` is now true. */
   'search:finished': (e: { generations: number; best: BestResult | undefined }) => void;

@@ -1,4 +1,5 @@
 import { GaOptionsError } from '../errors.js';
+import { rankScored } from '../ranking.js';
 import type { OperatorContext, ScoredGenome } from '../operators.js';
 import type { SelectionStrategy } from './base.js';
 
@@ -36,6 +37,6 @@ export class TournamentSelection implements SelectionStrategy {
       out.push(pool[winner]);
       pool.splice(winner, 1);
     }
-    return out.sort((a, b) => b.fitness - a.fitness || a.index - b.index);
+    return out.sort(rankScored);
   }
 }
