@@ -52,6 +52,8 @@ export type { LayersTaskModelOptions } from './training/layers-task-model.js';
 export { zooTaskModel, trainableFromTaskModel } from './training/zoo-task-model.js';
 export type { ZooTaskModelOptions } from './training/zoo-task-model.js';
 export { splitAtPrefix } from './training/graph.js';
+export { macroPrecisionRecall, addToConfusion, confusionRows } from './training/confusion.js';
+export type { MacroScores } from './training/confusion.js';
 export type { PrefixSplit } from './training/graph.js';
 export type {
   ImageSplit,

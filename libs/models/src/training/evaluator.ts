@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, type PreparedSplit } from './data.js';
+import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
 import { splitAtPrefix, type PrefixSplit } from './graph.js';
 import { applyGenome, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome, type WeightSnapshot } from './state.js';
@@ -129,15 +130,19 @@ export class LocalEvaluator {
     return entry;
   }
 
-  private measure(model: tf.LayersModel, split: PreparedSplit): { loss: number; accuracy: number } {
+  /** Loss and accuracy of a split; with `confusion` (K*K counts, zeroed here) also its confusion counts. */
+  private measure(model: tf.LayersModel, split: PreparedSplit, confusion?: Int32Array): { loss: number; accuracy: number } {
     let loss = 0;
     let correct = 0;
+    confusion?.fill(0);
     this.runInference(model, split, (outs, from, to) => {
       const labels = tf.tensor1d(split.labels.subarray(from, to), 'int32');
       const probs = outs[0]!;
       const ce = crossEntropy(probs, tf.oneHot(labels, this.classes).toFloat());
       loss += (ce.dataSync()[0] as number) * (to - from);
-      correct += tf.sum(tf.equal(tf.argMax(probs, -1), labels).toInt()).dataSync()[0] as number;
+      const predicted = tf.argMax(probs, -1);
+      correct += tf.sum(tf.equal(predicted, labels).toInt()).dataSync()[0] as number;
+      if (confusion) addToConfusion(confusion, this.classes, split.labels.subarray(from, to), predicted.dataSync());
     });
     return { loss: loss / split.count, accuracy: correct / split.count };
   }
@@ -222,7 +227,12 @@ export class LocalEvaluator {
         const val = this.measure(model, data.val);
         if (val.accuracy > best) {
           best = val.accuracy;
-          result.testAccuracy = this.measure(model, data.test).accuracy;
+          const counts = new Int32Array(this.classes * this.classes);
+          result.testAccuracy = this.measure(model, data.test, counts).accuracy;
+          result.testConfusion = confusionRows(counts, this.classes);
+          const macro = macroPrecisionRecall(result.testConfusion);
+          result.testMacroPrecision = macro.precision;
+          result.testMacroRecall = macro.recall;
         }
         const metrics: EpochMetrics = {
           epoch, trainLoss: lossSum / n, trainAccuracy: correct / n, valLoss: val.loss, valAccuracy: val.accuracy,

@@ -42,6 +42,15 @@ export interface EvaluationResult {
   fitness: number;
   /** Test accuracy of the weights of the first best-validation epoch. */
   testAccuracy: number;
+  /**
+   * Confusion counts on the test split with the weights `testAccuracy` was measured with:
+   * `testConfusion[true][predicted]`, K x K. Absent when no test pass ran (a failure in epoch 1).
+   */
+  testConfusion?: number[][];
+  /** Macro-averaged test precision from `testConfusion` (a class nobody was predicted as counts 0, sklearn's zero_division default). */
+  testMacroPrecision?: number;
+  /** Macro-averaged test recall from `testConfusion`. */
+  testMacroRecall?: number;
   /** Metrics of each finished epoch, in order. */
   epochs: EpochMetrics[];
   /** Trainable parameters as Keras counts them (adapter + head included). */
