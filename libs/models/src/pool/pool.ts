@@ -68,8 +68,10 @@ interface Slot {
   restarts: number;
 }
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+/** Run from the sources (vitest, tsx): the worker is worker.ts under tsx; built (dist/): plain node. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER = fileURLToPath(new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url));
+const WORKER_NODE_OPTIONS = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
 const MAX_RESTARTS_WITHOUT_READY = 2;
 
 function failedResult(genome: string, backend: string, error: string): EvaluationResult {
@@ -138,7 +140,7 @@ class ProcessPool implements EvaluatorPool {
     const env: Record<string, string> = { SLT_WORKER: String(slot.index) };
     if (this.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = this.gpus[slot.index % this.gpus.length]!;
     const proc = execaNode(WORKER, [], {
-      nodeOptions: ['--import', TSX],
+      nodeOptions: WORKER_NODE_OPTIONS,
       ipcInput: this.init as never,
       env,
       stdout: 'ignore',

@@ -1,5 +1,6 @@
 /**
- * A pool worker process (run as `node --import tsx worker.ts` by the pool, with execa IPC): builds
+ * A pool worker process (run by the pool with execa IPC: `node dist/pool/worker.js` when built,
+ * `node --import tsx worker.ts` from the sources): builds
  * the task model on its own backend, reads the splits file once, then evaluates genomes on request.
  */
 import * as tf from '@tensorflow/tfjs';

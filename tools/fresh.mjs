@@ -1,0 +1,72 @@
+/**
+ * Keeps the built code current for the bins: a project's dist/ is stale when its stamp
+ * (`dist/.slt-build`, stamped with the build's start time by tools/build.mjs) is missing or older
+ * than anything under its src/ (files and folders: a folder's time changes when a file in it is
+ * added, removed or renamed), its package.json or the build script. Only fs calls here (a stat
+ * walk, a few ms); esbuild is loaded only when something is stale.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD_SCRIPT = path.join(REPO, 'tools', 'build.mjs');
+const STAMP = '.slt-build';
+
+function mtime(p) {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** True when some entry below `dir` (or `dir` itself) changed after `since` (ms). */
+function changedSince(dir, since) {
+  if (mtime(dir) > since) return true;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory() ? changedSince(p, since) : mtime(p) > since) return true;
+  }
+  return false;
+}
+
+/** The project folders (libs/*, apps/* with a src/) whose dist/ is missing or older than their sources. */
+export function staleProjects(repo = REPO) {
+  const stale = [];
+  const script = mtime(BUILD_SCRIPT);
+  for (const group of ['libs', 'apps']) {
+    let names = [];
+    try {
+      names = readdirSync(path.join(repo, group));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const root = path.join(repo, group, name);
+      const src = path.join(root, 'src');
+      if (mtime(src) < 0 || mtime(path.join(root, 'package.json')) < 0) continue;
+      const stamp = mtime(path.join(root, 'dist', STAMP));
+      if (stamp < 0 || script > stamp || mtime(path.join(root, 'package.json')) > stamp || changedSince(src, stamp)) stale.push(root);
+    }
+  }
+  return stale;
+}
+
+/**
+ * Rebuilds the stale projects (if any) before a bin imports dist/. A source that does not compile
+ * (someone mid-edit) keeps its last good build, with a warning on stderr naming it.
+ */
+export async function ensureBuilt() {
+  const stale = staleProjects();
+  if (stale.length === 0) return;
+  const { buildProjects } = await import('./build.mjs');
+  try {
+    for (const report of await buildProjects(stale, { strict: false })) {
+      for (const f of report.failed) process.stderr.write(`slt: warning: ${f} (running its last good build)\n`);
+    }
+  } catch (e) {
+    process.stderr.write(`slt: cannot build ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
