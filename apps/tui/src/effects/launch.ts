@@ -26,7 +26,7 @@ export class LaunchError extends Error {
   }
 }
 
-/** The demo's assets (fetched into the cache on first use) replace the `demo:` data value. */
+/** The demo's data set (fetched into the cache on first use) replaces the `demo:` data value; the demo's weights go with the demo's model only. */
 export async function resolveData(flags: Record<string, string>, signal?: AbortSignal): Promise<Record<string, string>> {
   if (flags.data !== DEMO_DATA) {
     try {
@@ -42,7 +42,12 @@ export async function resolveData(flags: Record<string, string>, signal?: AbortS
     throw new LaunchError(err.replace(/^slt: /, '') || `slt cache demo failed (exit ${res.exitCode})`);
   }
   const assets = JSON.parse(String(res.stdout).trim().split('\n').pop()!) as { model: string; weights: string; data: string };
-  return { ...flags, model: assets.model, weights: assets.weights, data: assets.data };
+  // Only the data set is the demo's: the model chosen stays, and the demo's weights serve the
+  // demo's model only (another model's weights come from --weights or the cache; the search names
+  // what is missing).
+  const out: Record<string, string> = { ...flags, model: flags.model ?? assets.model, data: assets.data };
+  if (!flags.weights && out.model === assets.model) out.weights = assets.weights;
+  return out;
 }
 
 /** A started search. */

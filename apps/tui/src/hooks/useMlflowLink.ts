@@ -29,13 +29,14 @@ export function mlflowLink(dir: string, runKey: string | undefined): string | un
 /** Polls the attached search's MLflow link every `everyMs` (stops on unmount or re-attach). */
 export function useMlflowLink(attached: { dir: string } | undefined, runKey: string | undefined, fallback: string | undefined, everyMs = 2000): string | undefined {
   const [link, setLink] = useState<string | undefined>();
+  const dir = attached?.dir;
   useEffect(() => {
     setLink(undefined);
-    if (!attached) return;
-    const poll = () => setLink(mlflowLink(attached.dir, runKey));
+    if (!dir) return;
+    const poll = () => setLink(mlflowLink(dir, runKey));
     poll();
     const timer = setInterval(poll, everyMs);
     return () => clearInterval(timer);
-  }, [attached, runKey, everyMs]);
+  }, [dir, runKey, everyMs]);
   return link ?? (attached && runKey ? `${fallback ?? './mlruns'} (run not delivered yet)` : undefined);
 }

@@ -1,4 +1,4 @@
-import { useEffect, type Dispatch } from 'react';
+import { useEffect, useRef, type Dispatch } from 'react';
 import { sendControl } from '@slt/runner';
 import { launchDetached, resolveData } from '../effects/launch.js';
 import type { Action, Request } from '../state/app.js';
@@ -10,12 +10,16 @@ import { DEMO_DATA } from '../state/form.js';
  * running when the component unmounts is abandoned (its `slt cache demo` child is cancelled).
  */
 export function useRequests(request: Request | undefined, attached: { dir: string } | undefined, root: string, dispatch: Dispatch<Action>): void {
+  // Read at the time of the request: a change of the attached search (or of its liveness) must not
+  // restart a launch in progress.
+  const dir = useRef<string | undefined>(undefined);
+  dir.current = attached?.dir;
   useEffect(() => {
     if (!request) return;
     if (request.kind === 'control') {
       try {
-        if (!attached) throw new Error('no search attached');
-        sendControl(attached.dir, request.command);
+        if (!dir.current) throw new Error('no search attached');
+        sendControl(dir.current, request.command);
         dispatch({ type: 'request.done', message: `${request.command} sent to the search` });
       } catch (err) {
         dispatch({ type: 'request.failed', error: `${request.command}: ${(err as Error).message}` });
@@ -33,5 +37,5 @@ export function useRequests(request: Request | undefined, attached: { dir: strin
       if (!ctl.signal.aborted) dispatch({ type: 'request.failed', error: err.message });
     });
     return () => ctl.abort();
-  }, [request, attached, root, dispatch]);
+  }, [request, root, dispatch]);
 }

@@ -7,11 +7,14 @@ import type { Action } from '../state/app.js';
 /**
  * Follows the attached search's journal from its first record (re-attaching replays it), batching
  * records into `events` actions; also polls the search's live batch progress (progress.json).
- * Everything stops when `attached` changes or the component unmounts.
+ * Everything stops when the attached folder changes or the component unmounts.
  */
 export function useSearchJournal(attached: { dir: string } | undefined, dispatch: Dispatch<Action>, pollMs = 250): void {
+  const dir = attached?.dir;
   useEffect(() => {
-    if (!attached) return;
+    if (!dir) return;
+    // Followed from its first record: the state starts over (never replayed into the old one).
+    dispatch({ type: 'journal.reset' });
     const ctl = new AbortController();
     let buffer: SearchEvent[] = [];
     let flushTimer: NodeJS.Timeout | undefined;
@@ -22,7 +25,7 @@ export function useSearchJournal(attached: { dir: string } | undefined, dispatch
       buffer = [];
       dispatch({ type: 'events', events });
     };
-    const journal = path.join(attached.dir, JOURNAL_FILE);
+    const journal = path.join(dir, JOURNAL_FILE);
     followJournal(journal, (r) => {
       buffer.push(r as unknown as SearchEvent);
       flushTimer ??= setTimeout(flush, 40);
@@ -32,7 +35,7 @@ export function useSearchJournal(attached: { dir: string } | undefined, dispatch
     // Batch progress is not journaled: the search keeps its latest in progress.json.
     let lastProgress = '';
     const progressTimer = setInterval(() => {
-      const e = readProgress(attached.dir);
+      const e = readProgress(dir);
       if (!e || `${e.key}@${e.time}` === lastProgress) return;
       lastProgress = `${e.key}@${e.time}`;
       buffer.push(e);
@@ -43,5 +46,5 @@ export function useSearchJournal(attached: { dir: string } | undefined, dispatch
       if (flushTimer) clearTimeout(flushTimer);
       clearInterval(progressTimer);
     };
-  }, [attached, dispatch, pollMs]);
+  }, [dir, dispatch, pollMs]);
 }

@@ -61,6 +61,8 @@ export type Action =
   | { type: 'attach'; id: string; dir: string }
   | { type: 'events'; events: SearchEvent[] }
   | { type: 'alive'; alive: boolean }
+  /** The journal is followed again from its first record: the search state starts over. */
+  | { type: 'journal.reset' }
   | { type: 'busy'; text?: string }
   | { type: 'request.done'; message?: string }
   | { type: 'request.failed'; error: string };
@@ -166,6 +168,8 @@ function resultsKey(state: AppState, k: KeyPress): AppState {
 }
 
 function onKey(state: AppState, k: KeyPress): AppState {
+  // Esc cancels a launch in progress (the hook aborts its `slt cache demo` child).
+  if (k.escape && state.request?.kind === 'launch') return { ...state, request: undefined, busy: undefined, message: { level: 'info', text: 'launch cancelled' } };
   if (state.help) return k.escape || k.input === '?' || k.input === 'q' || k.enter ? { ...state, help: false } : state;
   if (state.filtering) {
     if (k.escape) return { ...state, filtering: false, filter: '' };
@@ -194,7 +198,10 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'attach':
       return { ...attach(state, action.id, action.dir), request: undefined, busy: undefined };
     case 'alive':
-      return state.attached ? { ...state, attached: { ...state.attached, alive: action.alive } } : state;
+      // The same answer keeps the same object: hooks keyed on `attached` must not restart on a poll.
+      return state.attached && state.attached.alive !== action.alive ? { ...state, attached: { ...state.attached, alive: action.alive } } : state;
+    case 'journal.reset':
+      return { ...state, search: initialSearchState() };
     case 'events': {
       let search = state.search;
       for (const e of action.events) search = reduceSearch(search, e);

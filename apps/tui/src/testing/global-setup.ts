@@ -3,7 +3,7 @@
  * baselines) of MobileNetV1-0.25 with the shared ImageNet weights on fashion-mnist-900 at 32 px,
  * small enough for CI. The screens' tests draw its journal.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,13 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 export const SHARED_DATA = path.resolve(REPO, '../shared/data');
 
 export default async function setup(project: TestProject): Promise<() => void> {
+  // Local iteration: SLT_TUI_FIXTURE names the folder of a fixture search made earlier by the same
+  // command (its journal is only read; the tests copy what they change).
+  const reuse = process.env.SLT_TUI_FIXTURE;
+  if (reuse && existsSync(path.join(reuse, 'journal.jsonl'))) {
+    project.provide('searchDir', path.resolve(reuse));
+    return () => undefined;
+  }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'slt-tui-test-'));
   const dir = path.join(tmp, 'searches', 'fixture-search');
   await execa(process.execPath, [
