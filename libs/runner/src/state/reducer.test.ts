@@ -125,6 +125,13 @@ describe('reduceSearch over a real journal', () => {
     expect(s.progress.done).toBe(6);
   });
 
+  it('a journal replayed into the state it built counts nothing twice (readers that re-follow)', () => {
+    const once = reduceJournal(events);
+    const twice = reduceJournal(events, once);
+    expect(twice.progress).toEqual(once.progress);
+    expect(twice.generations).toEqual(once.generations);
+  });
+
   it('tracks baselines and the end of a search', () => {
     let s = reduceJournal(events);
     const t = new Date().toISOString();

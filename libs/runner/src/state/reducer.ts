@@ -162,6 +162,9 @@ function abandonTraining(s: SearchState): SearchState {
  */
 export function reduceSearch(state: SearchState, event: SearchEvent): SearchState {
   const time = event.time;
+  // A journal record already reduced (a reader that re-follows the journal into the same state)
+  // changes nothing: counts stay those of one pass, as the CLI shows them.
+  if ('seq' in event && typeof event.seq === 'number' && event.seq <= state.lastSeq) return state;
   let s: SearchState = 'seq' in event && typeof event.seq === 'number' ? { ...state, lastSeq: Math.max(state.lastSeq, event.seq), updatedAt: time } : state;
   const e = event as SearchEvent & Record<string, any>;
   switch (e.type) {
