@@ -20,7 +20,7 @@ export {
 
 // Zoo
 export { MODEL_INFO, MODEL_NAMES, getModelInfo, buildBackbone } from './zoo/table.js';
-export type { ModelInfo, InputRange } from './zoo/table.js';
+export type { ModelInfo, InputRange, WeightsFile } from './zoo/table.js';
 export { buildMobileNetV1, MOBILENET_ALPHAS } from './zoo/mobilenet.js';
 export type { MobileNetV1Options } from './zoo/mobilenet.js';
 export { buildVgg16 } from './zoo/vgg16.js';
@@ -30,10 +30,21 @@ export { Normalization, validateInputShape, MIN_INPUT_SIZE } from './zoo/layers.
 export type { InputShape, BuildOptions, NormalizationArgs } from './zoo/layers.js';
 
 // Weights
-export { loadWeights, defaultCacheDir } from './weights/load.js';
-export type { LoadWeightsOptions } from './weights/load.js';
-export { applyWeights, captureWeights, weightSetSize, splitWeightName } from './weights/weight-set.js';
-export type { WeightSet, StoredWeight, ApplyWeightsOptions } from './weights/weight-set.js';
+export { loadWeights, resolveWeights, readResolved } from './weights/load.js';
+export type { LoadWeightsOptions, ResolvedWeights } from './weights/load.js';
+export { checkWeights, checkFinite } from './weights/check.js';
+export type { CheckWeightsOptions, CheckedWeights } from './weights/check.js';
+export { readKerasH5, writeKerasH5 } from './weights/h5.js';
+export type { KerasH5Info, WriteKerasH5Options } from './weights/h5.js';
+export { downloadFile, hashFile } from './weights/download.js';
+export type { DownloadOptions, DownloadProgress, DownloadResult } from './weights/download.js';
+export { defaultCacheDir, cachedWeights, verifyCachedFile, recordFile, readRecord, zooModelOfFile, urlFileName, isH5Name } from './weights/cache.js';
+export type { CachedWeights, FileRecord, WeightsFormat } from './weights/cache.js';
+export { addWeightsFile } from './weights/add.js';
+export type { AddWeightsOptions } from './weights/add.js';
+export { InvalidWeightsFileError, NonFiniteWeightError, DownloadError, ModelWeightsUnavailableError } from './weights/errors.js';
+export { applyWeights, matchWeights, captureWeights, weightSetSize, splitWeightName } from './weights/weight-set.js';
+export type { WeightSet, StoredWeight, ApplyWeightsOptions, WeightMatch } from './weights/weight-set.js';
 
 // Task model and genomes
 export { createTaskModel } from './task/task-model.js';
@@ -64,7 +75,7 @@ export type {
   BatchProgress,
   FineTuneOptions,
 } from './training/types.js';
-export { createEvaluatorPool } from './pool/pool.js';
-export type { EvaluatorPool, EvaluatorPoolOptions, PoolEvaluateOptions } from './pool/pool.js';
+export { createEvaluatorPool, visibleDevices } from './pool/pool.js';
+export type { EvaluatorPool, EvaluatorPoolOptions, PoolEvaluateOptions, WorkerInfo } from './pool/pool.js';
 export type { TaskModelSource } from './pool/protocol.js';
 export { writeSplitsFile, readSplitsFile } from './pool/datafile.js';

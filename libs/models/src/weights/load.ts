@@ -1,221 +1,153 @@
 /**
- * Reads TensorFlow.js layers-format weights (model.json + binary shards) from a directory, a
- * model.json path, a file:// URL or an http(s):// URL (downloaded once into a local cache) into a
- * {@link WeightSet} of plain typed arrays.
+ * Where weights come from: a zoo name (the cache first, then the zoo's official URLs in table
+ * order), a Keras `.h5` path or URL, a TensorFlow.js folder / model.json path / URL, or a file://
+ * URL. {@link resolveWeights} brings them onto local disk (downloads land in the cache, checked);
+ * {@link loadWeights} also reads them into a {@link WeightSet}.
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import {
-  InvalidModelJsonError,
-  MissingShardError,
-  NoWeightsUrlError,
-  UnknownModelError,
-  WeightsUnavailableError,
-} from '../errors.js';
+import { InvalidModelJsonError, UnknownModelError, WeightsError } from '../errors.js';
 import { MODEL_INFO, MODEL_NAMES, getModelInfo } from '../zoo/table.js';
-import { type StoredWeight, type WeightSet, splitWeightName } from './weight-set.js';
+import { type WeightsFormat, cachedWeights, defaultCacheDir, isH5Name, recordFile, urlCacheName, urlFileName, verifyCachedFile } from './cache.js';
+import { type DownloadOptions, downloadFile } from './download.js';
+import { ModelWeightsUnavailableError } from './errors.js';
+import { readKerasH5 } from './h5.js';
+import { ensureTfjsCached, readTfjs } from './tfjs.js';
+import type { WeightSet } from './weight-set.js';
 
-/** Options of {@link loadWeights}. */
+/** Options of {@link loadWeights} and {@link resolveWeights}. */
 export interface LoadWeightsOptions {
   /**
-   * Directory holding one cached folder per model (`<cacheDir>/<name>/model.json + shards`).
+   * Directory holding one cached folder per model (`<cacheDir>/<name>/`).
    * Default: `$SLT_CACHE_DIR/models` if the variable is set, else `~/.cache/slt/models`.
    */
   cacheDir?: string;
-  /** Name of the cache folder for a URL source (default: the zoo name, else a hash of the URL). */
+  /** Name of the cache folder for a URL source (default: the zoo name, else `<url name>-<hash>`). */
   cacheName?: string;
   /** Download even if a complete cached copy exists (default false). */
   refresh?: boolean;
+  /** Never download: the cache and local files only (default false). */
+  offline?: boolean;
+  /** Per-request idle timeout of a download, ms (default 30000). */
+  timeoutMs?: number;
+  /** Retries of a failed download, resuming with HTTP Range (default 3). */
+  retries?: number;
+  /** Pause before the first retry, ms (doubled each time; default 500). */
+  retryDelayMs?: number;
+  /** Called as download bytes arrive. */
+  onProgress?: DownloadOptions['onProgress'];
   /** `fetch` to use for http(s) (default: the global fetch). */
   fetch?: typeof fetch;
 }
 
-interface ManifestGroup {
-  paths: string[];
-  weights: tf.io.WeightsManifestEntry[];
+/** Weights brought onto local disk by {@link resolveWeights}. */
+export interface ResolvedWeights {
+  /** Their format. */
+  format: WeightsFormat;
+  /** The local `.h5` file or `model.json`: pass it on as a weights spec (nothing is fetched again). */
+  path: string;
+  /** What was asked for (path, URL or zoo name). */
+  source: string;
+  /** The URL they came from, when downloaded (now or when cached). */
+  url?: string;
+  /** True when the cache already held them. */
+  fromCache: boolean;
 }
 
-/** The default cache directory (see {@link LoadWeightsOptions.cacheDir}). */
-export function defaultCacheDir(): string {
-  const root = process.env.SLT_CACHE_DIR;
-  return root ? path.join(root, 'models') : path.join(os.homedir(), '.cache', 'slt', 'models');
+const isHttp = (s: string): boolean => /^https?:\/\//i.test(s);
+
+function downloadOptions(o: LoadWeightsOptions): DownloadOptions {
+  return { timeoutMs: o.timeoutMs, retries: o.retries, retryDelayMs: o.retryDelayMs, onProgress: o.onProgress, fetch: o.fetch };
 }
 
-/** True when `s` looks like a URL with a scheme we read (http, https, file). */
-function isUrl(s: string): boolean {
-  return /^(https?|file):\/\//i.test(s);
+/** Downloads an `.h5` URL into `<cacheDir>/<name>/<file name>` (unless cached and intact). */
+async function fetchH5(url: string, name: string, o: LoadWeightsOptions, md5?: string): Promise<ResolvedWeights> {
+  const file = path.join(o.cacheDir ?? defaultCacheDir(), name, urlFileName(url));
+  if (!o.refresh && existsSync(file)) {
+    await verifyCachedFile(file);
+    return { format: 'keras-h5', path: file, source: url, url, fromCache: true };
+  }
+  const got = await downloadFile(url, file, { ...downloadOptions(o), md5 });
+  await recordFile(file, url, got);
+  return { format: 'keras-h5', path: file, source: url, url, fromCache: false };
+}
+
+/** The cache first, then each official URL of the zoo model in table order. */
+async function resolveZoo(model: string, o: LoadWeightsOptions): Promise<ResolvedWeights> {
+  const info = getModelInfo(model);
+  const cacheDir = o.cacheDir ?? defaultCacheDir();
+  if (!o.refresh) {
+    const [hit] = cachedWeights(model, cacheDir);
+    if (hit) {
+      const record = hit.format === 'keras-h5' ? await verifyCachedFile(hit.path) : undefined;
+      return { format: hit.format, path: hit.path, source: model, ...(record?.url ? { url: record.url } : {}), fromCache: true };
+    }
+  }
+  const attempts: { url: string; reason: string }[] = [];
+  if (!o.offline) {
+    for (const f of info.weightsFiles) {
+      try {
+        if (f.format === 'keras-h5') return { ...(await fetchH5(f.url, model, o, f.md5)), source: model };
+        const json = await ensureTfjsCached(f.url, path.join(cacheDir, model), { ...downloadOptions(o), refresh: o.refresh });
+        return { format: 'tfjs', path: json, source: model, url: f.url, fromCache: false };
+      } catch (err) {
+        if (!(err instanceof WeightsError)) throw err;
+        attempts.push({ url: f.url, reason: (err.cause as Error)?.message ?? err.message });
+      }
+    }
+  }
+  throw new ModelWeightsUnavailableError(model, cacheDir, attempts, info.weightsFiles.map((f) => f.url));
+}
+
+/** A local folder: its model.json, else its only `.h5` file. */
+function localFolder(dir: string, source: string): ResolvedWeights {
+  const json = path.join(dir, 'model.json');
+  if (existsSync(json)) return { format: 'tfjs', path: json, source, fromCache: false };
+  const h5 = readdirSync(dir).filter(isH5Name);
+  if (h5.length === 1) return { format: 'keras-h5', path: path.join(dir, h5[0]!), source, fromCache: false };
+  throw new InvalidModelJsonError(
+    source,
+    h5.length > 1 ? `the folder holds several .h5 files (${h5.join(', ')}): name one` : 'the folder has no model.json and no .h5 file',
+  );
 }
 
 /**
- * Loads pretrained weights. `source` is a zoo name (its official URL; throws
- * {@link NoWeightsUrlError} when it has none), a directory with `model.json`, a path to a
+ * Brings weights onto local disk (see the module comment) without reading them.
+ * @throws UnknownModelError for a bare word that is no zoo name; ModelWeightsUnavailableError when
+ *         neither the cache nor any official URL has a zoo model's weights; DownloadError,
+ *         InvalidModelJsonError, InvalidWeightsFileError naming the file or URL
+ */
+export async function resolveWeights(source: string, options: LoadWeightsOptions = {}): Promise<ResolvedWeights> {
+  if (Object.prototype.hasOwnProperty.call(MODEL_INFO, source)) return resolveZoo(source, options);
+  if (isHttp(source)) {
+    const name = options.cacheName ?? urlCacheName(source);
+    if (isH5Name(new URL(source).pathname)) return fetchH5(source, name, options);
+    const json = await ensureTfjsCached(source, path.join(options.cacheDir ?? defaultCacheDir(), name), { ...downloadOptions(options), refresh: options.refresh });
+    return { format: 'tfjs', path: json, source, url: source, fromCache: false };
+  }
+  const local = source.startsWith('file://') ? fileURLToPath(source) : source;
+  if (!existsSync(local)) {
+    // A bare word is meant as a zoo name: say which names exist.
+    if (!/[\\/.]/.test(source)) throw new UnknownModelError(source, MODEL_NAMES);
+    throw new InvalidModelJsonError(source, 'no such file or directory (expected a Keras .h5 file, a folder with model.json, a model.json path, a file:// or http(s):// URL, or a zoo name)');
+  }
+  if (statSync(local).isDirectory()) return localFolder(local, source);
+  if (path.basename(local) === 'model.json' || /\.json$/i.test(local)) return { format: 'tfjs', path: local, source, fromCache: false };
+  return { format: 'keras-h5', path: local, source, fromCache: false };
+}
+
+/** Reads resolved weights into a {@link WeightSet} (errors name the `.h5` file, or the tfjs source given). */
+export async function readResolved(r: ResolvedWeights): Promise<WeightSet> {
+  if (r.format === 'keras-h5') return readKerasH5(r.path);
+  return readTfjs(r.path, Object.prototype.hasOwnProperty.call(MODEL_INFO, r.source) ? r.path : r.source);
+}
+
+/**
+ * Loads pretrained weights: `source` is a zoo name (the cache first, then its official URLs), a
+ * Keras `.h5` path or URL, a directory with `model.json` (or one `.h5`), a path to a
  * `model.json`, a `file://` URL or an `http(s)://` URL of a `model.json`.
  */
 export async function loadWeights(source: string, options: LoadWeightsOptions = {}): Promise<WeightSet> {
-  let cacheName = options.cacheName;
-  if (Object.prototype.hasOwnProperty.call(MODEL_INFO, source)) {
-    const info = getModelInfo(source);
-    if (!info.weightsUrl) throw new NoWeightsUrlError(source);
-    cacheName ??= info.name;
-    source = info.weightsUrl;
-  }
-  if (/^https?:\/\//i.test(source)) {
-    const dir = await ensureCached(source, cacheName ?? urlCacheName(source), options);
-    return readLocal(path.join(dir, 'model.json'), source);
-  }
-  const local = source.startsWith('file://') ? fileURLToPath(source) : source;
-  if (!isUrl(source) && !existsSync(local)) {
-    // A bare word is meant as a zoo name: say which names exist.
-    if (!/[\\/.]/.test(source)) throw new UnknownModelError(source, MODEL_NAMES);
-    throw new InvalidModelJsonError(source, 'no such file or directory (expected a directory with model.json, a model.json path, a file:// or http(s):// URL, or a zoo name)');
-  }
-  let jsonPath = local;
-  try {
-    if ((await stat(local)).isDirectory()) jsonPath = path.join(local, 'model.json');
-  } catch (cause) {
-    throw new InvalidModelJsonError(source, 'cannot be read', { cause });
-  }
-  return readLocal(jsonPath, source);
-}
-
-function urlCacheName(url: string): string {
-  const base = url.replace(/\/model\.json$/i, '').split('/').pop() || 'model';
-  const hash = createHash('sha256').update(url).digest('hex').slice(0, 10);
-  return `${base.replace(/[^A-Za-z0-9._-]/g, '_')}-${hash}`;
-}
-
-async function parseModelJson(text: string, source: string): Promise<ManifestGroup[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidModelJsonError(source, 'not valid JSON', { cause });
-  }
-  const manifest = (json as { weightsManifest?: unknown })?.weightsManifest;
-  if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g?.paths) || !Array.isArray(g?.weights))) {
-    throw new InvalidModelJsonError(source, 'no weightsManifest (a list of {paths, weights}) in it: is it a TensorFlow.js layers model?');
-  }
-  return manifest as ManifestGroup[];
-}
-
-async function readLocal(jsonPath: string, source: string): Promise<WeightSet> {
-  let text: string;
-  try {
-    text = await readFile(jsonPath, 'utf8');
-  } catch (cause) {
-    throw new InvalidModelJsonError(source, `cannot read ${jsonPath}`, { cause });
-  }
-  const groups = await parseModelJson(text, source);
-  const dir = path.dirname(jsonPath);
-  const layers = new Map<string, StoredWeight[]>();
-  for (const group of groups) {
-    const buffers: Uint8Array[] = [];
-    for (const shard of group.paths) {
-      const file = path.join(dir, shard);
-      try {
-        buffers.push(await readFile(file));
-      } catch (cause) {
-        throw new MissingShardError(source, shard, file, { cause });
-      }
-    }
-    decodeGroup(group, concat(buffers), source, layers);
-  }
-  return { source, layers };
-}
-
-function concat(parts: Uint8Array[]): ArrayBuffer {
-  const total = parts.reduce((s, p) => s + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out.buffer;
-}
-
-function decodeGroup(group: ManifestGroup, buffer: ArrayBuffer, source: string, into: Map<string, StoredWeight[]>): void {
-  let named: tf.NamedTensorMap;
-  try {
-    named = tf.io.decodeWeights(buffer, group.weights);
-  } catch (cause) {
-    const shard = group.paths.join(', ');
-    throw new MissingShardError(source, shard, `shards too short for their manifest entries (${group.weights.length} weights)`, { cause });
-  }
-  try {
-    for (const spec of group.weights) {
-      const t = named[spec.name];
-      const [layer, weight] = splitWeightName(spec.name);
-      const values = t.dtype === 'float32' ? (t.dataSync() as Float32Array).slice() : Float32Array.from(t.dataSync() as ArrayLike<number>);
-      const list = into.get(layer) ?? [];
-      list.push({ name: weight, shape: [...t.shape], values });
-      into.set(layer, list);
-    }
-  } finally {
-    tf.dispose(Object.values(named));
-  }
-}
-
-/** Makes sure `<cacheDir>/<name>/` holds model.json and all its shards; downloads what is missing. */
-async function ensureCached(url: string, name: string, options: LoadWeightsOptions): Promise<string> {
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const dir = path.join(cacheDir, name);
-  const jsonPath = path.join(dir, 'model.json');
-  if (!options.refresh && (await isComplete(jsonPath, url))) return dir;
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const get = async (u: string): Promise<Uint8Array> => {
-    const res = await doFetch(u);
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} for ${u}`);
-    return new Uint8Array(await res.arrayBuffer());
-  };
-  let jsonBytes: Uint8Array;
-  try {
-    jsonBytes = await get(url);
-  } catch (cause) {
-    throw new WeightsUnavailableError(url, dir, { cause });
-  }
-  const groups = await parseModelJson(new TextDecoder().decode(jsonBytes), url);
-  await mkdir(dir, { recursive: true });
-  for (const shard of groups.flatMap((g) => g.paths)) {
-    const target = path.join(dir, shard);
-    if (!options.refresh && existsSync(target)) continue;
-    const shardUrl = new URL(shard, url).toString();
-    let bytes: Uint8Array;
-    try {
-      bytes = await get(shardUrl);
-    } catch (cause) {
-      throw new MissingShardError(url, shard, shardUrl, { cause });
-    }
-    await atomicWrite(target, bytes);
-  }
-  // model.json last: its presence marks a complete copy.
-  await atomicWrite(jsonPath, jsonBytes);
-  return dir;
-}
-
-async function isComplete(jsonPath: string, source: string): Promise<boolean> {
-  if (!existsSync(jsonPath)) return false;
-  try {
-    const groups = await parseModelJson(await readFile(jsonPath, 'utf8'), source);
-    return groups.flatMap((g) => g.paths).every((p) => existsSync(path.join(path.dirname(jsonPath), p)));
-  } catch {
-    return false;
-  }
-}
-
-async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  return readResolved(await resolveWeights(source, options));
 }

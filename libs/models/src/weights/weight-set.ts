@@ -21,6 +21,8 @@ export interface WeightSet {
   source: string;
   /** Layer name -> its weights. */
   layers: Map<string, StoredWeight[]>;
+  /** The file format they were read from (absent for weights captured from memory). */
+  format?: 'keras-h5' | 'tfjs';
 }
 
 /** Options of {@link applyWeights}. */
@@ -63,15 +65,17 @@ export function weightSetSize(ws: WeightSet): number {
   return n;
 }
 
+/** One variable of a model and the stored weight that goes into it. */
+export type WeightMatch = [tf.LayerVariable, StoredWeight];
+
 /**
- * Writes the weights of `ws` into every layer of `layers` that has weights, matching by layer
- * name and weight short name; shapes must agree ({@link ShapeMismatchError}). Layers without
- * weights are skipped. Returns the number of layers written.
+ * Matches every weight of `layers` (those that have weights) with its stored weight in `ws`, by
+ * layer name and weight short name, and checks the shapes; writes nothing.
+ * @throws MissingWeightError (strict) naming the layer and weight; ShapeMismatchError naming the layer and both shapes
  */
-export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): number {
+export function matchWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): WeightMatch[] {
   const strict = options.strict ?? true;
-  // Validate everything first so that a mismatch leaves the model untouched.
-  const plan: [tf.LayerVariable, StoredWeight][] = [];
+  const plan: WeightMatch[] = [];
   for (const layer of layers) {
     if (layer.weights.length === 0) continue;
     const stored = ws.layers.get(layer.name) ?? uniqueSuffixed(ws, layer.name);
@@ -79,27 +83,42 @@ export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, 
       if (strict) throw new MissingWeightError(ws.source, layer.name, '*');
       continue;
     }
-    for (const v of layer.weights) {
+    // By short name; when the file's names are of another convention (Keras 1's `block1_conv1_W_1`)
+    // but the count agrees, by order within the layer, as Keras' own HDF5 loader does.
+    const byName = layer.weights.every((v) => stored.some((w) => w.name === shortName(v, layer.name)));
+    const byOrder = !byName && stored.length === layer.weights.length;
+    for (const [i, v] of layer.weights.entries()) {
       const name = shortName(v, layer.name);
-      const s = stored.find((w) => w.name === name);
+      const s = byOrder ? stored[i] : stored.find((w) => w.name === name);
       if (!s) {
         if (strict) throw new MissingWeightError(ws.source, layer.name, name);
         continue;
       }
       const shape = v.shape as number[];
-      if (shape.length !== s.shape.length || shape.some((d, i) => d !== s.shape[i])) {
+      if (shape.length !== s.shape.length || shape.some((d, k) => d !== s.shape[k])) {
         throw new ShapeMismatchError(ws.source, layer.name, name, shape, s.shape);
       }
       plan.push([v, s]);
     }
   }
+  return plan;
+}
+
+/**
+ * Writes the weights of `ws` into every layer of `layers` that has weights, matching by layer
+ * name and weight short name; shapes must agree ({@link ShapeMismatchError}). Everything is
+ * checked before anything is written (a mismatch leaves the model untouched). Layers without
+ * weights are skipped. Returns the number of layers written.
+ */
+export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): number {
+  const plan = matchWeights(layers, ws, options);
   const written = new Set<string>();
-  for (const [v, s] of plan) {
-    tf.tidy(() => {
+  tf.tidy(() => {
+    for (const [v, s] of plan) {
       v.write(tf.tensor(s.values, s.shape, 'float32'));
-    });
-    written.add(v.name);
-  }
+      written.add(v.name);
+    }
+  });
   return new Set(layers.filter((l) => l.weights.some((w) => written.has(w.name)))).size;
 }
 

@@ -10,7 +10,7 @@ import {
   InvalidModelJsonError,
   MissingShardError,
   MissingWeightError,
-  NoWeightsUrlError,
+  ModelWeightsUnavailableError,
   ShapeMismatchError,
   UnknownModelError,
   WeightsUnavailableError,
@@ -130,7 +130,12 @@ describe('loadWeights', () => {
     await writeFile(path.join(bad, 'model.json'), JSON.stringify({ modelTopology: {} }));
     await expect(loadWeights(bad)).rejects.toThrow(InvalidModelJsonError);
     await expect(loadWeights(path.join(tmp, 'nowhere'))).rejects.toThrow(/no such file or directory/);
-    await expect(loadWeights('vgg16')).rejects.toThrow(NoWeightsUrlError);
+    // Offline with an empty cache: the message says how to get the official file.
+    const empty = path.join(tmp, 'empty-cache');
+    await expect(loadWeights('vgg16', { offline: true, cacheDir: empty })).rejects.toThrow(ModelWeightsUnavailableError);
+    await expect(loadWeights('vgg16', { offline: true, cacheDir: empty })).rejects.toThrow(
+      /no weights for model 'vgg16'.*download https:\/\/storage\.googleapis\.com\/tensorflow\/keras-applications\/vgg16\/vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5 and run 'slt cache add FILE'/,
+    );
     await expect(loadWeights('mobilenet_v2')).rejects.toThrow(UnknownModelError);
     await expect(loadWeights('mobilenet_v2')).rejects.toThrow(/unknown model 'mobilenet_v2': valid names are mobilenet_v1, mobilenet_v1_0\.75/);
   });
@@ -213,7 +218,7 @@ describe('loadWeights over HTTP with a cache', () => {
     try {
       expect(defaultCacheDir()).toBe(path.join(root, 'models'));
       const ws = await loadWeights('mobilenet_v1_0.25');
-      expect(ws.source).toBe('https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json');
+      expect(ws.source).toBe(path.join(root, 'models', 'mobilenet_v1_0.25', 'model.json'));
       expect(weightSetSize(ws)).toBe(weightSetSize(weights));
     } finally {
       if (saved === undefined) delete process.env.SLT_CACHE_DIR;

@@ -18,6 +18,16 @@ import { buildEfficientNetB0, efficientNetB0Graph } from './efficientnet.js';
  */
 export type InputRange = 'tf' | 'caffe' | 'raw255';
 
+/** One official weights file of a zoo model (keras.applications' `.h5`, or a tfjs layers model). */
+export interface WeightsFile {
+  /** `keras-h5`: a Keras 2 `save_weights` HDF5 file; `tfjs`: a TensorFlow.js `model.json` (+ shards beside it). */
+  format: 'keras-h5' | 'tfjs';
+  /** Where it is published. */
+  url: string;
+  /** md5 (hex) that keras.applications checks (`file_hash`), where it publishes one. */
+  md5?: string;
+}
+
 /** One row of the zoo. */
 export interface ModelInfo {
   /** The zoo name, e.g. `mobilenet_v1_0.25`. */
@@ -32,7 +42,12 @@ export interface ModelInfo {
   graph: (input: tf.SymbolicTensor) => tf.SymbolicTensor;
   /** Number of layers as Keras counts `len(model.layers)` (InputLayer included) = genome length. */
   genomeLength: number;
-  /** Official TensorFlow.js layers-format weights (model.json), if one exists. */
+  /**
+   * Official ImageNet weights of the backbone without its top, in the order they are fetched when
+   * the cache holds none (keras.applications' `_notop` / `_no_top` `.h5` first).
+   */
+  weightsFiles: readonly WeightsFile[];
+  /** Official TensorFlow.js layers-format weights (model.json), if one exists (also in `weightsFiles`). */
   weightsUrl?: string;
   /** Input range the backbone expects (see {@link InputRange}). */
   inputRange: InputRange;
@@ -43,6 +58,12 @@ export interface ModelInfo {
 const mobilenetUrl = (alpha: string): string =>
   `https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_${alpha}_224/model.json`;
 
+/** keras.applications' base URL of its weights files (keras/src/applications/*.py). */
+const KERAS_APPS = 'https://storage.googleapis.com/tensorflow/keras-applications';
+
+/** keras.applications.MobileNet's file name part for an alpha (`mobilenet_2_5_224_tf_no_top.h5`). */
+const MOBILENET_ALPHA_TEXT: Record<string, string> = { '1.0': '1_0', '0.75': '7_5', '0.50': '5_0', '0.25': '2_5' };
+
 function mobilenet(alpha: number, suffix: string, alphaStr: string): ModelInfo {
   return {
     name: `mobilenet_v1${suffix}`,
@@ -51,6 +72,10 @@ function mobilenet(alpha: number, suffix: string, alphaStr: string): ModelInfo {
     builder: (inputShape) => buildMobileNetV1({ inputShape, alpha }),
     graph: (input) => mobileNetV1Graph(input, alpha),
     genomeLength: 86,
+    weightsFiles: [
+      { format: 'keras-h5', url: `${KERAS_APPS}/mobilenet/mobilenet_${MOBILENET_ALPHA_TEXT[alphaStr]}_224_tf_no_top.h5` },
+      { format: 'tfjs', url: mobilenetUrl(alphaStr) },
+    ],
     weightsUrl: mobilenetUrl(alphaStr),
     inputRange: 'tf',
     defaultSize: 224,
@@ -70,6 +95,9 @@ export const MODEL_INFO: Readonly<Record<string, ModelInfo>> = Object.freeze({
     builder: (inputShape: InputShape) => buildVgg16({ inputShape }),
     graph: vgg16Graph,
     genomeLength: 19,
+    weightsFiles: [
+      { format: 'keras-h5', url: `${KERAS_APPS}/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`, md5: '6d6bbae143d832006294945121d1f1fc' },
+    ],
     inputRange: 'caffe',
     defaultSize: 224,
   },
@@ -80,6 +108,9 @@ export const MODEL_INFO: Readonly<Record<string, ModelInfo>> = Object.freeze({
     builder: (inputShape: InputShape) => buildResNet50({ inputShape }),
     graph: resNet50Graph,
     genomeLength: 175,
+    weightsFiles: [
+      { format: 'keras-h5', url: `${KERAS_APPS}/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5`, md5: '4d473c1dd8becc155b73f8504c6f6626' },
+    ],
     inputRange: 'caffe',
     defaultSize: 224,
   },
@@ -90,6 +121,8 @@ export const MODEL_INFO: Readonly<Record<string, ModelInfo>> = Object.freeze({
     builder: (inputShape: InputShape) => buildEfficientNetB0({ inputShape }),
     graph: efficientNetB0Graph,
     genomeLength: 237,
+    // keras.applications.efficientnet uses another bucket path (no `tensorflow/`).
+    weightsFiles: [{ format: 'keras-h5', url: 'https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5', md5: '50bc09e76180e00e4465e1a485ddc09d' }],
     inputRange: 'raw255',
     defaultSize: 224,
   },
