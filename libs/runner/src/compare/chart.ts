@@ -6,7 +6,8 @@ import { Resvg } from '@resvg/resvg-js';
 import type { Comparison } from './table.js';
 
 const COLOURS = ['#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escapes text for SVG. */
+export const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The chart as SVG text. */
 export function comparisonChartSvg(c: Comparison, width = 800, height = 480): string {
@@ -61,7 +62,11 @@ export function comparisonChartSvg(c: Comparison, width = 800, height = 480): st
 
 /** The chart as PNG bytes. */
 export function comparisonChartPng(c: Comparison, width = 800, height = 480): Uint8Array {
-  const svg = comparisonChartSvg(c, width, height);
+  return svgToPng(comparisonChartSvg(c, width, height));
+}
+
+/** Rasterises SVG text (system fonts, DejaVu Sans by default) to PNG bytes. */
+export function svgToPng(svg: string): Uint8Array {
   const r = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: 'white' });
   return new Uint8Array(r.render().asPng());
 }

@@ -3,11 +3,15 @@ import { parseSearchConfig } from '../config/schema.js';
 import type { EvaluationResult, SearchEvent } from '../journal/records.js';
 import { reduceJournal } from '../state/reducer.js';
 import { comparisonChartPng, comparisonChartSvg } from './chart.js';
+import { confusionDocument, confusionFiles, confusionSvg, methodSlug } from './confusion.js';
 import { buildComparison, formatComparisonMarkdown, formatComparisonText } from './table.js';
 
 const t = '2026-01-01T00:00:00.000Z';
+// A 2-class confusion matrix per result (the macro scores beside it are fixture values, passed through).
+const CONFUSION = [[3, 0], [1, 0]];
 const res = (fitness: number, params: number, error?: string): EvaluationResult => ({
-  fitness, testAccuracy: fitness / 2, epochs: [], trainableParams: params, totalParams: 9, trainableLayers: 0, seconds: 1, imagesPerSecond: 1, backend: 'cpu', prefixReused: 0, ...(error ? { error } : {}),
+  fitness, testAccuracy: fitness / 2, epochs: [], trainableParams: params, totalParams: 9, trainableLayers: 0, seconds: 1, imagesPerSecond: 1, backend: 'cpu', prefixReused: 0,
+  ...(error ? { error } : { testConfusion: CONFUSION, testMacroPrecision: 0.5, testMacroRecall: 0.25 }),
 });
 let seq = 0;
 const ev = (e: Record<string, unknown>) => ({ seq: ++seq, time: t, ...e }) as unknown as SearchEvent;
@@ -16,7 +20,7 @@ function state() {
   const config = { ...parseSearchConfig({ data: 'd', population: 4, generations: 1 }), seed: 1 };
   return reduceJournal([
     ev({ type: 'search.started', searchId: 's', mode: 'compare', config, parentRunKey: 's', pid: 1, host: 'h', totalEvaluations: 2, totalBaselines: 2,
-      model: { name: 'm', genomeLength: 4, layerNames: ['a', 'b', 'c', 'd'], lockedGenes: [] }, dataset: { name: 'ds', classNames: ['x'], counts: { train: 1, val: 1, test: 1 }, shape: [32, 32, 1] } }),
+      model: { name: 'm', genomeLength: 4, layerNames: ['a', 'b', 'c', 'd'], lockedGenes: [] }, dataset: { name: 'ds', classNames: ['x', 'y'], counts: { train: 1, val: 1, test: 1 }, shape: [32, 32, 1] } }),
     ev({ type: 'generation.started', generation: 0, genomes: [{ index: 0, mask: '1100', cached: false }, { index: 1, mask: '0110', cached: false }] }),
     ev({ type: 'eval.finished', key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', fitness: 0.5, result: res(0.5, 120), runKey: 'x' }),
     ev({ type: 'eval.finished', key: 'g0/1', kind: 'ga', generation: 0, index: 1, mask: '0110', fitness: 0.75, result: res(0.75, 1234567), runKey: 'y' }),
@@ -34,6 +38,8 @@ describe('comparison table', () => {
       ['GA (best)', 2, 0.375, 1234567], ['freeze-all', 0, 0.125, 10], ['train-all', 4, null, 0],
     ]);
     expect(c.rows[2].error).toBe('NaN loss');
+    expect(c.rows.map((r) => [r.macroPrecision, r.macroRecall, r.confusion])).toEqual([[0.5, 0.25, CONFUSION], [0.5, 0.25, CONFUSION], [null, null, undefined]]);
+    expect(c.classNames).toEqual(['x', 'y']);
     expect(c.generations).toEqual([{ generation: 0, best: 0.75, mean: 0.625 }]);
   });
 
@@ -41,23 +47,40 @@ describe('comparison table', () => {
     const c = buildComparison(state());
     const md = formatComparisonMarkdown(c).split('\n');
     expect(md[0]).toBe('Selective layer tuning: m on ds');
-    expect(md[2]).toBe('| method | trainable layers | test accuracy | val accuracy | trainable params |');
-    expect(md[4]).toBe('| GA (best) | 2 | 0.3750 | 0.7500 | 1,234,567 |');
-    expect(md[6]).toBe('| train-all (failed) | 4 | - | 0.0000 | 0 |');
+    expect(md[2]).toBe('| method | trainable layers | test accuracy | val accuracy | trainable params | test macro precision | test macro recall |');
+    expect(md[4]).toBe('| GA (best) | 2 | 0.3750 | 0.7500 | 1,234,567 | 0.5000 | 0.2500 |');
+    // A failed evaluation has no fitness (issue 11: failures are not data).
+    expect(md[6]).toBe('| train-all (failed) | 4 | - | - | 0 | - | - |');
     const text = formatComparisonText(c).split('\n');
     expect(text).toHaveLength(6);
-    expect(text[2]).toMatch(/^GA \(best\)\s+2\s+0\.3750\s+0\.7500\s+1,234,567$/);
+    expect(text[2]).toMatch(/^GA \(best\)\s+2\s+0\.3750\s+0\.7500\s+1,234,567\s+0\.5000\s+0\.2500$/);
   });
 
   it('draws the chart with a line per baseline as SVG and PNG', () => {
     const c = buildComparison(state());
     const svg = comparisonChartSvg(c);
-    // A dashed line and a dashed legend swatch for each of freeze-all and train-all.
-    expect(svg.match(/stroke-dasharray/g)?.length).toBe(4);
+    // A dashed line and a dashed legend swatch for freeze-all (train-all failed: no fitness, no line).
+    expect(svg.match(/stroke-dasharray/g)?.length).toBe(2);
     const png = comparisonChartPng(c, 400, 240);
     expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
     // IHDR width and height.
     const view = new DataView(png.buffer, png.byteOffset);
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([400, 240]);
+  });
+
+  it('writes confusion.json and a PNG heat map per method with a matrix', () => {
+    const c = buildComparison(state());
+    const doc = confusionDocument(c);
+    expect(doc.classNames).toEqual(['x', 'y']);
+    expect(doc.methods.map((m) => [m.method, m.file])).toEqual([['GA (best)', 'confusion-ga-best.png'], ['freeze-all', 'confusion-freeze-all.png']]);
+    expect(methodSlug('random-2')).toBe('random-2');
+    const svg = confusionSvg(CONFUSION, ['x', 'y'], 't');
+    // One rect per cell plus the background, the counts as text.
+    expect(svg.match(/<rect /g)?.length).toBe(5);
+    expect(svg).toContain('>3</text>');
+    const files = confusionFiles(c);
+    expect(files.map(([n]) => n)).toEqual(['confusion.json', 'confusion-ga-best.png', 'confusion-freeze-all.png']);
+    expect(JSON.parse(files[0][1] as string).methods[0].matrix).toEqual(CONFUSION);
+    expect([...(files[1][1] as Uint8Array).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The paper's comparison table (method, trainable layers, test accuracy, trainable params) built
- * from a search's state, as text, Markdown and JSON.
+ * The paper's comparison table (method, trainable layers, test accuracy, trainable params, test
+ * macro precision and recall) built from a search's state, as text, Markdown and JSON.
  */
 import type { SearchState } from '../state/types.js';
 
@@ -15,6 +15,12 @@ export interface ComparisonRow {
   valAccuracy: number | null;
   testAccuracy: number | null;
   trainableParams: number | null;
+  /** Macro precision on the test split (a class nobody was predicted as counts 0). */
+  macroPrecision: number | null;
+  /** Macro recall on the test split. */
+  macroRecall: number | null;
+  /** Test confusion counts `[true][predicted]` (absent for old journals and failures). */
+  confusion?: number[][];
   /** Set when the evaluation failed. */
   error?: string;
 }
@@ -24,6 +30,8 @@ export interface Comparison {
   searchId?: string;
   model?: string;
   dataset?: string;
+  /** Class names of the data set (the confusion matrices' order). */
+  classNames?: string[];
   rows: ComparisonRow[];
   /** Best and mean fitness per generation (for the chart). */
   generations: { generation: number; best: number; mean: number }[];
@@ -36,29 +44,42 @@ export function buildComparison(state: SearchState): Comparison {
   const bestKey = state.best?.key;
   const best = gaRows.find((r) => r.key === bestKey);
   if (best) {
-    rows.push({ method: 'GA (best)', kind: 'ga', mask: best.mask, trainableLayers: best.trainableLayers, valAccuracy: best.fitness ?? null, testAccuracy: best.testAccuracy ?? null, trainableParams: best.trainableParams ?? null });
+    rows.push({
+      method: 'GA (best)', kind: 'ga', mask: best.mask, trainableLayers: best.trainableLayers, valAccuracy: best.fitness ?? null, testAccuracy: best.testAccuracy ?? null,
+      trainableParams: best.trainableParams ?? null, ...testScores(best),
+    });
   }
   for (const b of state.baselines) {
+    const done = b.state === 'done';
     rows.push({
       method: b.label ?? b.key, kind: 'baseline', mask: b.mask, trainableLayers: b.trainableLayers,
-      valAccuracy: b.state === 'done' || b.state === 'failed' ? (b.fitness ?? null) : null,
-      testAccuracy: b.state === 'done' ? (b.testAccuracy ?? null) : null,
-      trainableParams: b.trainableParams ?? null, ...(b.error ? { error: b.error } : {}),
+      valAccuracy: done || b.state === 'failed' ? (b.fitness ?? null) : null,
+      testAccuracy: done ? (b.testAccuracy ?? null) : null,
+      trainableParams: b.trainableParams ?? null,
+      ...(done ? testScores(b) : { macroPrecision: null, macroRecall: null }),
+      ...(b.error ? { error: b.error } : {}),
     });
   }
   const generations = state.generations
     .filter((g) => g.finished && g.best !== undefined && g.mean !== undefined)
     .map((g) => ({ generation: g.generation, best: g.best!, mean: g.mean! }));
-  return { searchId: state.searchId, model: state.model?.name, dataset: state.dataset?.name, rows, generations };
+  return { searchId: state.searchId, model: state.model?.name, dataset: state.dataset?.name, classNames: state.dataset?.classNames, rows, generations };
 }
 
-const HEAD = ['method', 'trainable layers', 'test accuracy', 'val accuracy', 'trainable params'];
+function testScores(r: SearchState['baselines'][number]): Pick<ComparisonRow, 'macroPrecision' | 'macroRecall' | 'confusion'> {
+  return { macroPrecision: r.testMacroPrecision ?? null, macroRecall: r.testMacroRecall ?? null, ...(r.testConfusion ? { confusion: r.testConfusion } : {}) };
+}
+
+const HEAD = ['method', 'trainable layers', 'test accuracy', 'val accuracy', 'trainable params', 'test macro precision', 'test macro recall'];
+const f4 = (v: number | null): string => (v === null ? '-' : v.toFixed(4));
 const cells = (r: ComparisonRow): string[] => [
   r.method + (r.error ? ' (failed)' : ''),
   String(r.trainableLayers),
-  r.testAccuracy === null ? '-' : r.testAccuracy.toFixed(4),
-  r.valAccuracy === null ? '-' : r.valAccuracy.toFixed(4),
+  f4(r.testAccuracy),
+  f4(r.valAccuracy),
   r.trainableParams === null ? '-' : r.trainableParams.toLocaleString('en-US'),
+  f4(r.macroPrecision),
+  f4(r.macroRecall),
 ];
 
 /** The table as aligned plain text. */
