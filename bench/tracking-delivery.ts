@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deliverJournal, deliveryStatePath, FileStore, MlflowRestClient, openJournal, startMlflowTestServer, type TrackingStore } from '@slt/tracking';
+import { deliverJournal, deliveryStatePath, FileStore, MlflowRestClient, openJournal, type TrackingStore } from '@slt/tracking';
+import { startMlflowTestServer } from '@slt/tracking/testing';
 
 const genomes = Number(process.argv[2] ?? 60);
 const epochs = Number(process.argv[3] ?? 10);

@@ -45,8 +45,20 @@ export function resolveTrackingConfig(options: TrackingConfigOptions = {}): Trac
       ...(env.MLFLOW_TRACKING_PASSWORD !== undefined ? { password: env.MLFLOW_TRACKING_PASSWORD } : {}),
     };
   }
+  if (/^https?:/i.test(uri)) {
+    throw new TrackingValidationError('tracking URI', `Invalid tracking URI '${uri}': an MLflow server URI is http(s)://host:port`);
+  }
   if (/^file:/i.test(uri)) return { kind: 'file', uri, root: resolve(cwd, localPathOfUri(uri)!) };
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(uri)) return { kind: 'file', uri, root: resolve(cwd, uri) };
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
+    // A plain folder path; one with ':' is far more likely a mistyped URI than a folder name.
+    if (uri.includes(':') || /[\0\n\r]/.test(uri)) {
+      throw new TrackingValidationError(
+        'tracking URI',
+        `Invalid tracking URI '${uri}': neither http(s)://host:port (an MLflow server) nor a folder path (write a folder whose name has ':' as file:/path)`,
+      );
+    }
+    return { kind: 'file', uri, root: resolve(cwd, uri) };
+  }
   throw new TrackingValidationError(
     'tracking URI',
     `Unsupported tracking URI '${uri}': use http(s)://host:port for an MLflow server, or file:/path (or a plain path) for a local FileStore`,

@@ -1,21 +1,23 @@
 /**
- * Replays the `run.*` records of a journal into a TrackingStore, idempotently:
+ * Applies the run operations derived from a journal (see `ops.ts`) to a TrackingStore,
+ * idempotently:
  * - a run is created once: the runKey -> run_id map is saved in the state file with each chunk,
  *   and before creating a run the store is searched for its `slt.journal_id` + `slt.run_key`
  *   tags (covers a crash between create and save);
  * - a metric point is logged once: records are delivered in chunks whose seq range is marked
  *   in flight first; a chunk that was in flight at a crash, or a log-batch whose answer was
- *   lost, is reconciled against the run's metric history before sending again.
+ *   lost, is reconciled against the run's metric history before sending again;
+ * - params, tags, dataset inputs, artifacts and statuses are idempotent by nature.
  */
+import { readFile } from 'node:fs/promises';
 import { DeliveryError, StoreError, isRetryable } from '../errors.js';
 import { quoteFilterValue } from '../mlflow/filter.js';
-import { parseMetricValue } from '../mlflow/server-rules.js';
-import { chunkLogBatch, type KeyValue, type LogBatch, type MetricPoint } from '../mlflow/validation.js';
-import type { JournalRecord, TrackingRecord } from '../journal/records.js';
-import { isTrackingRecord } from '../journal/records.js';
+import { chunkLogBatch, validateMetric, validateParam, validateTag, type KeyValue, type LogBatch, type MetricPoint } from '../mlflow/validation.js';
+import type { JournalRecord } from '../journal/records.js';
 import { JOURNAL_CREATED } from '../journal/journal.js';
-import type { Run, TrackingStore } from '../store/types.js';
+import type { Run, RunInfo, TrackingStore } from '../store/types.js';
 import { saveDeliveryState, type DeliveryState } from './state.js';
+import type { CreateRunOp, RunOp, RunOpsMapper, RunOpsMapperFactory } from './ops.js';
 import { createHash } from 'node:crypto';
 import { abortableSleep } from '../util/sleep.js';
 
@@ -35,7 +37,9 @@ export interface DeliveryCounters {
   tagsLogged: number;
   /** Artifacts written. */
   artifacts: number;
-  /** Runs ended. */
+  /** Dataset inputs logged. */
+  inputsLogged: number;
+  /** Status changes sent (ends, and RUNNING again after a resume). */
   runsEnded: number;
   /** Transient failures that were retried. */
   retries: number;
@@ -58,15 +62,24 @@ export const JOURNAL_ID_TAG = 'slt.journal_id';
 /** Tag holding the client-side runKey on every delivered run. */
 export const RUN_KEY_TAG = 'slt.run_key';
 
+type SeqOp = RunOp & { seq: number };
+
+export function emptyCounters(): DeliveryCounters {
+  return { runsCreated: 0, runsFound: 0, metricsLogged: 0, metricsSkipped: 0, paramsLogged: 0, tagsLogged: 0, artifacts: 0, inputsLogged: 0, runsEnded: 0, retries: 0 };
+}
+
 export class Deliverer {
-  readonly counters: DeliveryCounters = {
-    runsCreated: 0, runsFound: 0, metricsLogged: 0, metricsSkipped: 0, paramsLogged: 0, tagsLogged: 0, artifacts: 0, runsEnded: 0, retries: 0,
-  };
+  readonly counters: DeliveryCounters = emptyCounters();
   private journalId: string | undefined;
   /** Runs found by their tags instead of created: their metrics are reconciled before logging. */
   private readonly reconcile = new Set<string>();
   /** Per experiment, the runs of this journal found in the store when delivery started. */
   private readonly existing = new Map<string, Run[]>();
+  private readonly mapper: RunOpsMapper;
+  /** Last record handed to the mapper. */
+  private mappedSeq = 0;
+  /** Ops of records not delivered yet, in order. */
+  private pending: SeqOp[] = [];
   /** Called after each transient failure, with the error and the next delay. */
   onRetry?: (err: unknown, delayMs: number) => void;
   /** Called for problems that do not stop delivery (e.g. an artifact root slt cannot write). */
@@ -79,11 +92,40 @@ export class Deliverer {
     private readonly stateFile: string,
     private readonly retry: RetryPolicy,
     private readonly signal: AbortSignal,
-  ) {}
+    mapper: RunOpsMapperFactory,
+  ) {
+    this.mapper = mapper();
+  }
+
+  /** Runs with operations not delivered yet (mapped so far). */
+  get pendingRuns(): number {
+    return new Set(this.pending.filter((o) => o.seq > this.state.deliveredSeq).map((o) => o.runKey)).size;
+  }
+
+  /** Maps records not seen yet without delivering them (so `pendingRuns` counts them). */
+  observe(records: JournalRecord[]): void {
+    this.map(records);
+  }
+
+  /** Maps the records not seen yet (every record once, in order). */
+  private map(records: JournalRecord[]): void {
+    for (const r of records) {
+      if (r.seq <= this.mappedSeq) continue;
+      this.mappedSeq = r.seq;
+      let ops: RunOp[];
+      try {
+        ops = this.mapper.next(r);
+      } catch (cause) {
+        throw new DeliveryError(this.journalPath, `Cannot derive the MLflow records of ${this.journalPath} record ${r.seq} (${r.type}): ${(cause as Error).message}`, { cause, seq: r.seq });
+      }
+      if (r.seq > this.state.deliveredSeq) for (const op of ops) this.pending.push({ ...op, seq: r.seq });
+    }
+  }
 
   /** Delivers every record after `state.deliveredSeq`; returns the new deliveredSeq. */
   async deliver(records: JournalRecord[]): Promise<number> {
     this.journalId ??= this.findJournalId(records);
+    this.map(records);
     const todo = records.filter((r) => r.seq > this.state.deliveredSeq);
     for (let i = 0; i < todo.length; i += CHUNK_RECORDS) {
       const chunk = todo.slice(i, i + CHUNK_RECORDS);
@@ -93,9 +135,10 @@ export class Deliverer {
       const careful = prev !== undefined && prev.toSeq >= from && prev.fromSeq <= to;
       this.state.inflight = careful ? { fromSeq: Math.min(prev!.fromSeq, from), toSeq: Math.max(prev!.toSeq, to) } : { fromSeq: from, toSeq: to };
       await saveDeliveryState(this.stateFile, this.state);
-      await this.applyChunk(chunk.filter(isTrackingRecord) as TrackingRecord[], careful);
+      await this.applyOps(this.pending.filter((o) => o.seq >= from && o.seq <= to), careful);
       this.state.deliveredSeq = to;
       delete this.state.inflight;
+      this.pending = this.pending.filter((o) => o.seq > to);
       await saveDeliveryState(this.stateFile, this.state);
     }
     return this.state.deliveredSeq;
@@ -108,7 +151,18 @@ export class Deliverer {
     return createHash('sha256').update(`${this.journalPath}|${first?.time ?? ''}`).digest('hex').slice(0, 32);
   }
 
-  private async applyChunk(records: TrackingRecord[], careful: boolean): Promise<void> {
+  /** A problem in derived data (a bug in a mapper, a value MLflow refuses): warned and skipped, never blocking. */
+  private valid(what: string, check: () => void): boolean {
+    try {
+      check();
+      return true;
+    } catch (err) {
+      this.onWarning?.(`Skipped ${what}: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private async applyOps(ops: SeqOp[], careful: boolean): Promise<void> {
     const pending = new Map<string, LogBatch>();
     const flush = async (runKey: string): Promise<void> => {
       const batch = pending.get(runKey);
@@ -120,42 +174,62 @@ export class Deliverer {
         await this.withRetry(`log-batch for run '${runKey}'`, c0, (c) => this.logBatchOnce(runId, part, c));
       }
     };
-    for (const r of records) {
-      switch (r.type) {
-        case 'run.created':
-          await this.ensureRun(r, careful);
+    for (const o of ops) {
+      switch (o.op) {
+        case 'create':
+          await this.ensureRun(o, careful);
           break;
-        case 'run.params':
-        case 'run.metrics':
-        case 'run.tags': {
-          this.runOf(r.runKey);
-          const b = pending.get(r.runKey) ?? { metrics: [], params: [], tags: [] };
-          if (r.type === 'run.params') mergeKv(b.params, r.params, false);
-          else if (r.type === 'run.tags') mergeKv(b.tags, r.tags, true);
-          else for (const m of r.metrics) b.metrics.push({ key: m.key, value: parseMetricValue(m.value), timestamp: m.timestamp, step: m.step });
-          pending.set(r.runKey, b);
+        case 'params':
+        case 'metrics':
+        case 'tags': {
+          this.runOf(o.runKey);
+          const b = pending.get(o.runKey) ?? { metrics: [], params: [], tags: [] };
+          if (o.op === 'params') {
+            const ps = Object.fromEntries(Object.entries(o.params).map(([k, v]) => [k, String(v)]).filter(([k, v]) => this.valid(`param '${k}' of run '${o.runKey}'`, () => validateParam(k, v))));
+            mergeKv(b.params, ps, false);
+          } else if (o.op === 'tags') {
+            mergeKv(b.tags, Object.fromEntries(Object.entries(o.tags).filter(([k, v]) => this.valid(`tag '${k}' of run '${o.runKey}'`, () => validateTag(k, v)))), true);
+          } else {
+            for (const m of o.metrics) {
+              if (this.valid(`metric '${m.key}' of run '${o.runKey}'`, () => validateMetric(m.key, m.value, m.timestamp, m.step))) b.metrics.push({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step });
+            }
+          }
+          pending.set(o.runKey, b);
           break;
         }
-        case 'run.artifact': {
-          await flush(r.runKey);
-          const run = this.runOf(r.runKey);
-          const bytes = r.encoding === 'base64' ? Buffer.from(r.content, 'base64') : Buffer.from(r.content, 'utf8');
+        case 'artifact': {
+          await flush(o.runKey);
+          const run = this.runOf(o.runKey);
+          let bytes: Uint8Array;
+          if (o.file !== undefined) {
+            try {
+              bytes = await readFile(o.file);
+            } catch (err) {
+              this.onWarning?.(`Skipped artifact '${o.path}' of run '${o.runKey}': cannot read ${o.file}: ${(err as Error).message}`);
+              break;
+            }
+          } else bytes = typeof o.content === 'string' ? Buffer.from(o.content, 'utf8') : (o.content ?? new Uint8Array());
           try {
-            await this.withRetry(`artifact '${r.path}' of run '${r.runKey}'`, careful, () =>
-              this.store.logArtifact({ runId: run.runId, experimentId: run.experimentId, artifactUri: run.artifactUri, runName: '', status: '', startTime: 0, lifecycleStage: 'active' }, r.path, bytes),
-            );
+            await this.withRetry(`artifact '${o.path}' of run '${o.runKey}'`, careful, () => this.store.logArtifact(runInfoOf(run), o.path, bytes));
             this.counters.artifacts++;
           } catch (err) {
             if (err instanceof DeliveryError && err.cause instanceof StoreError && err.cause.errorCode === 'UNSUPPORTED_ARTIFACT_URI') {
-              this.onWarning?.(`Skipped artifact '${r.path}' of run '${r.runKey}': ${err.cause.message}`);
+              this.onWarning?.(`Skipped artifact '${o.path}' of run '${o.runKey}': ${err.cause.message}`);
             } else throw err;
           }
           break;
         }
-        case 'run.ended': {
-          await flush(r.runKey);
-          const run = this.runOf(r.runKey);
-          await this.withRetry(`end of run '${r.runKey}'`, careful, () => this.store.updateRun(run.runId, r.status, r.endTime));
+        case 'inputs': {
+          await flush(o.runKey);
+          const run = this.runOf(o.runKey);
+          await this.withRetry(`dataset inputs of run '${o.runKey}'`, careful, () => this.store.logInputs(runInfoOf(run), o.datasets));
+          this.counters.inputsLogged += o.datasets.length;
+          break;
+        }
+        case 'status': {
+          await flush(o.runKey);
+          const run = this.runOf(o.runKey);
+          await this.withRetry(`status of run '${o.runKey}'`, careful, () => this.store.updateRun(run.runId, o.status, o.endTime));
           this.counters.runsEnded++;
           break;
         }
@@ -166,7 +240,7 @@ export class Deliverer {
 
   private runOf(runKey: string): { runId: string; experimentId: string; artifactUri: string } {
     const run = this.state.runs[runKey];
-    if (!run) throw new DeliveryError(this.journalPath, `Journal ${this.journalPath} logs to run '${runKey}' before its run.created record`);
+    if (!run) throw new DeliveryError(this.journalPath, `Journal ${this.journalPath} logs to run '${runKey}' before creating it`);
     return run;
   }
 
@@ -194,17 +268,20 @@ export class Deliverer {
     return id;
   }
 
-  private async ensureRun(r: Extract<TrackingRecord, { type: 'run.created' }>, careful: boolean): Promise<void> {
+  private async ensureRun(r: CreateRunOp, careful: boolean): Promise<void> {
     if (this.state.runs[r.runKey]) return;
     const experimentId = await this.ensureExperiment(r.experimentName);
     const parent = r.parentRunKey !== undefined ? this.runOf(r.parentRunKey).runId : undefined;
     const filter = `tags.\`${JOURNAL_ID_TAG}\` = ${quoteFilterValue(this.journalId!)} and tags.\`${RUN_KEY_TAG}\` = ${quoteFilterValue(r.runKey)}`;
     const tags: KeyValue[] = Object.entries({
+      'mlflow.runName': r.runName,
       ...r.tags,
       [RUN_KEY_TAG]: r.runKey,
       [JOURNAL_ID_TAG]: this.journalId!,
       ...(parent ? { 'mlflow.parentRunId': parent } : {}),
-    }).map(([key, value]) => ({ key, value }));
+    })
+      .filter(([k, v]) => this.valid(`tag '${k}' of run '${r.runKey}'`, () => validateTag(k, v)))
+      .map(([key, value]) => ({ key, value }));
     const info = await this.withRetry(`creation of run '${r.runKey}'`, careful, async (c) => {
       // One search per experiment lists the runs of this journal already there; after a lost
       // answer (careful) the store is asked again for this run alone.
@@ -307,4 +384,8 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+function runInfoOf(run: { runId: string; experimentId: string; artifactUri: string }): RunInfo {
+  return { runId: run.runId, experimentId: run.experimentId, artifactUri: run.artifactUri, runName: '', status: '', startTime: 0, lifecycleStage: 'active' };
 }

@@ -10,7 +10,8 @@ import { DeliveryError, TrackingError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import { readJournal } from '../journal/read.js';
 import type { TrackingStore } from '../store/types.js';
-import { Deliverer, type DeliveryCounters, type RetryPolicy } from './deliverer.js';
+import { Deliverer, emptyCounters, type DeliveryCounters, type RetryPolicy } from './deliverer.js';
+import { trackingRecordMapper, type RunOpsMapperFactory } from './ops.js';
 import { acquireDeliveryLock, deliveryStatePath, loadDeliveryState } from './state.js';
 
 /** Options shared by `deliverJournal` and `startDelivery`. */
@@ -25,6 +26,11 @@ export interface DeliveryOptions extends TrackingConfigOptions {
   onRetry?: (error: unknown, delayMs: number) => void;
   /** Called for problems that do not stop delivery (e.g. an artifact root slt cannot write). */
   onWarning?: (message: string) => void;
+  /**
+   * Derives the run operations from the journal's records (default: `trackingRecordMapper`,
+   * which replays `run.*` records). A search journal passes the runner's mapper.
+   */
+  mapper?: RunOpsMapperFactory;
 }
 
 /** What a delivery achieved. */
@@ -41,6 +47,8 @@ export interface DeliveryReport extends DeliveryCounters {
   runIds: Record<string, string>;
   /** The delivery-state file beside the journal. */
   stateFile: string;
+  /** Runs with records not delivered yet (0 when everything is delivered). */
+  pendingRuns: number;
 }
 
 async function prepare(options: DeliveryOptions, signal: AbortSignal) {
@@ -50,7 +58,7 @@ async function prepare(options: DeliveryOptions, signal: AbortSignal) {
   const release = acquireDeliveryLock(stateFile, journalPath);
   try {
     const state = await loadDeliveryState(stateFile, store.target);
-    const d = new Deliverer(journalPath, store, state, stateFile, options.retry ?? {}, signal);
+    const d = new Deliverer(journalPath, store, state, stateFile, options.retry ?? {}, signal, options.mapper ?? trackingRecordMapper);
     d.onRetry = options.onRetry;
     d.onWarning = options.onWarning;
     return { journalPath, store, stateFile, release, d };
@@ -69,6 +77,7 @@ function report(p: { journalPath: string; store: TrackingStore; stateFile: strin
     journalSeq,
     runIds: Object.fromEntries(Object.entries(p.d.state.runs).map(([k, v]) => [k, v.runId])),
     stateFile: p.stateFile,
+    pendingRuns: p.d.pendingRuns,
   };
 }
 
@@ -108,6 +117,8 @@ export interface BackgroundDeliveryOptions extends DeliveryOptions {
   pollMs?: number;
   /** Called when delivery stops on an error retrying cannot fix (e.g. a 4xx). */
   onError?: (error: TrackingError) => void;
+  /** Called whenever the phase, the retry count or what is pending changes (for live displays). */
+  onStatus?: (status: DeliveryStatus) => void;
 }
 
 /** A running background delivery. */
@@ -144,6 +155,20 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
     phase,
     ...(lastError ? { lastError } : {}),
   });
+  let lastSignature = '';
+  const setPhase = (p: DeliveryPhase): void => {
+    phase = p;
+    if (!options.onStatus) return;
+    const st = status();
+    const sig = `${st.phase}|${st.retries}|${st.deliveredSeq}|${st.journalSeq}|${st.pendingRuns}`;
+    if (sig === lastSignature) return;
+    lastSignature = sig;
+    try {
+      options.onStatus(st);
+    } catch {
+      /* a display callback never stops delivery */
+    }
+  };
   const settleWaiters = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
@@ -168,20 +193,20 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
 
   const loop = (async () => {
     try {
-      prepared = await prepare({ ...options, onRetry: (err, ms) => { phase = 'retrying'; lastError = (err as Error).message; options.onRetry?.(err, ms); } }, abort.signal);
+      prepared = await prepare({ ...options, onRetry: (err, ms) => { lastError = (err as Error).message; setPhase('retrying'); options.onRetry?.(err, ms); } }, abort.signal);
       let seenSize = -1;
       while (!abort.signal.aborted) {
         // Re-read the journal only when it grew (or on the first pass).
         const size = await stat(prepared.journalPath).then((st) => st.size, () => -1);
         if (size < 0) {
           // No journal yet: wait for its writer.
-          phase = 'idle';
+          setPhase('idle');
           if (stopping) break;
           await sleepOrWake();
           continue;
         }
         if (size === seenSize && !stopping) {
-          phase = 'idle';
+          setPhase('idle');
           settleWaiters();
           await sleepOrWake();
           continue;
@@ -190,13 +215,13 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
         const records = await readJournal(prepared.journalPath);
         journalSeq = records.length ? records[records.length - 1].seq : 0;
         if (journalSeq > prepared.d.state.deliveredSeq) {
-          phase = 'delivering';
+          setPhase('delivering');
           await prepared.d.deliver(records);
           lastError = undefined;
           settleWaiters();
           continue; // read again: more may have been appended meanwhile
         }
-        phase = 'idle';
+        setPhase('idle');
         settleWaiters();
         if (stopping) break;
         await sleepOrWake();
@@ -204,12 +229,24 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
     } catch (err) {
       if (!abort.signal.aborted) {
         fatal = err instanceof TrackingError ? err : new DeliveryError(resolve(options.journalPath), (err as Error).message, { cause: err });
-        phase = 'failed';
+        setPhase('failed');
         lastError = fatal.message;
         options.onError?.(fatal);
       }
     } finally {
-      if (phase !== 'failed') phase = 'stopped';
+      if (prepared) {
+        // Count what is left (records appended since the last pass included) for the final report.
+        const rest = await readJournal(prepared.journalPath).catch(() => undefined);
+        if (rest) {
+          journalSeq = rest.length ? rest[rest.length - 1].seq : journalSeq;
+          try {
+            prepared.d.observe(rest);
+          } catch {
+            /* a mapping error was reported by the pass that met it */
+          }
+        }
+      }
+      if ((phase as DeliveryPhase) !== 'failed') setPhase('stopped');
       unsubscribe?.();
       prepared?.release();
       settleWaiters();
@@ -245,8 +282,5 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
 }
 
 function emptyReport(): Omit<DeliveryReport, 'target' | 'journalPath' | 'journalSeq'> {
-  return {
-    runsCreated: 0, runsFound: 0, metricsLogged: 0, metricsSkipped: 0, paramsLogged: 0, tagsLogged: 0, artifacts: 0, runsEnded: 0, retries: 0,
-    deliveredSeq: 0, runIds: {}, stateFile: '',
-  };
+  return { ...emptyCounters(), deliveredSeq: 0, runIds: {}, stateFile: '', pendingRuns: 0 };
 }

@@ -4,10 +4,11 @@
  * far the journal was delivered, and which range was in flight when the process stopped.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { DeliveryError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../util/atomic.js';
+import { LockHeldError, acquireFileLock, isProcessAlive } from '../util/lock.js';
 
 /** What is known about one delivered run. */
 export interface DeliveredRun {
@@ -64,40 +65,22 @@ export async function saveDeliveryState(file: string, state: DeliveryState): Pro
   await writeFileAtomic(file, JSON.stringify(state));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes the lock `<stateFile>.lock` so that two deliveries never push the same journal to the
- * same target at once (a stale lock of a dead process is taken over). Returns the release function.
+ * same target at once (a stale lock of a dead process is taken over), and removes temp files
+ * a killed delivery left beside the journal. Returns the release function.
  */
 export function acquireDeliveryLock(stateFile: string, journalPath: string): () => void {
   const lock = `${stateFile}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lock, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new DeliveryError(journalPath, `Cannot create delivery lock ${lock}: ${(err as Error).message}`, { cause: err });
-      }
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (pid && pid !== process.pid && pidAlive(pid)) {
-        throw new DeliveryError(journalPath, `Journal ${journalPath} is already being delivered to this target by process ${pid} (lock ${lock})`);
-      }
-      if (pid === process.pid) {
-        throw new DeliveryError(journalPath, `Journal ${journalPath} is already being delivered to this target by this process`);
-      }
-      rmSync(lock, { force: true });
+  let release: () => void;
+  try {
+    release = acquireFileLock(lock, { what: `delivery of ${journalPath}` });
+  } catch (err) {
+    if (err instanceof LockHeldError) {
+      throw new DeliveryError(journalPath, `Journal ${journalPath} is already being delivered to this target by process ${err.owner.pid} (lock ${lock})`, { cause: err });
     }
+    throw new DeliveryError(journalPath, `Cannot create delivery lock ${lock}: ${(err as Error).message}`, { cause: err });
   }
-  throw new DeliveryError(journalPath, `Cannot take delivery lock ${lock}`);
+  removeStaleTemps(dirname(stateFile), isProcessAlive);
+  return release;
 }

@@ -3,7 +3,7 @@
  * helpers validate against MLflow's rules at write time, so delivery never meets a 4xx for a
  * bad key or a changed param.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { dirname, posix, resolve } from 'node:path';
@@ -115,11 +115,25 @@ export class Journal {
     }
     const record: JournalRecord = { seq: this.seq + 1, time: new Date().toISOString(), type, ...payload };
     const line = `${JSON.stringify(record)}\n`;
+    const before = fstatSync(this.fd).size;
     try {
-      writeSync(this.fd, line);
+      const buf = Buffer.from(line, 'utf8');
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
       if (this.fsync) fsyncSync(this.fd);
     } catch (cause) {
-      throw new JournalError(this.path, `Cannot append to journal ${this.path}: ${(cause as Error).message}`, { cause });
+      // Cut a partly written line off again, so the journal stays a sequence of whole records.
+      try {
+        ftruncateSync(this.fd, before);
+      } catch {
+        /* the torn tail is cut when the journal is next opened */
+      }
+      const code = (cause as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOSPC' ? `the disk holding it is full (ENOSPC); free some space, then continue with \`slt resume ${dirname(this.path)}\``
+        : code === 'EDQUOT' ? `the disk quota is exceeded (EDQUOT); free some space, then continue with \`slt resume ${dirname(this.path)}\``
+        : (cause as Error).message;
+      throw new JournalError(this.path, `Cannot append to journal ${this.path}: ${why}`, { cause });
     }
     this.seq = record.seq;
     this.track(record);

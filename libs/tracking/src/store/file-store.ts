@@ -5,11 +5,12 @@
  *     <root>/<experiment_id>/<run_id>/meta.yaml
  *     <root>/<experiment_id>/<run_id>/{metrics,params,tags}/<key>   ('a/b' keys are sub-folders)
  *     <root>/<experiment_id>/<run_id>/artifacts/...
+ *     <root>/<experiment_id>/datasets/<dataset_id>/meta.yaml, <run_id>/inputs/<input_id>/meta.yaml
  *
  * Metric files hold one `<timestamp> <value> <step>` line per point; param and tag files hold
  * the raw value. Experiment 0 is `Default`. MLflow 3.13+ reads it with MLFLOW_ALLOW_FILE_STORE=true.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ import { validateExperimentName, validateTag, type LogBatch, type MetricPoint } 
 import { writeFileAtomic } from '../util/atomic.js';
 import { writeLocalArtifact } from './artifacts.js';
 import type { CreateRunRequest, ExperimentInfo, Run, RunInfo, TrackingStore } from './types.js';
+import type { RunDatasetInput } from '../delivery/ops.js';
 
 const STATUS_TO_INT: Record<string, number> = { RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5 };
 const INT_TO_STATUS = Object.fromEntries(Object.entries(STATUS_TO_INT).map(([k, v]) => [v, k]));
@@ -365,6 +367,30 @@ export class FileStore implements TrackingStore {
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     return this.readMetric(await this.runDir(runId), key);
+  }
+
+  /**
+   * MLflow's FileStore layout of dataset inputs: `<exp>/datasets/<md5(name+digest)>/meta.yaml`
+   * (the dataset) and `<exp>/<run>/inputs/<md5(dataset_id+run_id)>/meta.yaml` (the edge).
+   */
+  async logInputs(run: RunInfo, datasets: RunDatasetInput[]): Promise<void> {
+    const dir = await this.runDir(run.runId);
+    const expDir = dirname(dir);
+    for (const d of datasets) {
+      const datasetId = createHash('md5').update(d.name, 'utf8').update(d.digest, 'utf8').digest('hex');
+      const datasetMeta = join(expDir, 'datasets', datasetId, 'meta.yaml');
+      if (!(await exists(datasetMeta))) {
+        const meta = { digest: d.digest, name: d.name, profile: d.profile ?? null, schema: d.schema ?? null, source: d.source, source_type: d.sourceType };
+        await writeFileAtomic(datasetMeta, stringifyYaml(meta, { lineWidth: 0 }), false);
+      }
+      const inputId = createHash('md5').update(datasetId, 'utf8').update(run.runId, 'utf8').digest('hex');
+      const inputMeta = join(dir, 'inputs', inputId, 'meta.yaml');
+      if (!(await exists(inputMeta))) {
+        // MLflow writes the dataset id as destination_id too (file_store.py _FileStoreInput.write_yaml).
+        const meta = { destination_id: datasetId, destination_type: 'RUN', source_id: datasetId, source_type: 'DATASET', tags: { 'mlflow.data.context': d.context ?? 'training' } };
+        await writeFileAtomic(inputMeta, stringifyYaml(meta, { lineWidth: 0 }), false);
+      }
+    }
   }
 
   async logArtifact(run: RunInfo, path: string, content: Uint8Array): Promise<void> {

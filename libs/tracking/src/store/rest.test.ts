@@ -13,7 +13,7 @@ afterAll(() => server.close());
 
 describe('MlflowRestClient retries', () => {
   it('retries idempotent requests on 5xx, 429 and stalls', async () => {
-    const client = new MlflowRestClient({ trackingUri: server.uri, maxAttempts: 3, backoffMs: 5, timeoutMs: 300 });
+    const client = new MlflowRestClient({ trackingUri: server.uri, maxAttempts: 3, backoffMs: 5, timeoutMs: 1000 });
     server.failNext(2, 503, '/experiments/get-by-name');
     expect((await client.getExperimentByName('Default'))?.experimentId).toBe('0');
     server.failNext(1, 429, '/experiments/get-by-name');

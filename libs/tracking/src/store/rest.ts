@@ -5,7 +5,10 @@
  * is an `MlflowRequestError` naming the request.
  */
 import { MlflowRequestError, StoreError } from '../errors.js';
+import { z } from 'zod';
+import { parseMetricValue } from '../mlflow/server-rules.js';
 import { metricJsonValue, type LogBatch, type MetricPoint } from '../mlflow/validation.js';
+import type { RunDatasetInput } from '../delivery/ops.js';
 import { writeLocalArtifact } from './artifacts.js';
 import type { CreateRunRequest, ExperimentInfo, Run, RunInfo, TrackingStore } from './types.js';
 
@@ -34,36 +37,70 @@ export interface RestClientOptions {
 const API = '/api/2.0/mlflow';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function toRunInfo(j: any): RunInfo {
+const str = z.union([z.string(), z.number()]).transform(String);
+const num = z.union([z.number(), z.string()]).transform(Number);
+const kvSchema = z.object({ key: z.string(), value: z.string().optional() });
+const metricSchema = z.object({ key: z.string(), value: z.union([z.number(), z.string()]), timestamp: num.optional(), step: num.optional() });
+const runInfoSchema = z.object({
+  run_id: z.string().optional(),
+  run_uuid: z.string().optional(),
+  experiment_id: str,
+  run_name: z.string().optional(),
+  status: z.string().optional(),
+  start_time: num.optional(),
+  end_time: num.nullish(),
+  artifact_uri: z.string().optional(),
+  lifecycle_stage: z.string().optional(),
+});
+const runSchema = z.object({
+  info: runInfoSchema,
+  data: z.object({ metrics: z.array(metricSchema).optional(), params: z.array(kvSchema).optional(), tags: z.array(kvSchema).optional() }).optional(),
+});
+/** Answers of the endpoints slt calls (only the fields it reads; MLflow omits empty fields). */
+const answers = {
+  empty: z.object({}).passthrough(),
+  experiment: z.object({ experiment: z.object({ experiment_id: str, name: z.string(), artifact_location: z.string().optional(), lifecycle_stage: z.string().optional() }) }),
+  experimentCreated: z.object({ experiment_id: str }),
+  run: z.object({ run: runSchema }),
+  runs: z.object({ runs: z.array(runSchema).optional(), next_page_token: z.string().optional() }),
+  runInfo: z.object({ run_info: runInfoSchema.optional() }),
+  history: z.object({ metrics: z.array(metricSchema).optional(), next_page_token: z.string().optional() }),
+};
+type RunInfoJson = z.infer<typeof runInfoSchema>;
+
+function toRunInfo(j: RunInfoJson): RunInfo {
   return {
-    runId: j.run_id ?? j.run_uuid,
-    experimentId: String(j.experiment_id),
+    runId: j.run_id ?? j.run_uuid ?? '',
+    experimentId: j.experiment_id,
     runName: j.run_name ?? '',
     status: j.status ?? 'RUNNING',
-    startTime: Number(j.start_time ?? 0),
-    ...(j.end_time !== undefined && j.end_time !== null ? { endTime: Number(j.end_time) } : {}),
+    startTime: j.start_time ?? 0,
+    ...(j.end_time !== undefined && j.end_time !== null ? { endTime: j.end_time } : {}),
     artifactUri: j.artifact_uri ?? '',
     lifecycleStage: j.lifecycle_stage ?? 'active',
   };
 }
 
-function toMetric(m: any): MetricPoint {
-  return { key: m.key, value: Number(m.value), timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) };
+function toMetric(m: z.infer<typeof metricSchema>): MetricPoint {
+  return { key: m.key, value: parseMetricValue(m.value), timestamp: m.timestamp ?? 0, step: m.step ?? 0 };
 }
 
-function toRun(j: any): Run {
-  const kv = (xs: any[] | undefined): Record<string, string> => Object.fromEntries((xs ?? []).map((x) => [x.key, x.value ?? '']));
+function toRun(j: z.infer<typeof runSchema>): Run {
+  const kv = (xs: Array<z.infer<typeof kvSchema>> | undefined): Record<string, string> => Object.fromEntries((xs ?? []).map((x) => [x.key, x.value ?? '']));
   return {
-    info: toRunInfo(j.info ?? {}),
+    info: toRunInfo(j.info),
     params: kv(j.data?.params),
     tags: kv(j.data?.tags),
     metrics: (j.data?.metrics ?? []).map(toMetric),
   };
 }
 
+/** Page size of `metrics/get-history`, as MLflow's own client sends it (a request without it gets no points from MLflow 3.4+, mlflow#23916). */
+export const METRIC_HISTORY_PAGE_SIZE = 25_000;
+
 /** Request kinds that may safely be sent again after an ambiguous failure (the server may have applied them). */
 const IDEMPOTENT = new Set(['GET', 'PUT']);
-const IDEMPOTENT_POST = new Set([`${API}/runs/search`, `${API}/runs/set-tag`, `${API}/runs/update`]);
+const IDEMPOTENT_POST = new Set([`${API}/runs/search`, `${API}/runs/set-tag`, `${API}/runs/update`, `${API}/runs/log-inputs`]);
 
 /** MLflow tracking server client; implements `TrackingStore`. */
 export class MlflowRestClient implements TrackingStore {
@@ -105,7 +142,7 @@ export class MlflowRestClient implements TrackingStore {
    * the connection was refused (nothing was sent). Any other transient failure is thrown as a
    * retryable `MlflowRequestError` so the caller can check what the server applied first.
    */
-  async request(method: string, path: string, body?: unknown, query?: Record<string, string>, rawBody?: Uint8Array): Promise<any> {
+  async request(method: string, path: string, body?: unknown, query?: Record<string, string>, rawBody?: Uint8Array): Promise<unknown> {
     const qs = query ? `?${new URLSearchParams(query).toString()}` : '';
     const url = `${this.base}${path}${qs}`;
     const idempotent = IDEMPOTENT.has(method) || IDEMPOTENT_POST.has(path);
@@ -124,7 +161,8 @@ export class MlflowRestClient implements TrackingStore {
           signal: this.signal ? AbortSignal.any([this.signal, AbortSignal.timeout(this.opts.timeoutMs)]) : AbortSignal.timeout(this.opts.timeoutMs),
         });
       } catch (cause) {
-        const code = (cause as any)?.cause?.code ?? (cause as any)?.code ?? (cause as Error)?.name;
+        const c = cause as { cause?: { code?: string }; code?: string; name?: string };
+        const code = c?.cause?.code ?? c?.code ?? c?.name;
         const notSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
         lastError = new MlflowRequestError(
           `${method} ${path} to ${this.base} failed: ${code ?? (cause as Error).message}`,
@@ -144,16 +182,17 @@ export class MlflowRestClient implements TrackingStore {
           return {};
         }
       }
-      let parsed: any = {};
+      let parsed: { error_code?: unknown; message?: unknown } = {};
       try {
-        parsed = JSON.parse(text);
+        const j: unknown = JSON.parse(text);
+        if (j && typeof j === 'object') parsed = j as typeof parsed;
       } catch {
         parsed = {};
       }
-      const errorCode: string | undefined = parsed.error_code;
+      const errorCode = typeof parsed.error_code === 'string' ? parsed.error_code : undefined;
       const retryable = res.status === 429 || res.status >= 500;
       lastError = new MlflowRequestError(
-        `${method} ${path} to ${this.base} answered ${res.status}${errorCode ? ` ${errorCode}` : ''}: ${parsed.message ?? text.slice(0, 300)}`,
+        `${method} ${path} to ${this.base} answered ${res.status}${errorCode ? ` ${errorCode}` : ''}: ${typeof parsed.message === 'string' ? parsed.message : text.slice(0, 300)}`,
         { method, path, status: res.status, errorCode, retryable },
       );
       // A 5xx from a proxy may come after the server applied the request: only idempotent
@@ -165,9 +204,19 @@ export class MlflowRestClient implements TrackingStore {
     throw lastError!;
   }
 
+  /** Sends a request and parses its answer with `schema` (an answer of another shape is an `MlflowRequestError`). */
+  private async call<S extends z.ZodType>(schema: S, method: string, path: string, body?: unknown, query?: Record<string, string>, rawBody?: Uint8Array): Promise<z.infer<S>> {
+    const answer = await this.request(method, path, body, query, rawBody);
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) {
+      throw new MlflowRequestError(`${method} ${path} to ${this.base} answered an unexpected shape: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, { method, path, retryable: false });
+    }
+    return parsed.data;
+  }
+
   async getExperimentByName(name: string): Promise<ExperimentInfo | undefined> {
     try {
-      const r = await this.request('GET', `${API}/experiments/get-by-name`, undefined, { experiment_name: name });
+      const r = await this.call(answers.experiment, 'GET', `${API}/experiments/get-by-name`, undefined, { experiment_name: name });
       const e = r.experiment;
       return { experimentId: String(e.experiment_id), name: e.name, artifactLocation: e.artifact_location ?? '', lifecycleStage: e.lifecycle_stage ?? 'active' };
     } catch (err) {
@@ -177,12 +226,12 @@ export class MlflowRestClient implements TrackingStore {
   }
 
   async createExperiment(name: string): Promise<string> {
-    const r = await this.request('POST', `${API}/experiments/create`, { name });
-    return String(r.experiment_id);
+    const r = await this.call(answers.experimentCreated, 'POST', `${API}/experiments/create`, { name });
+    return r.experiment_id;
   }
 
   async createRun(req: CreateRunRequest): Promise<RunInfo> {
-    const r = await this.request('POST', `${API}/runs/create`, {
+    const r = await this.call(answers.run, 'POST', `${API}/runs/create`, {
       experiment_id: req.experimentId,
       run_name: req.runName,
       start_time: req.startTime,
@@ -193,7 +242,7 @@ export class MlflowRestClient implements TrackingStore {
   }
 
   async getRun(runId: string): Promise<Run> {
-    const r = await this.request('GET', `${API}/runs/get`, undefined, { run_id: runId });
+    const r = await this.call(answers.run, 'GET', `${API}/runs/get`, undefined, { run_id: runId });
     return toRun(r.run);
   }
 
@@ -201,7 +250,7 @@ export class MlflowRestClient implements TrackingStore {
     const runs: Run[] = [];
     let pageToken: string | undefined;
     do {
-      const r = await this.request('POST', `${API}/runs/search`, {
+      const r = await this.call(answers.runs, 'POST', `${API}/runs/search`, {
         experiment_ids: experimentIds,
         filter,
         run_view_type: 'ACTIVE_ONLY',
@@ -215,7 +264,7 @@ export class MlflowRestClient implements TrackingStore {
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
-    await this.request('POST', `${API}/runs/log-batch`, {
+    await this.call(answers.empty, 'POST', `${API}/runs/log-batch`, {
       run_id: runId,
       metrics: batch.metrics.map((m) => ({ key: m.key, value: metricJsonValue(m.value), timestamp: m.timestamp, step: m.step })),
       params: batch.params,
@@ -224,25 +273,39 @@ export class MlflowRestClient implements TrackingStore {
   }
 
   async setTag(runId: string, key: string, value: string): Promise<void> {
-    await this.request('POST', `${API}/runs/set-tag`, { run_id: runId, key, value });
+    await this.call(answers.empty, 'POST', `${API}/runs/set-tag`, { run_id: runId, key, value });
   }
 
   async updateRun(runId: string, status: string, endTime?: number): Promise<RunInfo> {
-    const r = await this.request('POST', `${API}/runs/update`, { run_id: runId, status, ...(endTime !== undefined ? { end_time: endTime } : {}) });
-    return toRunInfo(r.run_info ?? {});
+    const r = await this.call(answers.runInfo, 'POST', `${API}/runs/update`, { run_id: runId, status, ...(endTime !== undefined ? { end_time: endTime } : {}) });
+    return r.run_info ? toRunInfo(r.run_info) : { runId, experimentId: '', runName: '', status, startTime: 0, artifactUri: '', lifecycleStage: 'active' };
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     const out: MetricPoint[] = [];
     let pageToken: string | undefined;
     do {
-      const q: Record<string, string> = { run_id: runId, metric_key: key };
+      const q: Record<string, string> = { run_id: runId, metric_key: key, max_results: String(METRIC_HISTORY_PAGE_SIZE) };
       if (pageToken) q.page_token = pageToken;
-      const r = await this.request('GET', `${API}/metrics/get-history`, undefined, q);
+      const r = await this.call(answers.history, 'GET', `${API}/metrics/get-history`, undefined, q);
       for (const m of r.metrics ?? []) out.push(toMetric(m));
-      pageToken = r.next_page_token || undefined;
+      const next = r.next_page_token || undefined;
+      if (next !== undefined && next === pageToken) {
+        throw new MlflowRequestError(`GET ${API}/metrics/get-history to ${this.base} returned the same page token twice (run ${runId}, metric '${key}')`, { method: 'GET', path: `${API}/metrics/get-history`, retryable: false });
+      }
+      pageToken = next;
     } while (pageToken);
     return out;
+  }
+
+  async logInputs(run: RunInfo, datasets: RunDatasetInput[]): Promise<void> {
+    await this.call(answers.empty, 'POST', `${API}/runs/log-inputs`, {
+      run_id: run.runId,
+      datasets: datasets.map((d) => ({
+        tags: [{ key: 'mlflow.data.context', value: d.context ?? 'training' }],
+        dataset: { name: d.name, digest: d.digest, source_type: d.sourceType, source: d.source, ...(d.schema !== undefined ? { schema: d.schema } : {}), ...(d.profile !== undefined ? { profile: d.profile } : {}) },
+      })),
+    });
   }
 
   async logArtifact(run: RunInfo, path: string, content: Uint8Array): Promise<void> {
@@ -253,7 +316,7 @@ export class MlflowRestClient implements TrackingStore {
       const root = rest.startsWith('//') ? rest.slice(2).replace(/^[^/]*/, '') : rest;
       const full = `${root.replace(/^\/+|\/+$/g, '')}/${path}`;
       const encoded = full.split('/').map(encodeURIComponent).join('/');
-      await this.request('PUT', `/api/2.0/mlflow-artifacts/artifacts/${encoded}`, undefined, undefined, content);
+      await this.call(answers.empty, 'PUT', `/api/2.0/mlflow-artifacts/artifacts/${encoded}`, undefined, undefined, content);
       return;
     }
     await writeLocalArtifact(uri, path, content);

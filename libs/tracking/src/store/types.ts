@@ -3,6 +3,7 @@
  * and the FileStore (`./mlruns` on disk). Delivery and the contract tests use only this.
  */
 import type { KeyValue, LogBatch, MetricPoint } from '../mlflow/validation.js';
+import type { RunDatasetInput } from '../delivery/ops.js';
 
 /** An experiment as MLflow describes it. */
 export interface ExperimentInfo {
@@ -84,6 +85,8 @@ export interface TrackingStore {
   updateRun(runId: string, status: string, endTime?: number): Promise<RunInfo>;
   /** Every logged point of one metric key. */
   getMetricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+  /** Logs dataset inputs of a run (idempotent: a dataset with the same name and digest is stored once per run). */
+  logInputs(run: RunInfo, datasets: RunDatasetInput[]): Promise<void>;
   /** Writes an artifact file under the run's artifact root. */
   logArtifact(run: RunInfo, path: string, content: Uint8Array): Promise<void>;
 }

@@ -17,6 +17,8 @@ interface StoredRun {
   params: Map<string, string>;
   tags: Map<string, string>;
   metrics: MetricPoint[];
+  /** Dataset inputs by `name|digest`. */
+  inputs: Map<string, { name: string; digest: string; source_type: string; source: string; context?: string }>;
 }
 
 /** A running test server. */
@@ -33,8 +35,8 @@ export interface MlflowTestServer {
   refuse(): Promise<void>;
   /** Listen again on the same port. */
   resume(): Promise<void>;
-  /** Every run with its full metric history. */
-  allRuns(): Array<Run & { history: MetricPoint[] }>;
+  /** Every run with its full metric history and dataset inputs. */
+  allRuns(): Array<Run & { history: MetricPoint[]; inputs: Array<{ name: string; digest: string; source_type: string; source: string; context?: string }> }>;
   /** Artifact bytes by path (`<exp>/<run>/artifacts/<file>`). */
   readonly artifacts: Map<string, Buffer>;
   /** Closes the server and every open connection. */
@@ -136,6 +138,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
           params: new Map(),
           tags: new Map(tags.map((t) => [t.key, t.value])),
           metrics: [],
+          inputs: new Map(),
         };
         r.tags.set('mlflow.runName', runName);
         runs.set(runId, r);
@@ -186,9 +189,43 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         return { run_info: runInfoJson(r.info) };
       }
       case `GET ${api}/metrics/get-history`: {
+        // As MLflow 3.4+ answers (mlflow#23916): without max_results the server reads it as 0,
+        // answers no points and a page token, and that token is then refused.
         const r = getRun(query.get('run_id'));
         const key = query.get('metric_key');
-        return { metrics: r.metrics.filter((m) => m.key === key).map(metricJson) };
+        const all = r.metrics.filter((m) => m.key === key);
+        const token = query.get('page_token');
+        const maxRaw = query.get('max_results');
+        if (maxRaw === null) {
+          if (token !== null) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid page token '${token}': max_results must be set`);
+          return { metrics: [], ...(all.length > 0 ? { next_page_token: Buffer.from(JSON.stringify({ offset: 0 })).toString('base64') } : {}) };
+        }
+        const max = Number(maxRaw);
+        if (!Number.isInteger(max) || max < 1 || max > 25000) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `max_results must be an integer in 1..25000, got ${maxRaw}`);
+        let offset = 0;
+        if (token !== null) {
+          try {
+            offset = Number(JSON.parse(Buffer.from(token, 'base64').toString('utf8')).offset);
+          } catch {
+            throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid page token '${token}'`);
+          }
+        }
+        const page = all.slice(offset, offset + max);
+        const more = offset + max < all.length;
+        return { metrics: page.map(metricJson), ...(more ? { next_page_token: Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64') } : {}) };
+      }
+      case `POST ${api}/runs/log-inputs`: {
+        const r = getRun(body.run_id);
+        for (const d of (body.datasets ?? []) as Array<{ dataset?: Record<string, unknown>; tags?: KeyValue[] }>) {
+          const ds = d.dataset ?? {};
+          for (const f of ['name', 'digest', 'source_type', 'source']) {
+            if (typeof ds[f] !== 'string' || !ds[f]) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter 'datasets.dataset.${f}'`);
+          }
+          const context = (d.tags ?? []).find((t) => t.key === 'mlflow.data.context')?.value;
+          const k = `${String(ds.name)}|${String(ds.digest)}`;
+          if (!r.inputs.has(k)) r.inputs.set(k, { name: String(ds.name), digest: String(ds.digest), source_type: String(ds.source_type), source: String(ds.source), ...(context ? { context } : {}) });
+        }
+        return {};
       }
       default:
         throw new HttpError(404, 'ENDPOINT_NOT_FOUND', `No endpoint ${method} ${path}`);
@@ -270,7 +307,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
       server = createServer(onRequest);
       await listen(port);
     },
-    allRuns: () => [...runs.values()].map((r) => ({ ...toRun(r), metrics: runJson(r).data.metrics.map(fromMetricJson), history: r.metrics.map((m) => ({ ...m })) })),
+    allRuns: () => [...runs.values()].map((r) => ({ ...toRun(r), metrics: runJson(r).data.metrics.map(fromMetricJson), history: r.metrics.map((m) => ({ ...m })), inputs: [...r.inputs.values()] })),
     close: closeServer,
   };
 }

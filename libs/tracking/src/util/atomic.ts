@@ -1,5 +1,6 @@
 /** Durable file writes: a temp file in the same folder, fsync'd, then renamed over the target. */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
@@ -27,4 +28,28 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, d
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/** The temp-file pattern of `writeFileAtomic`: `.<name>.<pid>.<hex>.tmp` (and `<name>.<pid>.<hex>.tmp`). */
+const TEMP = /^\.?.+\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes the temp files a killed process left in `dir` (those whose pid is not alive), so no
+ * stale `.tmp` stays after a kill -9. Returns the names removed.
+ */
+export function removeStaleTemps(dir: string, alive: (pid: number) => boolean): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const m = TEMP.exec(n);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    rmSync(join(dir, n), { force: true });
+    removed.push(n);
+  }
+  return removed;
 }
