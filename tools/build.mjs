@@ -129,11 +129,11 @@ function pruneEmpty(dir) {
 }
 
 /** The esbuild options of one project (every import external; `@slt/x` rewritten to its dist). */
-function esbuildOptions(root, projects, entryPoints) {
+function esbuildOptions(repo, root, projects, entryPoints) {
   const src = path.join(root, 'src');
   const dist = path.join(root, 'dist');
   return {
-    absWorkingDir: REPO, // messages name files relative to the repository root
+    absWorkingDir: repo, // messages name files relative to the repository root
     entryPoints,
     outdir: dist,
     outbase: src,
@@ -184,7 +184,7 @@ function outputOf(root, source) {
  * @param {string} root the project folder
  * @returns {Promise<{ files: number; written: number; removed: number; failed: string[] }>}
  */
-export async function buildProject(root, projects = listProjects(), { strict = true } = {}) {
+export async function buildProject(root, projects = listProjects(), { strict = true, repo = REPO } = {}) {
   const started = new Date();
   const dist = path.join(root, 'dist');
   const entryPoints = sourceFiles(path.join(root, 'src'));
@@ -193,13 +193,13 @@ export async function buildProject(root, projects = listProjects(), { strict = t
   let result;
   for (;;) {
     try {
-      result = await build(esbuildOptions(root, projects, entries));
+      result = await build(esbuildOptions(repo, root, projects, entries));
       break;
     } catch (e) {
       const errors = e?.errors ?? [];
-      const bad = new Set(errors.map((m) => m.location?.file && path.resolve(REPO, m.location.file)).filter(Boolean));
+      const bad = new Set(errors.map((m) => m.location?.file && path.resolve(repo, m.location.file)).filter(Boolean));
       const text = errors.length > 0 ? errors.map(describe).join('\n') : String(e?.message ?? e);
-      if (strict || bad.size === 0 || ![...bad].every((f) => entries.includes(f))) throw new Error(`${path.relative(REPO, root)}: ${text}`);
+      if (strict || bad.size === 0 || ![...bad].every((f) => entries.includes(f))) throw new Error(`${path.relative(repo, root)}: ${text}`);
       failed.push(...errors.map(describe));
       entries = entries.filter((f) => !bad.has(f));
     }
@@ -230,10 +230,15 @@ export async function buildProject(root, projects = listProjects(), { strict = t
   return { files: entryPoints.length, written, removed, failed };
 }
 
-/** Builds the given project folders (default: every project), one after the other. */
+/**
+ * Builds the given project folders (default: every project), one after the other.
+ * @param {string[] | undefined} roots project folders (absolute, or relative to `options.repo`)
+ * @param {{ strict?: boolean; repo?: string }} options `repo`: the repository root (default: this one)
+ */
 export async function buildProjects(roots, options = {}) {
-  const projects = listProjects();
-  const chosen = roots && roots.length > 0 ? roots.map((r) => path.resolve(REPO, r)) : projects.map((p) => p.root);
+  const repo = options.repo ?? REPO;
+  const projects = listProjects(repo);
+  const chosen = roots && roots.length > 0 ? roots.map((r) => path.resolve(repo, r)) : projects.map((p) => p.root);
   const reports = [];
   for (const root of chosen) reports.push({ root, ...(await buildProject(root, projects, options)) });
   return reports;

@@ -1,0 +1,69 @@
+// The build the bins run (tools/build.mjs, tools/fresh.mjs), on a small throw-away repository:
+// imports of workspace projects rewritten into their dist/, stale projects found by time and
+// rebuilt, removed sources removed, and a source that does not compile handled both ways.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildProjects } from '../../../tools/build.mjs';
+import { staleProjects } from '../../../tools/fresh.mjs';
+
+const repo = mkdtempSync(path.join(os.tmpdir(), 'slt-build-test-'));
+afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+function write(rel: string, text: string): void {
+  const file = path.join(repo, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+const run = (): unknown => JSON.parse(execFileSync(process.execPath, [path.join(repo, 'apps/b/dist/main.js')], { encoding: 'utf8' }));
+
+write('libs/a/package.json', JSON.stringify({ name: '@slt/a', type: 'module', exports: { '.': './src/index.ts', './extra': './src/extra.ts' } }));
+write('libs/a/src/index.ts', "export const value: number = 1;\nexport { twice } from './math.js';\n");
+write('libs/a/src/math.ts', 'export const twice = (x: number): number => 2 * x;\n');
+write('libs/a/src/extra.ts', "export const extra = 'x';\n");
+write('libs/a/src/a.test.ts', "throw new Error('a test is not built');\n");
+write('apps/b/package.json', JSON.stringify({ name: '@slt/b', type: 'module' }));
+write('apps/b/src/main.ts', "import { twice, value } from '@slt/a';\nimport { extra } from '@slt/a/extra';\nconsole.log(JSON.stringify({ value, twice: twice(value), extra }));\n");
+
+describe('tools/build.mjs and tools/fresh.mjs', () => {
+  it('builds every project, with @slt imports pointing into the dist/ of the project they name', async () => {
+    expect(staleProjects(repo).map((r) => path.relative(repo, r)).sort()).toEqual(['apps/b', 'libs/a']);
+    const reports = await buildProjects(undefined, { repo });
+    expect(reports.map((r) => [path.relative(repo, r.root), r.files, r.failed])).toEqual([['libs/a', 3, []], ['apps/b', 1, []]]);
+    expect(existsSync(path.join(repo, 'libs/a/dist/a.test.js'))).toBe(false);
+    expect(readFileSync(path.join(repo, 'apps/b/dist/main.js'), 'utf8')).toContain('"../../../libs/a/dist/index.js"');
+    expect(run()).toEqual({ value: 1, twice: 2, extra: 'x' });
+    expect(staleProjects(repo)).toEqual([]);
+  });
+
+  it('finds the project whose source changed or moved, and rebuilds only what changed', async () => {
+    write('libs/a/src/index.ts', "export const value: number = 3;\nexport { twice } from './calc.js';\n");
+    renameSync(path.join(repo, 'libs/a/src/math.ts'), path.join(repo, 'libs/a/src/calc.ts'));
+    // (a rename keeps the file's time: the folder's time tells)
+    expect(staleProjects(repo)).toEqual([path.join(repo, 'libs/a')]);
+    const [report] = await buildProjects(['libs/a'], { repo });
+    expect(report).toMatchObject({ written: 3, removed: 2, failed: [] }); // index.js, calc.js(.map) in; math.js(.map) out
+    expect(existsSync(path.join(repo, 'libs/a/dist/math.js'))).toBe(false);
+    expect(run()).toEqual({ value: 3, twice: 6, extra: 'x' });
+    expect(staleProjects(repo)).toEqual([]);
+  });
+
+  it('a source that does not compile fails a strict build, and keeps its last good build otherwise', async () => {
+    write('libs/a/src/extra.ts', "export const extra = 'y' +;\n");
+    await expect(buildProjects(['libs/a'], { repo })).rejects.toThrow(/libs\/a: libs\/a\/src\/extra\.ts:1:\d+: /);
+    const [report] = await buildProjects(['libs/a'], { repo, strict: false });
+    expect(report!.failed).toEqual([expect.stringMatching(/^libs\/a\/src\/extra\.ts:1:\d+: /)]);
+    expect(run()).toEqual({ value: 3, twice: 6, extra: 'x' });
+    expect(staleProjects(repo)).toEqual([path.join(repo, 'libs/a')]); // tried again at the next start
+    write('libs/a/src/extra.ts', "export const extra = 'y';\n");
+    await buildProjects(['libs/a'], { repo, strict: false });
+    expect(run()).toEqual({ value: 3, twice: 6, extra: 'y' });
+  });
+
+  it('names an import of a project that does not exist', async () => {
+    write('apps/b/src/main.ts', "import { nothing } from '@slt/zzz';\nconsole.log(nothing);\n");
+    await expect(buildProjects(['apps/b'], { repo })).rejects.toThrow(/apps\/b\/src\/main\.ts: imports @slt\/zzz, which is no workspace project/);
+  });
+});
