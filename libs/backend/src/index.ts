@@ -5,3 +5,6 @@ export type { BackendAttempt, BackendChoice, BackendName, BackendPreference, Sel
 export { WASM_GRADIENT_KERNELS, WASM_REPLACED_KERNELS, registerWasmGradients } from './wasm/register.js';
 export { CUDA_LIBRARIES, doctor, findLibraries, formatDoctorReport } from './doctor.js';
 export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js';
+export { FUSED_BACKENDS, FUSED_KERNELS } from './fused/kernels.js';
+export { categoricalCrossEntropy, fusedKernelsEnabled, registerFusedKernels, setFusedKernels } from './fused/gradients.js';
+export { FusedAdamOptimizer, createAdam } from './fused/adam.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendOptionError, BackendUnavailableError } from './errors.js';
+import { registerFusedKernels } from './fused/gradients.js';
 import { registerWasmGradients } from './wasm/register.js';
 
 /** A tfjs backend slt can run on. */
@@ -145,6 +146,7 @@ async function tryWasm(options: SelectBackendOptions, tried: BackendAttempt[]): 
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendChoice> {
   const prefer = resolvePreference(options);
+  registerFusedKernels(); // wasm and cpu training kernels (see fused/); other backends keep tfjs' gradients
   const modules = options.tensorflowModules ?? TENSORFLOW_MODULES;
   const tried: BackendAttempt[] = [];
   const source = options.prefer !== undefined ? 'prefer' : 'SLT_BACKEND';

@@ -125,3 +125,18 @@ export function makeFastSlice(original: tf.KernelFunc): tf.KernelFunc {
     return out;
   };
 }
+
+/**
+ * Identity for the wasm backend that shares the input's memory (reference counted, as wasm's own
+ * Reshape does) instead of copying it: the engine clones every tensor it saves for a gradient, and
+ * no slt or tfjs kernel writes into its inputs. Non-float32 tensors run the original kernel.
+ */
+export function makeSharedIdentity(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = (args.inputs as tf.NamedTensorInfoMap).x as tf.TensorInfo;
+    const be = args.backend as { incRef?: (dataId: object) => void };
+    if (x.dtype !== 'float32' || asWasmHeap(args.backend) === undefined || typeof be.incRef !== 'function') return original(args);
+    be.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeFastSum, makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
-import { makeFastSlice } from './heap.js';
+import { makeFastSlice, makeSharedIdentity } from './heap.js';
 import { maxPoolGrad } from './pool-grads.js';
 
 /** The backward kernels the wasm backend lacks, which slt provides. */
@@ -16,10 +16,11 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
  * Kernels the wasm backend has but that slt replaces: Conv2DBackpropInput (slow; here a forward
  * conv2d of the dilated dy), MaxPoolGrad (wrong for some shapes; here exact, first maximum wins as on
  * cpu), Tile and Sum (fast paths for the broadcast and the leading-axes reduction the BatchNorm
- * and bias gradients ask for; other cases still run the original) and Slice (copied inside the
- * wasm heap; the padding gradient is a slice).
+ * and bias gradients ask for; other cases still run the original) Slice (copied inside the
+ * wasm heap; the padding gradient is a slice) and Identity (shares memory instead of copying: the
+ * engine clones every tensor it saves for a gradient).
  */
-export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice'];
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity'];
 
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
@@ -54,7 +55,7 @@ export function registerWasmGradients(): string[] {
     install(kernelName, impls[kernelName]);
     added.push(kernelName);
   }
-  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice]] as const) {
+  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity]] as const) {
     const k = tf.getKernel(name, 'wasm');
     if (k != null && !ours.has(k.kernelFunc)) {
       install(name, wrap(k.kernelFunc), k.setupFunc);

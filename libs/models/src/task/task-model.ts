@@ -103,6 +103,11 @@ type T = tf.SymbolicTensor;
 /** Makes BatchNormalization and Dropout layers always run in inference mode (Keras' `training=False`). */
 function forceInference(layer: tf.layers.Layer): void {
   const cls = layer.getClassName();
+  // ReLU(max_value=6) runs relu then clip (two kernels, two gradients); relu6 is the same function in one.
+  if (cls === 'ReLU' && (layer as unknown as { maxValue?: number }).maxValue === 6) {
+    layer.call = (inputs) => tf.relu6(Array.isArray(inputs) ? inputs[0]! : inputs);
+    return;
+  }
   if (cls !== 'BatchNormalization' && cls !== 'Dropout') return;
   const call = layer.call.bind(layer);
   layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { categoricalCrossEntropy, createAdam } from '@slt/backend';
 import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, type PreparedSplit } from './data.js';
 import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
@@ -182,7 +183,7 @@ export class LocalEvaluator {
       trainableLayers: [...genome].filter((b) => b === '1').length,
       seconds: 0, imagesPerSecond: 0, backend: tf.getBackend(), prefixReused,
     };
-    const optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, o.epsilon);
+    const optimizer = createAdam(o.learningRate, 0.9, 0.999, o.epsilon); // fused on wasm/cpu
     const vars = trainableVariables(this.task.model);
     const random = seededRandom(o.seed);
     const n = data.train.count;
@@ -263,9 +264,9 @@ export class LocalEvaluator {
   }
 }
 
-/** Keras' categorical cross-entropy on probabilities (clipped to [1e-7, 1 - 1e-7]), mean over the batch. */
+/** Keras' categorical cross-entropy on probabilities (clipped to [1e-7, 1 - 1e-7]), mean over the batch (fused kernels on wasm/cpu). */
 export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar);
+  return categoricalCrossEntropy(probs, oneHot);
 }
 
 /** Creates an in-process evaluator for a task model and its splits (see {@link LocalEvaluator}). */

@@ -1,0 +1,176 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KernelInputError } from '../errors.js';
+import { registerWasmGradients } from '../wasm/register.js';
+import { randomValues, relError } from '../wasm/testing.js';
+import { createAdam, FusedAdamOptimizer } from './adam.js';
+import { categoricalCrossEntropy, fusedKernelsEnabled, registerFusedKernels, setFusedKernels } from './gradients.js';
+import { FUSED_KERNELS } from './kernels.js';
+
+const BACKENDS = ['wasm', 'cpu'] as const;
+
+beforeAll(async () => {
+  registerWasmGradients();
+  registerFusedKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+afterAll(() => setFusedKernels(true));
+
+const rand = (shape: number[], seed: number, scale = 1): tf.Tensor =>
+  tf.tidy(() => tf.mul(tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape), scale));
+
+/** Values of `f()` with the fused kernels off (tfjs' own gradients) and on, on one backend. */
+async function bothWays(backend: string, f: () => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  await tf.setBackend(backend);
+  const out: Float32Array[][] = [];
+  for (const on of [false, true]) {
+    setFusedKernels(on);
+    expect(fusedKernelsEnabled()).toBe(on);
+    const before = tf.memory().numTensors;
+    const ts = f();
+    out.push(await Promise.all(ts.map(async (t) => (await t.data()) as Float32Array)));
+    tf.dispose(ts);
+    expect(tf.memory().numTensors).toBe(before);
+  }
+  setFusedKernels(true);
+  return [out[0]!, out[1]!];
+}
+
+function expectClose(a: Float32Array[], b: Float32Array[], tol = 1e-5): void {
+  expect(b.length).toBe(a.length);
+  a.forEach((x, i) => expect(relError(b[i]!, x, 1e-6)).toBeLessThan(tol));
+}
+
+describe.each(BACKENDS)('fused gradients on %s equal tfjs gradients', (backend) => {
+  const shapes = [[5], [3, 7], [2, 5, 5, 3], [1, 9, 4, 16]];
+  it.each(shapes.map((s) => [s.join('x'), s] as const))('ReLU, ReLU6 and clip %s', async (_n, shape) => {
+    const [off, on] = await bothWays(backend, () => {
+      // values around the kinks, exact 0 and 6 included
+      const x = tf.tidy(() => tf.concat([tf.reshape(rand(shape, 3, 8), [-1]), tf.tensor1d([0, 6, -0, 1e-7, 6.0000005])]));
+      const w = tf.tidy(() => rand(x.shape, 4));
+      const grads = [
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(t), w)))(x),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), w)))(x),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -2.5, 3), w)))(x),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(tf.relu(t), 0, 6), w)))(x),
+      ];
+      tf.dispose([x, w]);
+      return grads;
+    });
+    expectClose(off, on, 1e-7);
+  });
+
+  const bnShapes = [[2, 4, 4, 3], [1, 7, 5, 8], [3, 1, 1, 16], [6, 5]];
+  it.each(bnShapes.map((s) => [s.join('x'), s] as const))('inference-mode BatchNorm %s (x, scale, offset)', async (_n, shape) => {
+    const c = shape[shape.length - 1]!;
+    const [off, on] = await bothWays(backend, () => tf.tidy(() => {
+      const x = rand(shape, 5, 3);
+      const mean = rand([c], 6);
+      const variance = tf.add(tf.abs(rand([c], 7)), 0.1);
+      const scale = rand([c], 8);
+      const offset = rand([c], 9);
+      const w = rand(shape, 10);
+      const g = tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(a, mean, variance, o, s, 0.001), w)));
+      return g([x, scale, offset]);
+    }));
+    expectClose(off, on, 1e-5);
+  });
+
+  it.each([[4, 10], [1, 3], [7, 2]].map((s) => [s.join('x'), s] as const))('softmax and cross-entropy %s', async (_n, shape) => {
+    const [off, on] = await bothWays(backend, () => tf.tidy(() => {
+      const z = rand(shape, 11, 4);
+      const w = rand(shape, 12);
+      const labels = tf.oneHot(tf.tensor1d(Array.from({ length: shape[0]! }, (_, i) => i % shape[1]!), 'int32'), shape[1]!).toFloat();
+      const soft = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.softmax(t), w)))(z);
+      const lossOf = (t: tf.Tensor) => categoricalCrossEntropy(tf.softmax(t), labels);
+      const { value, grad } = tf.valueAndGrad(lossOf)(z);
+      // probabilities that the clip cuts (0 and 1) pass no gradient
+      const p = tf.tensor2d([[0, 1, 0], [0.2, 0.3, 0.5]]);
+      const y = tf.tensor2d([[1, 0, 0], [0, 0, 1]]);
+      const clipped = tf.valueAndGrad((t: tf.Tensor) => categoricalCrossEntropy(t, y))(p);
+      return [soft, value, grad, clipped.value, clipped.grad];
+    }));
+    expectClose(off, on, 1e-5);
+  });
+
+  it('an Adam trajectory of 25 steps equals tf.train.adam', async () => {
+    const [off, on] = await bothWays(backend, () => {
+      const a = tf.tidy(() => tf.variable(rand([3, 4], 13), true, `adam_a_${backend}_${Math.random()}`));
+      const b = tf.tidy(() => tf.variable(rand([4], 14), true, `adam_b_${backend}_${Math.random()}`));
+      const x = rand([6, 3], 15);
+      const target = rand([6, 4], 16);
+      const opt = createAdam(0.05, 0.9, 0.999, 1e-7);
+      expect(opt.constructor === FusedAdamOptimizer).toBe(fusedKernelsEnabled());
+      for (let i = 0; i < 25; i++) {
+        tf.dispose(opt.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, a), b), target))) as tf.Scalar, true, [a, b]) ?? []);
+      }
+      const out = [a.clone(), b.clone()];
+      opt.dispose();
+      tf.dispose([a, b, x, target]);
+      return out;
+    });
+    expectClose(off, on, 1e-5);
+  });
+});
+
+describe('a whole MobileNet-like model on wasm', () => {
+  function model(): tf.LayersModel {
+    const input = tf.input({ shape: [12, 12, 1] });
+    let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ movingVarianceInitializer: tf.initializers.constant({ value: 0.7 }), gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 2 }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out });
+  }
+
+  it('gives the same gradients of every weight and the same Adam trajectory, with fewer kernel calls', async () => {
+    await tf.setBackend('wasm');
+    const m = model();
+    const start = m.getWeights().map((w) => w.clone());
+    const xs = rand([8, 12, 12, 1], 17);
+    const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2], 'int32'), 5).toFloat();
+    const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
+    const loss = () => categoricalCrossEntropy(m.apply(xs, { training: false }) as tf.Tensor, ys);
+    const results: { grads: Float32Array[]; after: Float32Array[]; kernels: number }[] = [];
+    for (const on of [false, true]) {
+      setFusedKernels(on);
+      m.setWeights(start);
+      const before = tf.memory().numTensors;
+      const { value, grads } = tf.variableGrads(loss, vars);
+      value.dispose();
+      const g = await Promise.all(vars.map(async (v) => (await grads[v.name]!.data()) as Float32Array));
+      tf.dispose(Object.values(grads));
+      const opt = createAdam(1e-2);
+      const prof = await tf.profile(() => tf.dispose(opt.minimize(loss, true, vars) ?? []));
+      for (let i = 0; i < 9; i++) tf.dispose(opt.minimize(loss, true, vars) ?? []);
+      opt.dispose();
+      const after = await Promise.all(m.getWeights().map(async (w) => (await w.data()) as Float32Array));
+      expect(tf.memory().numTensors, `fused ${on}`).toBe(before);
+      results.push({ grads: g, after, kernels: prof.kernels.length });
+    }
+    setFusedKernels(true);
+    expectClose(results[0]!.grads, results[1]!.grads, 1e-5);
+    expectClose(results[0]!.after, results[1]!.after, 1e-4);
+    expect(results[1]!.kernels).toBeLessThan(results[0]!.kernels / 2);
+    tf.dispose([...start, xs, ys]);
+    m.dispose();
+  });
+});
+
+describe('fused kernels reject bad input', () => {
+  it('names the kernel and the input', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.zeros([2, 3]);
+    const b = tf.zeros([3, 2]);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.rangeGrad, { dy: a, x: b })).toThrow(KernelInputError);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.rangeGrad, { dy: a, x: b })).toThrow(/SltRangeGrad: dy and x must have one shape/);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.adam, { x: a, m: a, v: a, gradient: a }, { learningRate: 1 })).toThrow(/SltAdam: attrs/);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.crossEntropy, { probs: tf.zeros([2, 3], 'int32'), labels: a })).toThrow(/float32/);
+    tf.dispose([a, b]);
+  });
+});

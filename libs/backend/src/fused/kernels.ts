@@ -1,0 +1,223 @@
+/**
+ * slt's fused training kernels, one kernel call each where tfjs runs several: the masked
+ * activation gradient (ReLU, ReLU6, clip), the inference-mode BatchNorm gradients, the softmax
+ * gradient, a categorical cross-entropy with its gradient, and the Adam update. Each is plain
+ * JavaScript over the tensors' float arrays (see arrays.ts) and registered for 'wasm' and 'cpu'.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { KernelInputError } from '../errors.js';
+import { withArrays } from './arrays.js';
+
+type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
+
+/** The fused kernels' names. */
+export const FUSED_KERNELS = {
+  /** dy where lo < x < hi (bounds inclusive as the attrs say), else 0: the ReLU / ReLU6 / clip gradient. */
+  rangeGrad: 'SltRangeGrad',
+  /** Inference-mode BatchNorm input gradient: dy * scale / sqrt(variance + eps), per channel. */
+  batchNormGradX: 'SltBatchNormGradX',
+  /** Inference-mode BatchNorm scale or offset gradient (attr part): per-channel sum of dy * (x - mean) / sqrt(variance + eps), or of dy. */
+  batchNormGradParams: 'SltBatchNormGradParams',
+  /** Softmax gradient over the last axis: y * (dy - sum(dy * y)). */
+  softmaxGrad: 'SltSoftmaxGrad',
+  /** Categorical cross-entropy of probabilities (clipped as Keras clips) against one-hot labels, mean over rows. */
+  crossEntropy: 'SltCrossEntropy',
+  /** Gradient of {@link FUSED_KERNELS.crossEntropy} with respect to the probabilities. */
+  crossEntropyGrad: 'SltCrossEntropyGrad',
+  /** One Adam step of one variable: new value, first and second moments. */
+  adam: 'SltAdam',
+} as const;
+
+const need = (kernel: string, inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo => {
+  const t = inputs[name] as tf.TensorInfo | undefined;
+  if (t == null) throw new KernelInputError(kernel, `input '${name}' is missing`);
+  return t;
+};
+
+const sameShape = (kernel: string, a: tf.TensorInfo, b: tf.TensorInfo, names: string): void => {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new KernelInputError(kernel, `${names} must have one shape, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  }
+};
+
+function rangeGrad({ inputs, attrs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.rangeGrad;
+  const dy = need(k, inputs, 'dy');
+  const x = need(k, inputs, 'x');
+  sameShape(k, dy, x, 'dy and x');
+  const lo = Number(attrs?.lo ?? -Infinity), hi = Number(attrs?.hi ?? Infinity);
+  const loIn = attrs?.loInclusive === true, hiIn = attrs?.hiInclusive === true;
+  return withArrays(k, backend, [dy, x], [x.shape], ([gv, xv], [ov]) => {
+    const g = gv!, v = xv!, out = ov!, n = v.length;
+    // one loop per bound kind (a NaN input passes no gradient)
+    if (loIn && hiIn) for (let i = 0; i < n; i++) out[i] = v[i]! >= lo && v[i]! <= hi ? g[i]! : 0;
+    else if (!loIn && hiIn) for (let i = 0; i < n; i++) out[i] = v[i]! > lo && v[i]! <= hi ? g[i]! : 0;
+    else if (loIn) for (let i = 0; i < n; i++) out[i] = v[i]! >= lo && v[i]! < hi ? g[i]! : 0;
+    else for (let i = 0; i < n; i++) out[i] = v[i]! > lo && v[i]! < hi ? g[i]! : 0;
+  })[0]!;
+}
+
+/** Per-channel 1 / sqrt(variance + eps) * scale (scale optional), in float32 as tfjs computes it. */
+function channelFactors(variance: Float32Array, scale: Float32Array | undefined, eps: number, withScale: boolean): Float32Array {
+  const f = new Float32Array(variance.length);
+  for (let c = 0; c < f.length; c++) {
+    const r = Math.fround(1 / Math.fround(Math.sqrt(Math.fround(variance[c]! + eps))));
+    f[c] = withScale && scale ? Math.fround(r * scale[c]!) : r;
+  }
+  return f;
+}
+
+function batchNormGradX({ inputs, attrs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.batchNormGradX;
+  const dy = need(k, inputs, 'dy');
+  const variance = need(k, inputs, 'variance');
+  const scale = inputs.scale as tf.TensorInfo | undefined;
+  const c = dy.shape[dy.shape.length - 1]!;
+  if (variance.shape.length !== 1 || variance.shape[0] !== c) throw new KernelInputError(k, `variance must be [${c}] (the last axis of dy)`);
+  const eps = Number(attrs?.varianceEpsilon ?? 0.001);
+  const ins = scale ? [dy, variance, scale] : [dy, variance];
+  return withArrays(k, backend, ins, [dy.shape], ([g, v, s], [out]) => {
+    const f = channelFactors(v!, s, eps, true);
+    for (let i = 0; i < g!.length; i += c) for (let j = 0; j < c; j++) out![i + j] = g![i + j]! * f[j]!;
+  })[0]!;
+}
+
+function batchNormGradParams({ inputs, attrs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.batchNormGradParams;
+  const dy = need(k, inputs, 'dy');
+  const x = need(k, inputs, 'x');
+  const mean = need(k, inputs, 'mean');
+  const variance = need(k, inputs, 'variance');
+  sameShape(k, dy, x, 'dy and x');
+  const c = x.shape[x.shape.length - 1]!;
+  for (const [n, t] of [['mean', mean], ['variance', variance]] as const) {
+    if (t.shape.length !== 1 || t.shape[0] !== c) throw new KernelInputError(k, `${n} must be [${c}] (the last axis of x)`);
+  }
+  const part = attrs?.part;
+  if (part !== 'scale' && part !== 'offset') throw new KernelInputError(k, `attr 'part' must be 'scale' or 'offset', got ${JSON.stringify(part)}`);
+  const eps = Number(attrs?.varianceEpsilon ?? 0.001);
+  return withArrays(k, backend, [dy, x, mean, variance], [[c]], ([g, v, m, va], [out]) => {
+    const acc = new Float64Array(c);
+    if (part === 'offset') {
+      for (let i = 0; i < g!.length; i += c) for (let j = 0; j < c; j++) acc[j] += g![i + j]!;
+      out!.set(acc);
+      return;
+    }
+    const r = channelFactors(va!, undefined, eps, false);
+    for (let i = 0; i < g!.length; i += c) for (let j = 0; j < c; j++) acc[j] += g![i + j]! * (v![i + j]! - m![j]!);
+    for (let j = 0; j < c; j++) out![j] = acc[j]! * r[j]!;
+  })[0]!;
+}
+
+function softmaxGrad({ inputs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.softmaxGrad;
+  const dy = need(k, inputs, 'dy');
+  const y = need(k, inputs, 'y');
+  sameShape(k, dy, y, 'dy and y');
+  const n = y.shape[y.shape.length - 1] ?? 1;
+  return withArrays(k, backend, [dy, y], [y.shape], ([g, p], [out]) => {
+    for (let i = 0; i < p!.length; i += n) {
+      let dot = 0;
+      for (let j = 0; j < n; j++) dot += g![i + j]! * p![i + j]!;
+      for (let j = 0; j < n; j++) out![i + j] = p![i + j]! * (g![i + j]! - dot);
+    }
+  })[0]!;
+}
+
+const CLIP = 1e-7;
+
+function checkRows(k: string, probs: tf.TensorInfo, labels: tf.TensorInfo): void {
+  sameShape(k, probs, labels, 'probs and labels');
+  if (probs.shape.length !== 2) throw new KernelInputError(k, `probs must be [rows, classes], got [${probs.shape.join(', ')}]`);
+}
+
+function crossEntropy({ inputs, attrs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.crossEntropy;
+  const probs = need(k, inputs, 'probs');
+  const labels = need(k, inputs, 'labels');
+  checkRows(k, probs, labels);
+  const eps = Number(attrs?.epsilon ?? CLIP);
+  const [rows] = probs.shape as [number, number];
+  return withArrays(k, backend, [probs, labels], [[]], ([p, y], [out]) => {
+    const lo = Math.fround(eps), hi = Math.fround(1 - eps);
+    let total = 0;
+    for (let i = 0; i < p!.length; i++) {
+      const yi = y![i]!;
+      if (yi === 0) continue;
+      const v = p![i]!;
+      total += yi * Math.log(v !== v ? v : v < lo ? lo : v > hi ? hi : v);
+    }
+    out![0] = -total / rows;
+  })[0]!;
+}
+
+function crossEntropyGrad({ inputs, attrs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.crossEntropyGrad;
+  const dy = need(k, inputs, 'dy');
+  const probs = need(k, inputs, 'probs');
+  const labels = need(k, inputs, 'labels');
+  checkRows(k, probs, labels);
+  const eps = Number(attrs?.epsilon ?? CLIP);
+  const [rows] = probs.shape as [number, number];
+  return withArrays(k, backend, [dy, probs, labels], [probs.shape], ([g, p, y], [out]) => {
+    const lo = Math.fround(eps), hi = Math.fround(1 - eps);
+    const scale = -g![0]! / rows;
+    for (let i = 0; i < p!.length; i++) {
+      const v = p![i]!;
+      // the clip passes the gradient only inside [lo, hi] (tfjs' ClipByValue gradient)
+      out![i] = v >= lo && v <= hi ? (scale * y![i]!) / v : v !== v ? NaN : 0;
+    }
+  })[0]!;
+}
+
+function adam({ inputs, attrs, backend }: Args): tf.TensorInfo[] {
+  const k = FUSED_KERNELS.adam;
+  const x = need(k, inputs, 'x');
+  const m = need(k, inputs, 'm');
+  const v = need(k, inputs, 'v');
+  const g = need(k, inputs, 'gradient');
+  for (const [n, t] of [['m', m], ['v', v], ['gradient', g]] as const) sameShape(k, x, t, `x and ${n}`);
+  const a = attrs ?? {};
+  const lr = Number(a.learningRate), b1 = Number(a.beta1), b2 = Number(a.beta2), eps = Number(a.epsilon);
+  const c1 = Number(a.correction1), c2 = Number(a.correction2);
+  if (![lr, b1, b2, eps, c1, c2].every(Number.isFinite) || c1 <= 0 || c2 <= 0) {
+    throw new KernelInputError(k, 'attrs learningRate, beta1, beta2, epsilon, correction1, correction2 must be finite (corrections > 0)');
+  }
+  return withArrays(k, backend, [x, m, v, g], [x.shape, x.shape, x.shape], ([xv, mv, vv, gv], [xo, mo, vo]) => {
+    const ob1 = 1 - b1, ob2 = 1 - b2;
+    for (let i = 0; i < xv!.length; i++) {
+      const gi = gv![i]!;
+      const mi = mv![i]! * b1 + gi * ob1;
+      const vi = vv![i]! * b2 + gi * gi * ob2;
+      mo![i] = mi;
+      vo![i] = vi;
+      xo![i] = xv![i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+    }
+  });
+}
+
+const IMPLS: Record<string, (args: Args) => tf.TensorInfo | tf.TensorInfo[]> = {
+  [FUSED_KERNELS.rangeGrad]: rangeGrad,
+  [FUSED_KERNELS.batchNormGradX]: batchNormGradX,
+  [FUSED_KERNELS.batchNormGradParams]: batchNormGradParams,
+  [FUSED_KERNELS.softmaxGrad]: softmaxGrad,
+  [FUSED_KERNELS.crossEntropy]: crossEntropy,
+  [FUSED_KERNELS.crossEntropyGrad]: crossEntropyGrad,
+  [FUSED_KERNELS.adam]: adam,
+};
+
+/** The backends the fused kernels are registered for. */
+export const FUSED_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+/** Registers the fused kernels for wasm and cpu (idempotent); returns the names newly registered. */
+export function registerFusedKernelFuncs(): string[] {
+  const added: string[] = [];
+  for (const backendName of FUSED_BACKENDS) {
+    for (const [kernelName, impl] of Object.entries(IMPLS)) {
+      if (tf.getKernel(kernelName, backendName) != null) continue;
+      tf.registerKernel({ kernelName, backendName, kernelFunc: impl as unknown as tf.KernelFunc });
+      added.push(`${kernelName}@${backendName}`);
+    }
+  }
+  return added;
+}
