@@ -11,17 +11,28 @@ export class AudioError extends Error {
   }
 }
 
-/** A WAV file that cannot be read: missing, not RIFF/WAVE, unsupported encoding, corrupt or truncated. */
-export class WavDecodeError extends AudioError {
+/**
+ * An audio file that cannot be decoded: missing, not a regular file, an unknown or unsupported
+ * format, corrupt or truncated. The message is printable text (never raw header bytes).
+ */
+export class AudioDecodeError extends AudioError {
   /** The file (or label of the buffer) that failed. */
   readonly file: string;
   /** What is wrong with it, without the file name. */
   readonly reason: string;
   constructor(file: string, reason: string, options?: { cause?: unknown }) {
     super(`${file}: ${reason}`, options);
-    this.name = 'WavDecodeError';
+    this.name = 'AudioDecodeError';
     this.file = file;
     this.reason = reason;
+  }
+}
+
+/** A WAV file that cannot be read: not RIFF/WAVE, unsupported encoding, corrupt or truncated. */
+export class WavDecodeError extends AudioDecodeError {
+  constructor(file: string, reason: string, options?: { cause?: unknown }) {
+    super(file, reason, options);
+    this.name = 'WavDecodeError';
   }
 }
 

@@ -1,14 +1,13 @@
 /**
- * The audio-to-image pipeline: WAV -> mono float32 -> resample -> (trim + fixed length) ->
+ * The audio-to-image pipeline: WAV/FLAC/Ogg Vorbis/MP3 -> mono float32 -> resample -> (trim + fixed length) ->
  * power spectrogram -> mel (or linear STFT) -> dB (-> MFCC) -> normalised image.
  */
-import { readFile } from 'node:fs/promises';
 import { fixLength, trailingSoundEnd, type PadMode } from './duration.js';
-import { AudioOptionError, WavDecodeError } from './errors.js';
+import { decodeAudio, readAudioBytes } from './decode.js';
+import { AudioDecodeError, AudioOptionError } from './errors.js';
 import { applyFilterBank, melFilterBank, mfccFromDb, powerToDb } from './mel.js';
 import { resample } from './resample.js';
 import { checkFrameParams, powerSpectrogram } from './spectrum.js';
-import { decodeWav } from './wav.js';
 import type { FeatureCache } from './cache.js';
 
 /** Which time-frequency picture to compute. */
@@ -185,30 +184,22 @@ export interface FileFeatureOptions extends FeatureOptions {
   cache?: FeatureCache;
 }
 
-async function readBytes(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new WavDecodeError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
-  }
-}
-
 /**
- * The dB feature of a WAV file (log-mel by default, exactly as librosa's power_to_db returns it),
+ * The dB feature of an audio file (WAV, FLAC, Ogg Vorbis or MP3; log-mel by default, exactly as librosa's power_to_db returns it),
  * row-major [rows, frames]. With `cache`, a second call for the same content and options decodes nothing.
  */
 export async function logMelFromFile(path: string, options: FileFeatureOptions = {}): Promise<FeatureMatrix> {
   const { cache, ...rest } = options;
   const resolved = resolveFeatureOptions(rest);
-  const bytes = await readBytes(path);
+  const bytes = await readAudioBytes(path);
   const key = cache ? cache.keyFor(bytes, resolved) : '';
   if (cache) {
     const hit = await cache.get(key);
     if (hit) return hit;
   }
-  const wav = decodeWav(bytes, path);
-  if (wav.samples.length === 0) throw new WavDecodeError(path, 'no audio: the data chunk holds 0 sample frames');
-  const m = computeFeatures(wav.samples, wav.sampleRate, resolved);
+  const audio = await decodeAudio(bytes, path);
+  if (audio.samples.length === 0) throw new AudioDecodeError(path, `no audio: ${audio.format === 'wav' ? 'the data chunk' : 'the file'} holds 0 sample frames`);
+  const m = computeFeatures(audio.samples, audio.sampleRate, resolved);
   if (cache) await cache.set(key, m);
   return m;
 }
@@ -276,7 +267,7 @@ export function featureToImage(m: FeatureMatrix, options: FeatureImageOptions = 
   return { data: out, shape: [rows, cols, channels], sampleRate: m.sampleRate, durationSeconds: m.durationSeconds };
 }
 
-/** A WAV file as a normalised model image [rows, frames, channels] (see {@link featureToImage}). */
+/** An audio file as a normalised model image [rows, frames, channels] (see {@link featureToImage}). */
 export async function audioFileToImage(path: string, options: ImageOptions = {}): Promise<AudioImage> {
   const { channels, ...rest } = options;
   const m = await logMelFromFile(path, rest);

@@ -1,8 +1,21 @@
 /**
- * `@slt/audio`: WAV -> mono float32 -> log-mel equal to librosa's defaults -> image arrays.
+ * `@slt/audio`: WAV, FLAC, Ogg Vorbis, MP3 -> mono float32 -> log-mel equal to librosa's defaults -> image arrays.
  * Plain typed arrays only; no tensors.
  */
-export { AudioError, AudioOptionError, FeatureCacheError, WavDecodeError } from './errors.js';
+export { AudioDecodeError, AudioError, AudioOptionError, FeatureCacheError, WavDecodeError } from './errors.js';
+export {
+  AUDIO_EXTENSIONS,
+  AUDIO_FORMATS,
+  decodeAudio,
+  decodeAudioFile,
+  readAudioBytes,
+  readAudioInfo,
+  regularFileProblem,
+  sniffAudioFormat,
+} from './decode.js';
+export type { AudioFormat, AudioInfo, DecodedAudio } from './decode.js';
+export { FEATURE_PRESET_NAMES, FEATURE_PRESETS, featureImageShape, featurePreset } from './presets.js';
+export type { FeaturePreset, FeaturePresetName } from './presets.js';
 export { decodeWav, decodeWavFile, readWavInfo } from './wav.js';
 export type { DecodedWav, WavInfo } from './wav.js';
 export { encodeWav } from './wav-encode.js';

@@ -6,6 +6,7 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { WavDecodeError } from './errors.js';
+import { printableBytes } from './printable.js';
 
 /** Header facts of a WAV file, as `slt data inspect` reports them. */
 export interface WavInfo {
@@ -48,8 +49,9 @@ interface Layout {
   blockAlign: number;
 }
 
+/** A chunk id as printable text (non-printable bytes written `\xNN`, so errors stay printable). */
 function fourcc(buf: Uint8Array, at: number): string {
-  return String.fromCharCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3]);
+  return printableBytes(buf, at, 4);
 }
 
 function parseFmt(file: string, view: DataView, at: number, size: number) {

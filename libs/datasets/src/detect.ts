@@ -22,7 +22,7 @@ export function checkKind(kind: unknown): DatasetKind {
 
 /**
  * Detects the layout of the folder `path`: `urbansound8k` when `metadata/UrbanSound8K.csv`
- * exists, `idx` when it holds IDX files, `folders` when a sub-folder holds WAV/PNG/JPEG files; otherwise an error
+ * exists, `idx` when it holds IDX files, `folders` when a sub-folder holds audio/PNG/JPEG files; otherwise an error
  * saying what was looked for.
  */
 export async function detectKind(path: string): Promise<DatasetKind> {
@@ -36,10 +36,10 @@ export async function detectKind(path: string): Promise<DatasetKind> {
   for (const e of await listDir(root)) {
     if (!e.isDir) continue;
     const inner = await listDir(join(root, e.name));
-    if (inner.some((f) => f.isFile && mediaOf(f.name) !== undefined)) return 'folders';
+    if (inner.some((f) => mediaOf(f.name) !== undefined)) return 'folders';
   }
   throw new DatasetLayoutError(
     path,
-    `unknown layout: expected ${URBANSOUND_CSV} (urbansound8k), IDX files such as images-idx3-ubyte[.gz] (idx), or one sub-folder per class holding WAV/PNG/JPEG files (folders)`,
+    `unknown layout: expected ${URBANSOUND_CSV} (urbansound8k), IDX files such as images-idx3-ubyte[.gz] (idx), or one sub-folder per class holding audio (WAV/FLAC/OGG/MP3) or PNG/JPEG files (folders)`,
   );
 }

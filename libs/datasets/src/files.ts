@@ -2,11 +2,18 @@
  * Small file helpers: reading with errors that name the file, and listing folders.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { regularFileProblem } from '@slt/audio';
 import { DatasetFileError, messageOf } from './errors.js';
 
-/** Reads a whole file; an error names the file. */
+/**
+ * Reads a whole file; an error names the file. A folder, FIFO, device or dangling link is refused
+ * before opening it (opening a FIFO would block until a writer appears).
+ */
 export async function readFileNamed(file: string): Promise<Buffer> {
+  const problem = await regularFileProblem(file);
+  if (problem) throw new DatasetFileError(file, problem);
   try {
     return await readFile(file);
   } catch (err) {
@@ -45,18 +52,36 @@ export async function isFile(p: string): Promise<boolean> {
   }
 }
 
-/** Non-hidden entries of a directory, sorted naturally (`2` before `10`). */
-export async function listDir(dir: string): Promise<{ name: string; isDir: boolean; isFile: boolean }[]> {
+/** One entry of a folder listing; symbolic links are followed (a link to a file is a file). */
+export interface DirEntry {
+  name: string;
+  /** A folder (or a link to one). */
+  isDir: boolean;
+  /** A regular file (or a link to one). */
+  isFile: boolean;
+}
+
+/** Non-hidden entries of a directory, sorted naturally (`2` before `10`); links followed. */
+export async function listDir(dir: string): Promise<DirEntry[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     throw new DatasetFileError(dir, `cannot list folder: ${messageOf(err)}`, { cause: err });
   }
-  return entries
-    .filter((e) => !e.name.startsWith('.'))
-    .map((e) => ({ name: e.name, isDir: e.isDirectory(), isFile: e.isFile() }))
-    .sort((a, b) => naturalCompare(a.name, b.name));
+  const out: DirEntry[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = await stat(join(dir, e.name)).catch(() => undefined);
+      isDir = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    out.push({ name: e.name, isDir, isFile });
+  }
+  return out.sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 /** Natural order of names: numeric runs compare as numbers. */

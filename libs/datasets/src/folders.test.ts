@@ -112,7 +112,7 @@ describe('class folders of PNG/JPEG images', () => {
     await mkdir(join(dir, 'Dress'));
     await writeFile(join(dir, 'Dress', 'notes.txt'), 'no images here');
     await expect(loadDataset({ path: dir, seed: 1 })).rejects.toThrow(DatasetEmptyClassError);
-    await expect(loadDataset({ path: dir, seed: 1 })).rejects.toThrow(/class "Dress" \(.*Dress\) holds no WAV, PNG or JPEG file/);
+    await expect(loadDataset({ path: dir, seed: 1 })).rejects.toThrow(/class "Dress" \(.*Dress\) holds no audio \(WAV\/FLAC\/OGG\/MP3\), PNG or JPEG file/);
 
     const r = await inspectDataset(dir);
     expect(r.media).toBe('image');
@@ -128,7 +128,7 @@ describe('class folders of PNG/JPEG images', () => {
   it('rejects a set mixing audio and images, and a folder that is no layout', async () => {
     const { dir } = await imageSet('mixmedia');
     await writeFile(join(dir, 'Bag', 'a.wav'), Buffer.alloc(10));
-    await expect(loadDataset({ path: dir, seed: 1 })).rejects.toThrow(/mix 1 WAV file\(s\) and 15 image\(s\)/);
+    await expect(loadDataset({ path: dir, seed: 1 })).rejects.toThrow(/mix 1 audio \(WAV\/FLAC\/OGG\/MP3\) file\(s\) and 15 image\(s\)/);
     const empty = join(tmp.dir, 'nothing');
     await mkdir(empty);
     await expect(detectKind(empty)).rejects.toThrow(DatasetLayoutError);

@@ -20,6 +20,7 @@ export function formatInspectReport(r: InspectReport): string {
   if (r.groups) lines.push(`groups:   ${counts(r.groups)}`);
   if (r.audio) {
     const d = r.audio.durationSeconds;
+    lines.push(`formats:      ${counts(r.audio.formats)}`);
     lines.push(`sample rates: ${counts(r.audio.sampleRates, ' Hz')}`);
     lines.push(`channels:     ${counts(r.audio.channels)}`);
     lines.push(`durations:    min ${d.min.toFixed(3)} s, mean ${d.mean.toFixed(3)} s, max ${d.max.toFixed(3)} s`);

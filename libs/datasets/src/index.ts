@@ -1,6 +1,6 @@
 /**
- * `@slt/datasets`: data set folders (Fashion-MNIST IDX, UrbanSound8K, class folders of WAV or
- * PNG/JPEG) -> deterministic stratified splits held as one Float32Array per split.
+ * `@slt/datasets`: data set folders (Fashion-MNIST IDX, UrbanSound8K, class folders of audio
+ * (WAV, FLAC, Ogg Vorbis, MP3) or PNG/JPEG) -> deterministic stratified splits held as one Float32Array per split.
  */
 export {
   DatasetEmptyClassError,
@@ -14,6 +14,9 @@ export { loadDataset, readCatalog } from './load.js';
 export type { LoadDatasetOptions } from './load.js';
 export type { DatasetAudioOptions } from './audio.js';
 export { URBANSOUND_DURATION } from './audio.js';
+/** The audio feature presets and shapes of `@slt/audio`, re-exported for the runner's config. */
+export { FEATURE_PRESET_NAMES, FEATURE_PRESETS, featureImageShape } from '@slt/audio';
+export type { FeaturePreset, FeaturePresetName } from '@slt/audio';
 export { DATASET_KINDS, detectKind } from './detect.js';
 export { inspectDataset } from './inspect.js';
 export { formatInspectReport } from './format.js';
@@ -22,5 +25,5 @@ export { FASHION_MNIST_CLASSES } from './layouts/catalog.js';
 export type { Catalog, CatalogItem, Media } from './layouts/catalog.js';
 export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
-export { DEFAULT_FRACTIONS, stratifiedSplit } from './split.js';
+export { checkLimit, DEFAULT_FRACTIONS, limitSplit, stratifiedSplit } from './split.js';
 export type { SplitIndices } from './split.js';

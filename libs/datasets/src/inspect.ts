@@ -3,13 +3,14 @@
  * sizes) and every file that could not be read, without stopping at the first bad one.
  */
 import { basename, join, relative, resolve } from 'node:path';
-import { wavInfo } from './audio.js';
+import { regularFileProblem } from '@slt/audio';
+import { audioInfo } from './audio.js';
 import { checkKind, detectKind } from './detect.js';
 import { DatasetLayoutError, messageOf } from './errors.js';
-import { isFile, naturalCompare, readFileNamed } from './files.js';
+import { naturalCompare, readFileNamed } from './files.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, readIdx } from './idx.js';
 import { FASHION_MNIST_CLASSES } from './layouts/catalog.js';
-import { scanFolders } from './layouts/folders.js';
+import { AUDIO_FILES, mediaOf, scanFolders } from './layouts/folders.js';
 import { findIdxFiles } from './layouts/idx-layout.js';
 import { readUrbanSoundCsv, urbanSoundClasses } from './layouts/urbansound.js';
 import { decodeImage } from './image.js';
@@ -49,8 +50,8 @@ export interface InspectReport {
   readable: number;
   /** UrbanSound8K: examples per fold; IDX: examples per file pair. */
   groups?: Record<string, number>;
-  /** Audio: clips per sample rate (Hz), per channel count, and durations in seconds. */
-  audio?: { sampleRates: Record<string, number>; channels: Record<string, number>; durationSeconds: Stats };
+  /** Audio: clips per format (wav, flac, ogg-vorbis, mp3), per sample rate (Hz), per channel count, and durations in seconds. */
+  audio?: { formats: Record<string, number>; sampleRates: Record<string, number>; channels: Record<string, number>; durationSeconds: Stats };
   /** Images: count per `HxW` size, and how many are colour. */
   images?: { sizes: Record<string, number>; colour: number; grey: number };
   /** Every file that could not be read (or folder that is unusable), and why. */
@@ -95,8 +96,9 @@ async function examineFiles(
     const abs = join(root, f.rel);
     try {
       if (f.media === 'audio') {
-        const info = await wavInfo(abs);
-        report.audio ??= { sampleRates: {}, channels: {}, durationSeconds: { min: 0, mean: 0, max: 0 } };
+        const info = await audioInfo(abs);
+        report.audio ??= { formats: {}, sampleRates: {}, channels: {}, durationSeconds: { min: 0, mean: 0, max: 0 } };
+        bump(report.audio.formats, info.format);
         bump(report.audio.sampleRates, info.sampleRate);
         bump(report.audio.channels, info.channels);
         durations.add(info.durationSeconds);
@@ -186,12 +188,16 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
     report.ignored = scan.ignored;
     report.media = scan.media.audio > 0 && scan.media.image > 0 ? 'unknown' : scan.media.audio > 0 ? 'audio' : 'image';
     if (scan.media.audio > 0 && scan.media.image > 0) {
-      report.problems.push({ file: '.', error: `mixes ${scan.media.audio} WAV file(s) and ${scan.media.image} image(s)` });
+      report.problems.push({ file: '.', error: `mixes ${scan.media.audio} ${AUDIO_FILES} file(s) and ${scan.media.image} image(s)` });
     }
-    report.classes = scan.classes.map((c) => ({ name: c.name, count: c.files.length }));
-    for (const c of scan.classes) if (c.files.length === 0) report.problems.push({ file: `${c.name}/`, error: 'empty class: no WAV, PNG or JPEG file' });
-    const files = scan.classes.flatMap((c) => c.files.map((rel) => ({ rel, media: (/\.wave?$/i.test(rel) ? 'audio' : 'image') as 'audio' | 'image' })));
-    report.total = files.length;
+    const unusable = (c: string) => scan.unusable.filter((u) => u.file.startsWith(`${c}/`)).length;
+    report.classes = scan.classes.map((c) => ({ name: c.name, count: c.files.length + unusable(c.name) }));
+    for (const c of scan.classes) {
+      if (c.files.length === 0 && unusable(c.name) === 0) report.problems.push({ file: `${c.name}/`, error: `empty class: no ${AUDIO_FILES}, PNG or JPEG file` });
+    }
+    for (const u of scan.unusable) report.problems.push(u);
+    const files = scan.classes.flatMap((c) => c.files.map((rel) => ({ rel, media: mediaOf(rel) as 'audio' | 'image' })));
+    report.total = files.length + scan.unusable.length;
     await examineFiles(root, files, report, options.onProgress);
   } else {
     report.media = 'audio';
@@ -214,8 +220,10 @@ export async function inspectDataset(path: string, options: InspectOptions = {})
     const files: { rel: string; media: 'audio' }[] = [];
     for (const r of rows) {
       const rel = `audio/fold${r.fold}/${r.file}`;
-      if (await isFile(join(root, rel))) files.push({ rel, media: 'audio' });
-      else report.problems.push({ file: rel, error: `listed on line ${r.line} of metadata/UrbanSound8K.csv but missing` });
+      const problem = await regularFileProblem(join(root, rel));
+      if (problem === undefined) files.push({ rel, media: 'audio' });
+      else if (problem === 'does not exist') report.problems.push({ file: rel, error: `listed on line ${r.line} of metadata/UrbanSound8K.csv but missing` });
+      else report.problems.push({ file: rel, error: `listed on line ${r.line} of metadata/UrbanSound8K.csv but ${problem}` });
     }
     report.total = rows.length + rowProblems.length;
     await examineFiles(root, files, report, options.onProgress);

@@ -2,16 +2,18 @@
  * `loadDataset`: path -> catalog -> seeded stratified split -> one Float32Array per split.
  */
 import { basename, resolve } from 'node:path';
-import { audioWriter, wavInfo, type DatasetAudioOptions } from './audio.js';
+import { audioInfo, audioWriter, checkAudioOptions, type DatasetAudioOptions } from './audio.js';
 import { checkKind, detectKind } from './detect.js';
-import { DatasetError, DatasetOptionError, messageOf } from './errors.js';
+import { DatasetError, DatasetFileError, DatasetOptionError, messageOf } from './errors.js';
 import { readFileNamed } from './files.js';
 import { decodeImage } from './image.js';
 import { FASHION_MNIST_CLASSES, type Catalog } from './layouts/catalog.js';
 import { catalogFolders } from './layouts/folders.js';
 import { catalogIdx, type IdxCatalog } from './layouts/idx-layout.js';
 import { catalogUrbanSound } from './layouts/urbansound.js';
-import { carveValidation, checkFractions, checkSeed, DEFAULT_FRACTIONS, stratifiedSplit, type SplitIndices } from './split.js';
+import {
+  carveValidation, checkFractions, checkLimit, checkSeed, DEFAULT_FRACTIONS, limitSplit, stratifiedSplit, type SplitIndices,
+} from './split.js';
 import type { DatasetKind, ImageDataset, ImageSplit, LoadProgress } from './types.js';
 import { checkShapeOptions, idxWriter, imageWriter, type ItemWriter } from './writers.js';
 
@@ -41,7 +43,17 @@ export interface LoadDatasetOptions {
   /** Folder of the on-disk feature cache for audio sets; no cache when omitted. */
   cacheDir?: string;
   /**
-   * Leave out WAV/PNG/JPEG files that cannot be read (checked before splitting: WAV headers,
+   * Use only a seeded, stratified subset of the training split: an integer N >= 1 (examples) or a
+   * fraction in (0, 1). The split itself is made first (so val and test do not change), then the
+   * subset is drawn per class; examples left out are never decoded. Default: the whole split.
+   */
+  trainLimit?: number;
+  /** The same for the validation split (default whole). */
+  valLimit?: number;
+  /** The same for the test split (default whole). */
+  testLimit?: number;
+  /**
+   * Leave out audio/PNG/JPEG files that cannot be read (checked before splitting: WAV headers,
    * full image decodes) and list them in `split.skipped`, instead of failing on the first one.
    * Default false. IDX files are single files and always fail as a whole.
    */
@@ -79,10 +91,19 @@ function splitOf(cat: Catalog, seed: number, fractions: [number, number, number]
   return { train, val, test };
 }
 
-async function writerFor(cat: Catalog, o: LoadDatasetOptions): Promise<ItemWriter> {
+async function writerFor(cat: Catalog, used: number[], o: LoadDatasetOptions): Promise<ItemWriter> {
   if (cat.media === 'idx') return idxWriter(cat as IdxCatalog, o);
-  if (cat.media === 'image') return imageWriter(cat, o);
-  return audioWriter(cat, { ...o.audio, imageSize: o.imageSize, channels: o.channels, cacheDir: o.cacheDir });
+  const items = used.map((i) => cat.items[i]!);
+  if (cat.media === 'image') return imageWriter({ ...cat, items }, o);
+  return audioWriter(cat, items, { ...o.audio, imageSize: o.imageSize, channels: o.channels, cacheDir: o.cacheDir });
+}
+
+/** Entries the layout cannot use: an error naming them, or (skipUnreadable) skipped entries. */
+function unusableOf(cat: Catalog, skip: boolean): { item: string; error: string }[] {
+  const bad = cat.unusable ?? [];
+  if (bad.length === 0 || skip) return bad.map((u) => ({ item: u.id, error: u.error }));
+  const more = bad.length > 1 ? ` (and ${bad.length - 1} more: ${bad.slice(1, 6).map((u) => u.id).join(', ')}${bad.length > 6 ? ', ...' : ''})` : '';
+  throw new DatasetFileError(bad[0]!.file, `${bad[0]!.error}${more}; remove or fix it, or use skipUnreadable to leave such entries out`);
 }
 
 /** The catalog without the files that cannot be read, and those files with the reason. */
@@ -92,7 +113,7 @@ async function dropUnreadable(cat: Catalog): Promise<{ catalog: Catalog; skipped
   const items = [];
   for (const it of cat.items) {
     try {
-      if (cat.media === 'audio') await wavInfo(it.file!);
+      if (cat.media === 'audio') await audioInfo(it.file!);
       else decodeImage(await readFileNamed(it.file!), it.file!);
       items.push(it);
     } catch (err) {
@@ -129,10 +150,23 @@ export async function loadDataset(
   const seed = checkSeed(options.seed);
   const fractions = checkFractions(options.fractions ?? DEFAULT_FRACTIONS);
   checkShapeOptions(options);
+  if (options.audio !== undefined) checkAudioOptions(options.audio);
+  const limits = {
+    train: checkLimit('trainLimit', options.trainLimit),
+    val: checkLimit('valLimit', options.valLimit),
+    test: checkLimit('testLimit', options.testLimit),
+  };
   const read = await readCatalog(options.path, options);
-  const { catalog: cat, skipped } = options.skipUnreadable ? await dropUnreadable(read) : { catalog: read, skipped: [] };
-  const idx = splitOf(cat, seed, fractions);
-  const writer = await writerFor(cat, options);
+  const unusable = unusableOf(read, options.skipUnreadable === true);
+  const { catalog: cat, skipped: unreadable } = options.skipUnreadable ? await dropUnreadable(read) : { catalog: read, skipped: [] };
+  const skipped = [...unusable, ...unreadable];
+  const whole = splitOf(cat, seed, fractions);
+  const labels = cat.items.map((it) => it.label);
+  const limit = (name: 'train' | 'val' | 'test', salt: number) =>
+    limits[name] === undefined ? whole[name] : limitSplit(whole[name], labels, cat.classNames, limits[name]!, seed, salt, `${name}Limit`);
+  const idx: SplitIndices = { train: limit('train', 0), val: limit('val', 1), test: limit('test', 2) };
+  if (idx.train.length === 0) throw new DatasetError(`${cat.root}: the train split is empty`);
+  const writer = await writerFor(cat, [...idx.train, ...idx.val, ...idx.test], options);
   const [h, w, c] = writer.shape;
   const per = h * w * c;
   const total = idx.train.length + idx.val.length + idx.test.length;
@@ -161,7 +195,6 @@ export async function loadDataset(
   const train = await build(idx.train);
   const val = await build(idx.val);
   const test = await build(idx.test);
-  if (train.labels.length === 0) throw new DatasetError(`${cat.root}: the train split is empty`);
   const k = cat.classNames.length;
   const ids = (list: number[]) => list.map((i) => cat.items[i]!.id);
   return {
@@ -178,6 +211,12 @@ export async function loadDataset(
       ...(cat.testSource !== undefined ? { testSource: cat.testSource } : {}),
       items: { train: ids(idx.train), val: ids(idx.val), test: ids(idx.test) },
       ...(options.skipUnreadable ? { skipped } : {}),
+      ...(Object.values(limits).some((v) => v !== undefined)
+        ? {
+            limits: Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+            available: { train: whole.train.length, val: whole.val.length, test: whole.test.length },
+          }
+        : {}),
     },
     counts: { train: countsOf(train.labels, k), val: countsOf(val.labels, k), test: countsOf(test.labels, k) },
     settings: { ...writer.settings, media: cat.media },

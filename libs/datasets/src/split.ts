@@ -149,3 +149,66 @@ export function carveValidation(
   shuffleInPlace(out.val, rng);
   return out;
 }
+
+/**
+ * A split size limit: an integer N >= 1 (examples) or a fraction in (0, 1) of the split.
+ * Returns the value, or throws naming the option and the valid range.
+ */
+export function checkLimit(option: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const ok = typeof value === 'number' && Number.isFinite(value) && ((value > 0 && value < 1) || (Number.isInteger(value) && value >= 1));
+  if (!ok) throw new DatasetOptionError(option, value, 'an integer number of examples >= 1, or a fraction in (0, 1)');
+  return value as number;
+}
+
+/**
+ * A seeded, stratified subset of a split: `limit` examples (or that fraction of them), each class
+ * keeping its share (largest remainder, at least one example of every class present). The subset
+ * keeps the split's order. A limit at or above the split's size keeps it whole.
+ * @param indices the split (indices into `labels`).
+ * @param salt tells the splits apart, so each gets its own draw for one seed.
+ */
+export function limitSplit(
+  indices: number[],
+  labels: ArrayLike<number>,
+  classNames: string[],
+  limit: number,
+  seed: number,
+  salt: number,
+  option: string,
+): number[] {
+  const total = indices.length;
+  const groups = byClass(labels, classNames, indices).filter((g) => g.length > 0);
+  const want = limit < 1 ? Math.max(groups.length, Math.round(limit * total)) : limit;
+  if (want >= total) return indices;
+  if (want < groups.length) {
+    throw new DatasetOptionError(option, limit, `at least ${groups.length} (one example of each class in the split), or a fraction in (0, 1)`);
+  }
+  // Largest remainder over the classes, each at least one.
+  const exact = groups.map((g) => (want * g.length) / total);
+  const quota = exact.map((x, c) => Math.min(groups[c]!.length, Math.max(1, Math.floor(x))));
+  let left = want - quota.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, c) => [x - Math.floor(x), c] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let progressed = true; left > 0 && progressed; ) {
+    progressed = false;
+    for (const [, c] of order) {
+      if (left === 0) break;
+      if (quota[c]! < groups[c]!.length) {
+        quota[c]!++;
+        left--;
+        progressed = true;
+      }
+    }
+  }
+  while (left < 0) {
+    const c = quota.indexOf(Math.max(...quota));
+    quota[c]!--;
+    left++;
+  }
+  const rng = makeRng((seed + Math.imul(salt + 1, 0x9e3779b1)) >>> 0);
+  const keep = new Set<number>();
+  groups.forEach((g, c) => {
+    for (const i of shuffleInPlace([...g], rng).slice(0, quota[c])) keep.add(i);
+  });
+  return indices.filter((i) => keep.has(i));
+}

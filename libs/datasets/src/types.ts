@@ -36,6 +36,10 @@ export interface SplitRecord {
   items: { train: string[]; val: string[]; test: string[] };
   /** Examples left out because they could not be read (only with `skipUnreadable`), and why. */
   skipped?: { item: string; error: string }[];
+  /** The size limits asked for (`trainLimit`, ...: N examples or a fraction), when any. */
+  limits?: { train?: number; val?: number; test?: number };
+  /** Examples in each split before the limits were applied (set with `limits`). */
+  available?: { train: number; val: number; test: number };
 }
 
 /** A data set ready for training: one typed array per split, never one tensor per clip. */

@@ -35,6 +35,8 @@ export interface Catalog {
   items: CatalogItem[];
   /** What defined the fixed test split, when there is one. */
   testSource?: string;
+  /** Entries the layout found but cannot use (a folder, FIFO or dangling link named like a media file), and why. */
+  unusable?: { id: string; file: string; error: string }[];
 }
 
 /** The Fashion-MNIST class names, label 0..9. */
