@@ -8,6 +8,8 @@ export type { RunnerErrorOptions } from './errors.js';
 
 export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS } from './config/schema.js';
 export type { SearchConfig, SearchConfigInput } from './config/schema.js';
+export { AUDIO_PRESETS, AUDIO_PRESET_NAMES, PAD_MODES, AUDIO_CONFIG_KEYS, LIMIT_CONFIG_KEYS } from './config/audio.js';
+export type { AudioPreset, AudioPresetName } from './config/audio.js';
 
 export { isRunnerRecordType, gaKey, baselineKey, RUNNER_RECORD_PREFIXES } from './journal/records.js';
 export type {

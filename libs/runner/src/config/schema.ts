@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { dataSettingsFields, dataSettingsIssues, expandAudioPreset, withDataValues } from './audio.js';
 
 /** Names of the GA presets (see libs/ga). */
 export const PRESETS = ['paper', 'elitist'] as const;
@@ -82,6 +83,8 @@ export const searchConfigSchema = z.strictObject({
   randomBaselines: int(3, 1000).default(3),
   /** Human name of the search (MLflow run name). */
   name: z.string().min(1).max(250).optional(),
+  // Data settings: audio features (presets), channels, split size limits (config/audio.ts).
+  ...dataSettingsFields,
 });
 
 /** A validated search configuration (defaults filled in). */
@@ -123,8 +126,11 @@ export function parseSearchConfig(raw: unknown, source = 'config'): SearchConfig
     if (key in obj) throw new ConfigError(source, [`${k}: given twice (as ${key})`]);
     obj[key] = v;
   }
-  const res = searchConfigSchema.safeParse(obj);
-  if (!res.success) throw new ConfigError(source, formatIssues(res.error.issues));
+  const expanded = expandAudioPreset(obj);
+  const res = searchConfigSchema.safeParse(expanded);
+  if (!res.success) throw new ConfigError(source, withDataValues(formatIssues(res.error.issues), expanded));
+  const cross = dataSettingsIssues(res.data);
+  if (cross.length > 0) throw new ConfigError(source, cross);
   return res.data;
 }
 
