@@ -7,6 +7,7 @@ import type { MutationStrategy } from './mutation/base.js';
 import type { StrategySpec } from './operators.js';
 import { resolveOptions, type GaOptions } from './options.js';
 import { Rng } from './rng.js';
+import { maskProblem } from '@slt/util';
 import type { SelectionStrategy } from './selection/base.js';
 import { GA_STATE_FORMAT, GA_STATE_VERSION, type GaState } from './state-types.js';
 import { BUILTIN_CROSSOVERS, BUILTIN_MUTATIONS, BUILTIN_SELECTIONS } from './strategies.js';
@@ -185,11 +186,9 @@ export function restoreGa(state: GaState, options: RestoreOptions = {}): GaEngin
   return new GaEngine(parts);
 }
 
-const BITS = /^[01]+$/;
-
 /** Validates a cache key without building a Genome (restoring a long search stays fast). */
 function checkKey(field: string, key: unknown, locks: GeneLocks): string {
-  if (typeof key !== 'string' || key.length !== locks.length || !BITS.test(key)) {
+  if (typeof key !== 'string' || maskProblem(key, locks.length) !== undefined) {
     throw new GaStateError(field, `expected a '0'/'1' string of genomeLength (${locks.length}) characters, got ${describe(key)}`);
   }
   for (const { index, value } of locks.list) {
