@@ -1,8 +1,9 @@
 /**
- * `slt cache add DIR`, `slt cache ls`, `slt cache demo`: the local asset cache
- * (`$SLT_CACHE_DIR` or `~/.cache/slt`). Weights sit where libs/models looks for them
- * (`<cache>/models/<zoo name>/model.json + shards`, so a search without `--weights` finds them);
- * data sets sit in `<cache>/data/<name>/`. `demo` makes sure the quick demo's assets are there
+ * `slt cache add FILE.h5|DIR`, `slt cache fetch MODEL`, `slt cache ls`, `slt cache demo`: the local
+ * asset cache (`$SLT_CACHE_DIR` or `~/.cache/slt`). Weights sit where libs/models looks for them
+ * (`<cache>/models/<zoo name>/` holding keras.applications `.h5` files and/or a tfjs
+ * `model.json + shards`, so a search without `--weights` finds them); data sets sit in
+ * `<cache>/data/<name>/`. `demo` makes sure the quick demo's assets are there
  * (MobileNetV1-0.25 from the tfjs-models URL, a 900-image subset of Fashion-MNIST t10k from the
  * official download location) and prints their paths; offline it says to use `slt cache add`.
  */
@@ -12,7 +13,19 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from '@slt/datasets';
-import { MODEL_INFO, defaultCacheDir, loadWeights } from '@slt/models';
+import {
+  MODEL_INFO,
+  MODEL_NAMES,
+  addWeightsFile,
+  cachedWeights,
+  checkWeights,
+  defaultCacheDir,
+  isH5Name,
+  loadWeights,
+  zooModelOfFile,
+  type DownloadProgress,
+  type WeightsFormat,
+} from '@slt/models';
 import { CliError } from '../errors.js';
 
 /** The zoo model and data set of the quick demo. */
@@ -35,6 +48,8 @@ export function cacheRoot(): string {
 export interface CacheEntry {
   kind: 'model' | 'data';
   name: string;
+  /** Weights format (models only). */
+  format?: WeightsFormat;
   path: string;
   bytes: number;
   files: number;
@@ -72,17 +87,32 @@ function isCompleteModel(dir: string): boolean {
 const IDX_RE = /^(?:(?:train|t10k)[-_.])?(?:images[-_.]idx3|labels[-_.]idx1)[-_.]ubyte(?:\.gz)?$/i;
 const isIdxFolder = (dir: string): boolean => readdirSync(dir).some((f) => IDX_RE.test(f));
 
-/** Every model and data set in the cache. */
+/** Files of a complete tfjs folder: model.json and its shards. */
+function tfjsFiles(jsonPath: string): number {
+  const manifest = (JSON.parse(readFileSync(jsonPath, 'utf8')) as { weightsManifest: { paths: string[] }[] }).weightsManifest;
+  return 1 + manifest.flatMap((g) => g.paths).length;
+}
+
+/** Every model's cached weights (one entry per `.h5` file or tfjs folder) and every data set in the cache. */
 export function listCache(root = cacheRoot()): CacheEntry[] {
   const out: CacheEntry[] = [];
-  for (const kind of ['model', 'data'] as const) {
-    const dir = path.join(root, kind === 'model' ? 'models' : 'data');
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) {
-      const p = path.join(dir, name);
-      if (!statSync(p).isDirectory() || name.includes('.tmp')) continue;
-      if (kind === 'model' ? !isCompleteModel(p) : !isIdxFolder(p)) continue;
-      out.push({ kind, name, path: p, ...sizeOf(p) });
+  const models = path.join(root, 'models');
+  if (existsSync(models)) {
+    for (const name of readdirSync(models).sort()) {
+      if (name.includes('.tmp') || !statSync(path.join(models, name)).isDirectory()) continue;
+      for (const c of cachedWeights(name, models)) {
+        const where = c.format === 'tfjs' ? path.dirname(c.path) : c.path;
+        const size = { bytes: c.bytes, files: c.format === 'tfjs' ? tfjsFiles(c.path) : 1 };
+        out.push({ kind: 'model', name, format: c.format, path: where, ...size });
+      }
+    }
+  }
+  const data = path.join(root, 'data');
+  if (existsSync(data)) {
+    for (const name of readdirSync(data).sort()) {
+      const p = path.join(data, name);
+      if (!statSync(p).isDirectory() || name.includes('.tmp') || !isIdxFolder(p)) continue;
+      out.push({ kind: 'data', name, path: p, ...sizeOf(p) });
     }
   }
   return out;
@@ -108,7 +138,12 @@ function copyAtomic(src: string, dest: string): void {
   renameSync(tmp, dest);
 }
 
-function findAssets(dir: string, depth: number, into: { model: [string, string][]; data: string[] }): void {
+function findAssets(dir: string, depth: number, into: { model: [string, string][]; data: string[]; h5: [string, string][] }): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (!e.isFile() || !isH5Name(e.name)) continue;
+    const name = zooModelOfFile(e.name);
+    if (name) into.h5.push([name, path.join(dir, e.name)]);
+  }
   if (isCompleteModel(dir)) {
     const name = zooNameOf(dir);
     if (name) into.model.push([name, dir]);
@@ -123,26 +158,48 @@ function findAssets(dir: string, depth: number, into: { model: [string, string][
 }
 
 /**
- * Fills the cache from a folder: every weights folder named after a zoo model or its official URL
- * (e.g. `models/mobilenet_v1_0.25_224`, model.json with all shards) and every IDX data set folder,
- * up to two levels down.
- * @throws CacheError naming `dir` when it is missing or holds nothing the cache knows.
+ * Fills the cache from a Keras `.h5` file (checked against its zoo model: named by the file, by
+ * `model`, or found by its layers and shapes), or from a folder: every keras.applications `.h5`
+ * file named as published (e.g. `mobilenet_2_5_224_tf_no_top.h5`), every weights folder named
+ * after a zoo model or its official URL (e.g. `models/mobilenet_v1_0.25_224`, model.json with all
+ * shards) and every IDX data set folder, up to two levels down. Works offline.
+ * @throws CacheError naming `target` when it is missing or holds nothing the cache knows; the
+ *         models lib's errors (bad file, wrong shapes) for a `.h5` file
  */
-export function addToCache(dir: string, root = cacheRoot()): CacheEntry[] {
-  const abs = path.resolve(dir);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new CacheError(`cache add ${dir}: no such folder`);
-  const found = { model: [] as [string, string][], data: [] as string[] };
+export async function addToCache(target: string, root = cacheRoot(), options: { model?: string } = {}): Promise<CacheEntry[]> {
+  const abs = path.resolve(target);
+  if (!existsSync(abs)) throw new CacheError(`cache add ${target}: no such file or folder`);
+  const models = path.join(root, 'models');
+  if (statSync(abs).isFile()) {
+    if (options.model !== undefined && !MODEL_NAMES.includes(options.model)) {
+      throw new CacheError(`cache add --model '${options.model}': unknown model (valid: ${MODEL_NAMES.join(', ')})`);
+    }
+    const c = await addWeightsFile(abs, { cacheDir: models, model: options.model });
+    return [{ kind: 'model', name: c.model, format: c.format, path: c.path, bytes: c.bytes, files: 1 }];
+  }
+  const found = { model: [] as [string, string][], data: [] as string[], h5: [] as [string, string][] };
   findAssets(abs, 2, found);
-  if (found.model.length === 0 && found.data.length === 0) {
+  if (found.model.length === 0 && found.data.length === 0 && found.h5.length === 0) {
     throw new CacheError(
-      `cache add ${dir}: found no weights folder (model.json with all its shards, named after a zoo model such as mobilenet_v1_0.25_224) and no IDX data set folder (images-idx3-ubyte + labels-idx1-ubyte) in it or two levels below`,
+      `cache add ${target}: found no keras.applications .h5 file (named as published, e.g. mobilenet_2_5_224_tf_no_top.h5; add another name alone: slt cache add FILE.h5 --model NAME), no weights folder (model.json with all its shards, named after a zoo model such as mobilenet_v1_0.25_224) and no IDX data set folder (images-idx3-ubyte + labels-idx1-ubyte) in it or two levels below`,
     );
   }
   const added: CacheEntry[] = [];
+  for (const [name, file] of found.h5) {
+    const c = await addWeightsFile(file, { cacheDir: models, model: name });
+    added.push({ kind: 'model', name, format: 'keras-h5', path: c.path, bytes: c.bytes, files: 1 });
+  }
   for (const [name, src] of found.model) {
-    const dest = path.join(root, 'models', name);
-    copyAtomic(src, dest);
-    added.push({ kind: 'model', name, path: dest, ...sizeOf(dest) });
+    const dest = path.join(models, name);
+    // The folder may also hold .h5 files: replace only the tfjs files.
+    const tmp = `${dest}.${process.pid}.tfjs.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    cpSync(src, tmp, { recursive: true });
+    mkdirSync(dest, { recursive: true });
+    rmSync(path.join(dest, 'model.json'), { force: true });
+    for (const f of readdirSync(tmp)) renameSync(path.join(tmp, f), path.join(dest, f));
+    rmSync(tmp, { recursive: true, force: true });
+    added.push({ kind: 'model', name, format: 'tfjs', path: dest, ...sizeOf(src) });
   }
   for (const src of found.data) {
     const dest = path.join(root, 'data', path.basename(src));
@@ -150,6 +207,28 @@ export function addToCache(dir: string, root = cacheRoot()): CacheEntry[] {
     added.push({ kind: 'data', name: path.basename(src), path: dest, ...sizeOf(dest) });
   }
   return added;
+}
+
+/**
+ * A progress bar for downloads on a terminal (`\r`-redrawn, at most 10 times a second); undefined
+ * when `stream` is not a TTY (then nothing is drawn).
+ */
+export function progressBar(stream: NodeJS.WriteStream = process.stderr, width = 30): ((p: DownloadProgress) => void) | undefined {
+  if (!stream.isTTY) return undefined;
+  let last = 0;
+  let lastUrl = '';
+  return (p) => {
+    const now = Date.now();
+    const done = p.total !== undefined && p.received >= p.total;
+    if (!done && p.url === lastUrl && now - last < 100) return;
+    last = now;
+    lastUrl = p.url;
+    const name = p.url.split('/').pop() ?? p.url;
+    const frac = p.total ? Math.min(1, p.received / p.total) : 0;
+    const bar = p.total ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '.')}] ${String(Math.floor(frac * 100)).padStart(3)}%` : '[downloading]';
+    const sizes = p.total ? `${human(p.received)} / ${human(p.total)}` : human(p.received);
+    stream.write(`\r${name}  ${bar}  ${sizes}\u001b[K${done ? '\n' : ''}`);
+  };
 }
 
 function idxBytes(magic: number, dims: number[], data: Uint8Array): Uint8Array {
@@ -165,6 +244,10 @@ async function download(url: string): Promise<Uint8Array> {
   const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} for ${url}`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+function human(b: number): string {
+  return b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`;
 }
 
 const offlineHint = (what: string, root: string, cause: unknown): CacheError =>
@@ -215,7 +298,7 @@ export interface DemoAssets {
  */
 export async function ensureDemoAssets(root = cacheRoot(), log: (line: string) => void = () => undefined): Promise<DemoAssets> {
   const weights = path.join(root, 'models', DEMO_MODEL);
-  if (!isCompleteModel(weights)) {
+  if (cachedWeights(DEMO_MODEL, path.join(root, 'models')).length === 0) {
     const url = process.env.SLT_DEMO_WEIGHTS_URL ?? MODEL_INFO[DEMO_MODEL].weightsUrl!;
     log(`fetching ${url}`);
     try {
@@ -237,24 +320,40 @@ export async function ensureDemoAssets(root = cacheRoot(), log: (line: string) =
   return { model: DEMO_MODEL, weights, data };
 }
 
-const human = (b: number): string => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
-const line = (e: CacheEntry): string => `${e.kind.padEnd(5)}  ${e.name.padEnd(24)}  ${human(e.bytes).padStart(9)}  ${e.path}`;
+const line = (e: CacheEntry): string => `${e.kind.padEnd(5)}  ${e.name.padEnd(20)}  ${(e.format ?? '').padEnd(8)}  ${human(e.bytes).padStart(9)}  ${e.path}`;
 
 /** Registers `slt cache`. */
 export function registerCache(program: Command): void {
   const cache = program.command('cache').description(`Local cache of weights and data sets (${'$SLT_CACHE_DIR'} or ~/.cache/slt)`);
   cache
-    .command('add <dir>')
-    .description('Copy weights folders (model.json + shards) and IDX data sets found in DIR into the cache')
+    .command('add <path>')
+    .description('Check a keras.applications .h5 file and copy it into the cache, or copy the .h5 files, weights folders (model.json + shards) and IDX data sets found in a folder (offline)')
+    .option('--model <name>', `the zoo model of a .h5 file not named as published (${MODEL_NAMES.join(', ')}); default: from its name, else found by its layers`)
     .option('--json', 'the added entries as JSON')
-    .action((dir: string, opts: { json?: boolean }) => {
-      const added = addToCache(dir);
+    .action(async (target: string, opts: { json?: boolean; model?: string }) => {
+      const added = await addToCache(target, cacheRoot(), { model: opts.model });
       if (opts.json) process.stdout.write(`${JSON.stringify(added)}\n`);
       else process.stdout.write(`${added.map(line).join('\n')}\n`);
     });
   cache
+    .command('fetch <model>')
+    .description("Download a zoo model's official weights into the cache (resumable, checked) unless it holds them; --weights fetches another .h5 or tfjs URL")
+    .option('--weights <url>', 'a .h5 or model.json URL (or local path) instead of the official files')
+    .option('--timeout <ms>', 'abort a request idle this long, then retry', '30000')
+    .option('--retries <n>', 'retries of a failed download (each resumes)', '3')
+    .option('--json', 'the checked weights as JSON')
+    .action(async (model: string, opts: { weights?: string; timeout: string; retries: string; json?: boolean }) => {
+      const timeoutMs = Number(opts.timeout);
+      const retries = Number(opts.retries);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new CacheError(`--timeout '${opts.timeout}': expected a whole number of milliseconds >= 1`);
+      if (!Number.isInteger(retries) || retries < 0) throw new CacheError(`--retries '${opts.retries}': expected an integer >= 0`);
+      const checked = await checkWeights(model, opts.weights, { cacheDir: path.join(cacheRoot(), 'models'), timeoutMs, retries, onProgress: progressBar() });
+      if (opts.json) process.stdout.write(`${JSON.stringify(checked)}\n`);
+      else process.stdout.write(`${checked.model}  ${checked.format}  ${checked.fromCache ? 'cached' : 'downloaded'}  ${checked.layers} layers, ${checked.values.toLocaleString('en-US')} values  ${checked.spec}\n`);
+    });
+  cache
     .command('ls')
-    .description('List the cached weights and data sets')
+    .description('List the cached weights (per model: .h5 files, tfjs folders) and data sets')
     .option('--json', 'as JSON')
     .action((opts: { json?: boolean }) => {
       const entries = listCache();

@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addWeightsFile } from '@slt/models';
 import { runCommand } from '../testing/run-command.js';
 import { registerModels } from './models.js';
 
@@ -8,6 +13,7 @@ beforeAll(async () => {
 });
 
 const run = (args: string[]) => runCommand(registerModels, args);
+const SHARED = path.resolve(fileURLToPath(new URL('../../../../', import.meta.url)), '../shared/data');
 
 describe('slt models', () => {
   it('lists the seven zoo models', async () => {
@@ -20,6 +26,40 @@ describe('slt models', () => {
     ]);
     const text = await run(['models']);
     expect(text.out).toMatch(/mobilenet_v1_0\.25 +86 layers/);
+  });
+
+  it('shows which weights the cache holds for each model, and the official URL', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'slt-models-cache-'));
+    await addWeightsFile(path.join(SHARED, 'models/keras-h5/mobilenet_2_5_224_tf_no_top.h5'), { cacheDir: path.join(root, 'models') });
+    const saved = process.env.SLT_CACHE_DIR;
+    process.env.SLT_CACHE_DIR = root;
+    try {
+      const rows = JSON.parse((await run(['models', 'list', '--json'])).out) as { name: string; cached: { format: string; path: string }[]; weightsUrl: string }[];
+      const mn = rows.find((r) => r.name === 'mobilenet_v1_0.25')!;
+      expect(mn.cached.map((c) => [c.format, path.basename(c.path)])).toEqual([['keras-h5', 'mobilenet_2_5_224_tf_no_top.h5']]);
+      expect(rows.find((r) => r.name === 'vgg16')!.cached).toEqual([]);
+      expect(rows.find((r) => r.name === 'vgg16')!.weightsUrl).toBe('https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
+      const text = (await run(['models'])).out;
+      expect(text).toMatch(/mobilenet_v1_0\.25 +86 layers +tf +keras-h5 1\.1 MB +https:\/\/storage\.googleapis\.com\/tensorflow\/keras-applications\/mobilenet\/mobilenet_2_5_224_tf_no_top\.h5/);
+      expect(text).toMatch(/resnet50 +175 layers +caffe +not cached +https:/);
+      expect(text).toContain(`cache: ${path.join(root, 'models')}`);
+    } finally {
+      if (saved === undefined) delete process.env.SLT_CACHE_DIR;
+      else process.env.SLT_CACHE_DIR = saved;
+    }
+  });
+
+  it('info takes HxW as search does: channels 1 by default, or from --data', async () => {
+    const grey = JSON.parse((await run(['models', 'info', 'mobilenet_v1_0.25', '--input', '32x32', '--classes', '10', '--json'])).out);
+    expect(grey.inputShape).toEqual([32, 32, 1]);
+    expect(grey.adapter).toBe('conv1x1');
+    const fromData = JSON.parse((await run(['models', 'info', 'mobilenet_v1_0.25', '--input', '40x36', '--data', path.join(SHARED, 'fashion-mnist-900'), '--classes', '10', '--json'])).out);
+    expect(fromData.inputShape).toEqual([40, 36, 1]);
+    const rgb = JSON.parse((await run(['models', 'info', 'vgg16', '--input', '32x32x3', '--classes', '10', '--json'])).out);
+    expect([rgb.inputShape, rgb.adapter]).toEqual([[32, 32, 3], null]);
+    const missing = await run(['models', 'info', 'vgg16', '--input', '32x32', '--data', '/nonexistent/slt-data', '--classes', '10']);
+    expect(missing.code).toBe(1);
+    expect(missing.error).toMatch(/--data '\/nonexistent\/slt-data'/);
   });
 
   it('info --json gives layers, genome length and Keras parameter counts', async () => {
@@ -49,8 +89,8 @@ describe('slt models', () => {
     expect(unknown.error).toMatch(/unknown model 'resnet18': valid names are mobilenet_v1, .*efficientnet_b0/);
     const small = await run(['models', 'info', 'vgg16', '--input', '16x16x1', '--classes', '10']);
     expect(small.error).toMatch(/inputShape \[16,16,1\]/);
-    const badShape = await run(['models', 'info', 'vgg16', '--input', '32x32', '--classes', '10']);
-    expect(badShape.error).toMatch(/--input '32x32': expected HxWxC/);
+    const badShape = await run(['models', 'info', 'vgg16', '--input', '32', '--classes', '10']);
+    expect(badShape.error).toMatch(/--input '32': expected HxW or HxWxC/);
     const badMask = await run(['models', 'info', 'vgg16', '--input', '32x32x1', '--classes', '10', '--mask', '0101']);
     expect(badMask.error).toMatch(/invalid mask '0101': has 4 characters \(expected 19/);
     const both = await run(['models', 'info', 'vgg16', '--input', '32x32x1', '--classes', '10', '--mask', '0', '--train-all']);

@@ -1,14 +1,19 @@
 /**
- * `slt models` (or `slt models list [--json]`): lists the zoo. `slt models info NAME --input HxWxC --classes K [--mask BITS |
- * --freeze-all | --train-all] [--head H] [--adapter A] [--json]`: the task model's layers with
- * their trainable state and the parameter counts, built without loading weights.
+ * `slt models` (or `slt models list [--json]`): lists the zoo with the weights the cache holds for
+ * each model and the official weights URL. `slt models info NAME --input HxW[xC] [--data DIR]
+ * --classes K [--mask BITS | --freeze-all | --train-all] [--head H] [--adapter A] [--json]`: the
+ * task model's layers with their trainable state and the parameter counts, built without loading
+ * weights (channels: C, else from the data set at DIR, else 1).
  */
 import type { Command } from 'commander';
+import { inspectDataset } from '@slt/datasets';
 import {
   MODEL_INFO,
   MODEL_NAMES,
   ModelsError,
+  cachedWeights,
   createTaskModel,
+  defaultCacheDir,
   freezeAllMask,
   getModelInfo,
   trainAllMask,
@@ -22,6 +27,7 @@ class ModelsCommandError extends CliError {}
 
 interface InfoOptions {
   input: string;
+  data?: string;
   classes: string;
   mask?: string;
   freezeAll?: boolean;
@@ -31,31 +37,59 @@ interface InfoOptions {
   json?: boolean;
 }
 
-/** Parses `HxWxC` (e.g. `32x32x1`). */
-export function parseInputShape(text: string): InputShape {
-  const m = /^(\d+)x(\d+)x(\d+)$/i.exec(text.trim());
-  if (!m) throw new ModelsCommandError(`--input '${text}': expected HxWxC, e.g. 32x32x1 (H, W >= 32; C 1 or 3)`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
+/**
+ * Parses `HxW` (as `slt search --input` takes it; channels then `channels`, default 1) or `HxWxC`
+ * (e.g. `32x32`, `32x32x3`).
+ */
+export function parseInputShape(text: string, channels = 1): InputShape {
+  const m = /^(\d+)x(\d+)(?:x(\d+))?$/i.exec(text.trim());
+  if (!m) throw new ModelsCommandError(`--input '${text}': expected HxW or HxWxC, e.g. 32x32 or 32x32x3 (H, W >= 32; C 1 or 3)`);
+  return [Number(m[1]), Number(m[2]), m[3] === undefined ? channels : Number(m[3])];
 }
 
+/** Channels of the images a data set yields: 3 when any image is in colour, else 1 (audio: 1). */
+async function channelsOf(data: string): Promise<number> {
+  try {
+    const report = await inspectDataset(data);
+    return (report.images?.colour ?? 0) > 0 ? 3 : 1;
+  } catch (err) {
+    throw new ModelsCommandError(`--data '${data}': ${(err as Error).message}`, { cause: err });
+  }
+}
+
+const human = (b: number): string => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+
 function listZoo(json: boolean): void {
+  const cacheDir = defaultCacheDir();
   const rows = MODEL_NAMES.map((name) => {
     const i = MODEL_INFO[name];
-    return { name, family: i.family, description: i.description, genomeLength: i.genomeLength, inputRange: i.inputRange, weightsUrl: i.weightsUrl ?? null };
+    const cached = cachedWeights(name, cacheDir).map((c) => ({ format: c.format, path: c.path, bytes: c.bytes }));
+    return {
+      name,
+      family: i.family,
+      description: i.description,
+      genomeLength: i.genomeLength,
+      inputRange: i.inputRange,
+      cached,
+      weightsFiles: i.weightsFiles.map((f) => ({ format: f.format, url: f.url })),
+      weightsUrl: i.weightsFiles[0]?.url ?? null,
+    };
   });
   if (json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
   const w = Math.max(...rows.map((r) => r.name.length));
-  const lines = rows.map(
-    (r) => `${r.name.padEnd(w)}  ${String(r.genomeLength).padStart(3)} layers  ${r.inputRange.padEnd(6)}  ${r.weightsUrl ?? '(no official tfjs weights: convert, see libs/models/README.md)'}`,
+  const cachedText = rows.map((r) => (r.cached.length ? r.cached.map((c) => `${c.format} ${human(c.bytes)}`).join(', ') : 'not cached'));
+  const cw = Math.max(...cachedText.map((t) => t.length), 'cached weights'.length);
+  const lines = rows.map((r, k) => `${r.name.padEnd(w)}  ${String(r.genomeLength).padStart(3)} layers  ${r.inputRange.padEnd(6)}  ${cachedText[k]!.padEnd(cw)}  ${r.weightsUrl ?? '-'}`);
+  process.stdout.write(
+    `${'name'.padEnd(w)}  genome       range   ${'cached weights'.padEnd(cw)}  official weights (fetched on first use, or: slt cache add FILE.h5)\n${lines.join('\n')}\ncache: ${cacheDir}\n`,
   );
-  process.stdout.write(`${'name'.padEnd(w)}  genome       range   weights\n${lines.join('\n')}\n`);
 }
 
-function info(name: string, opts: InfoOptions): void {
-  const inputShape = parseInputShape(opts.input);
+async function info(name: string, opts: InfoOptions): Promise<void> {
+  const inputShape = parseInputShape(opts.input, opts.data === undefined ? 1 : await channelsOf(opts.data));
   const classes = Number(opts.classes);
   if (!/^\d+$/.test(opts.classes) || classes < 2) throw new ModelsCommandError(`--classes '${opts.classes}': expected an integer >= 2`);
   const chosen = [opts.mask !== undefined, opts.freezeAll === true, opts.trainAll === true].filter(Boolean).length;
@@ -139,14 +173,15 @@ export function registerModels(program: Command): void {
     .action(() => listZoo(false));
   models
     .command('list')
-    .description('List the model zoo')
+    .description('List the model zoo, the weights cached for each model and the official weights URL')
     .option('--json', 'print the zoo as JSON')
     .action((opts: { json?: boolean }) => listZoo(opts.json === true));
   models
     .command('info')
     .description('Layers, genome length, trainable state and parameter counts of a task model (no weights are loaded)')
     .argument('<name>', `zoo model (${MODEL_NAMES.join(', ')})`)
-    .requiredOption('--input <HxWxC>', 'input shape, e.g. 32x32x1 (H, W >= 32; C 1 or 3)')
+    .requiredOption('--input <HxW[xC]>', 'input size as search takes it, e.g. 32x32 (H, W >= 32), or with channels 32x32x3 (C 1 or 3)')
+    .option('--data <dir>', 'take the channels from this data set (3 if it has colour images, else 1); default 1')
     .requiredOption('--classes <K>', 'number of classes (>= 2)')
     .option('--mask <bits>', 'genome: one 0/1 per backbone layer (default: all trainable)')
     .option('--freeze-all', 'freeze every backbone layer')
