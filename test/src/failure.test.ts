@@ -1,52 +1,77 @@
 /**
- * A failing evaluation (its worker process killed mid-training) gets fitness 0 with the reason
- * recorded, its MLflow run ends FAILED, and the search goes on to the end.
+ * Failures are not data: a pool worker killed mid-training is retried in a fresh worker and the
+ * evaluation gets its real fitness; with no retries left it is recorded as failed (no fitness,
+ * MLflow run FAILED), and more failures than `--max-failures` stop the search with a non-zero
+ * exit naming them.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, waitFor, type Rec } from './helpers.js';
+import { jsonLines, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, waitFor, type Rec } from './helpers.js';
 
-describe('a crashed evaluation', () => {
+/** Starts a search, kills its pool worker once `g0/1` started training, and waits for the end. */
+async function killDuringG01(cwd: string, out: string, extra: string[]): Promise<{ result: { exitCode?: number; stdout: string; all?: string }; records: Rec[]; killed: number }> {
+  const journal = path.join(cwd, out, 'journal.jsonl');
+  const child = slt(['search', ...smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--generations', '1', '--workers', '1', '--out', out, '--json', ...extra])], cwd);
+  await waitFor(() => readRecords(journal).some((r) => r.type === 'eval.epoch' && r.key === 'g0/0') && readRecords(journal).some((r) => r.type === 'eval.started' && r.key === 'g0/1') || child.exitCode !== null, 300_000);
+  // The pool worker is the child process running the worker module (not, e.g., a build helper).
+  const ps = await execa('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { reject: false });
+  const line = ps.stdout.split('\n').find((l) => /pool[/\\]worker\.(ts|js)/.test(l)) ?? '';
+  const killed = Number(line.trim().split(/\s+/)[0]);
+  if (killed > 0) process.kill(killed, 'SIGKILL');
+  const result = await child;
+  return { result, records: readRecords(journal), killed };
+}
+
+describe('a worker killed mid-evaluation', () => {
   let cwd: string;
-  let out: { exitCode?: number; stdout: string; all?: string };
-  let records: Rec[];
-  let killedWorker = 0;
+  let retried: Awaited<ReturnType<typeof killDuringG01>>;
+  let stopped: Awaited<ReturnType<typeof killDuringG01>>;
 
   beforeAll(async () => {
     cwd = await tempDir('failure');
-    const journal = path.join(cwd, 'crash/journal.jsonl');
-    const child = slt(['search', ...smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--generations', '1', '--workers', '1', '--out', 'crash', '--json'])], cwd);
-    // Kill the pool worker while it trains the second genome.
-    await waitFor(() => readRecords(journal).some((r) => r.type === 'eval.started' && r.key === 'g0/1') || child.exitCode !== null, 300_000);
-    const ps = await execa('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { reject: false });
-    killedWorker = Number(ps.stdout.trim().split('\n')[0]);
-    if (killedWorker > 0) process.kill(killedWorker, 'SIGKILL');
-    out = await child;
-    records = readRecords(journal);
-  });
+    retried = await killDuringG01(cwd, 'retried', []);
+    stopped = await killDuringG01(cwd, 'stopped', ['--retries', '0', '--max-failures', '0']);
+  }, 900_000);
   afterAll(() => rm(cwd, { recursive: true, force: true }));
 
-  it('records fitness 0 with the reason and finishes the search', () => {
-    expect(killedWorker).toBeGreaterThan(0);
-    expect(out.exitCode, out.all?.slice(-3000)).toBe(0);
-    const failed = records.find((r) => r.type === 'eval.finished' && r.key === 'g0/1')!;
-    expect(failed.fitness).toBe(0);
-    expect(failed.result.error).toMatch(/\S/);
-    const others = records.filter((r) => r.type === 'eval.finished' && r.key !== 'g0/1');
-    expect(others).toHaveLength(3);
-    for (const r of others) expect(r.result.error).toBeUndefined();
-    expect(records.find((r) => r.type === 'generation.finished')!.worst).toBe(0);
-    expect(records.some((r) => r.type === 'search.finished')).toBe(true);
+  it('is retried in a fresh worker and gets its real fitness (default --retries 1)', () => {
+    const { result, records, killed } = retried;
+    expect(killed).toBeGreaterThan(0);
+    expect(result.exitCode, result.all?.slice(-3000)).toBe(0);
+    const retry = records.filter((r) => r.type === 'eval.retry');
+    expect(retry).toHaveLength(1);
+    expect(retry[0]).toMatchObject({ key: 'g0/1', attempt: 1 });
+    expect(retry[0].error).toMatch(/crashed \(SIGKILL\)/);
+    expect(records.filter((r) => r.type === 'eval.started' && r.key === 'g0/1').map((r) => r.attempt ?? 1)).toEqual([1, 2]);
+    const fin = records.filter((r) => r.type === 'eval.finished');
+    expect(fin).toHaveLength(4);
+    for (const r of fin) {
+      expect(r.result.error).toBeUndefined();
+      expect(r.fitness).toBeGreaterThan(0);
+    }
+    expect(records.some((r) => r.type === 'eval.failed')).toBe(false);
+    const summary = jsonLines(result.stdout).find((l) => l.type === 'result')!;
+    expect(summary).toMatchObject({ status: 'finished', failures: 0, retries: 1 });
   });
 
-  it('ends the failed evaluation run FAILED in MLflow, with its reason as a tag', () => {
-    const runs = readFileStore(path.join(cwd, 'mlruns'));
-    const failed = runs.filter((r) => r.tags['slt.error'] !== undefined);
+  it('with no retries left is recorded as failed, never as a fitness, and --max-failures 0 stops the search non-zero naming it', () => {
+    const { result, records, killed } = stopped;
+    expect(killed).toBeGreaterThan(0);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.all).toMatch(/search stopped: 1 evaluations failed \(more than --max-failures 0\): g0\/1: worker \d crashed/);
+    const failed = records.filter((r) => r.type === 'eval.failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0].status).toBe(4); // FAILED
-    expect(failed[0].params.index).toBe('1');
-    expect(failed[0].metrics.fitness[0][0]).toBe(0);
+    expect(failed[0]).toMatchObject({ key: 'g0/1', attempts: 1 });
+    expect(records.some((r) => r.type === 'eval.finished' && r.key === 'g0/1')).toBe(false);
+    expect(records.some((r) => r.type === 'generation.finished')).toBe(false);
+    const end = records.find((r) => r.type === 'search.failed')!;
+    expect(end.failedKeys).toEqual(['g0/1']);
+    const runs = readFileStore(path.join(cwd, 'mlruns'));
+    const child = runs.filter((r) => r.tags['slt.error'] !== undefined);
+    expect(child).toHaveLength(1);
+    expect(child[0].status).toBe(4); // FAILED
+    expect(child[0].metrics.fitness).toBeUndefined();
   });
 });

@@ -35,9 +35,12 @@ export class ConfigError extends RunnerError {
   }
 }
 
-/** A journal could not be read or is not a search journal. */
-export class JournalError extends RunnerError {
-  /** The journal file. */
+/**
+ * A search reference (file, folder or id) names no search. (A journal that cannot be read or
+ * holds a damaged record is `JournalError` of @slt/tracking, naming the file and line.)
+ */
+export class SearchNotFoundError extends RunnerError {
+  /** The reference as given. */
   readonly path: string;
   constructor(path: string, message: string, options: RunnerErrorOptions = {}) {
     super(`${path}: ${message}`, options);
@@ -72,5 +75,23 @@ export class SearchSetupError extends RunnerError {
   constructor(step: string, message: string, options: RunnerErrorOptions = {}) {
     super(`${step}: ${message}`, options);
     this.step = step;
+  }
+}
+
+/** More evaluations failed (after their retries) than `maxFailures` allows: the search stopped. */
+export class TooManyFailuresError extends RunnerError {
+  /** The failed evaluations (key and reason). */
+  readonly failures: { key: string; error: string }[];
+  /** The limit that was passed. */
+  readonly maxFailures: number;
+  constructor(failures: { key: string; error: string }[], maxFailures: number, options: RunnerErrorOptions = {}) {
+    const list = failures.slice(0, 10).map((f) => `${f.key}: ${f.error}`).join('; ');
+    super(`search stopped: ${failures.length} evaluations failed (more than --max-failures ${maxFailures}): ${list}${failures.length > 10 ? '; ...' : ''}`, options);
+    this.failures = failures;
+    this.maxFailures = maxFailures;
+  }
+  /** Keys of the failed evaluations. */
+  get keys(): string[] {
+    return this.failures.map((f) => f.key);
   }
 }

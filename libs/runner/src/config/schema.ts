@@ -44,7 +44,7 @@ const int = (min: number, max: number) =>
 export const searchConfigSchema = z.strictObject({
   /** Zoo name of the backbone, e.g. `mobilenet_v1_0.25`. */
   model: z.string().min(1).default('mobilenet_v1_0.25'),
-  /** Weights directory or URL (model.json + shards); default: the zoo's official URL. */
+  /** Weights: a Keras `.h5` file or URL, or a tfjs folder / model.json path or URL; default: what the cache holds for the model, else the zoo's official URL. */
   weights: z.string().min(1).optional(),
   /** Path of the data set (IDX folder, UrbanSound8K root, or class folders). */
   data: z.string({ error: 'required: the path of the data set' }).min(1, 'must not be empty'),
@@ -75,14 +75,34 @@ export const searchConfigSchema = z.strictObject({
   backend: z.enum(BACKENDS).default('auto'),
   /** MLflow tracking URI (http(s)://... or a FileStore directory); default: ./mlruns FileStore. */
   trackingUri: z.string().min(1).optional(),
-  /** MLflow experiment name. */
-  experiment: z.string().min(1).default('slt'),
+  /** MLflow experiment name (default: MLFLOW_EXPERIMENT_NAME, else `slt`). */
+  experiment: z.string().min(1).default(() => process.env.MLFLOW_EXPERIMENT_NAME?.trim() || 'slt'),
   /** Folder of the search (journal.jsonl etc.); default `./.slt/searches/<id>`. */
   out: z.string().min(1).optional(),
   /** Number of random-mask baselines (the paper: at least 3). */
   randomBaselines: int(3, 1000).default(3),
   /** Human name of the search (MLflow run name). */
   name: z.string().min(1).max(250).optional(),
+  /** Extra attempts of a failed evaluation (worker crash, out of memory, NaN), each in a fresh worker. */
+  retries: int(0, 100).default(1),
+  /** Most failed evaluations (after retries) tolerated before the search stops with an error; default a quarter of the budget. */
+  maxFailures: int(0, 1_000_000).optional(),
+  /**
+   * GPU ids the workers are pinned to (worker i sees only `gpus[i % n]` as CUDA_VISIBLE_DEVICES),
+   * written `0,2,3`; default: the ids in CUDA_VISIBLE_DEVICES.
+   */
+  gpus: z
+    .union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))])
+    .transform((v, ctx) => {
+      const ids = (Array.isArray(v) ? v : String(v).split(',')).map((d) => String(d).trim()).filter((d) => d !== '');
+      const bad = ids.find((d) => !/^[\w:.-]+$/.test(d));
+      if (ids.length === 0 || bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected GPU ids separated by commas (e.g. 0,2,3), got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return ids;
+    })
+    .optional(),
   // Data settings: audio features (presets), channels, split size limits (config/audio.ts).
   ...dataSettingsFields,
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { followJournal, type JournalRecord } from '@slt/tracking';
 import { RunnerError } from '../errors.js';
+import { toSearchEvent } from '../journal/read.js';
 import type { SearchEvent } from '../journal/records.js';
 import { initialSearchState, reduceSearch } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
@@ -87,7 +88,7 @@ export async function followSearch(ref: string, options: FollowSearchOptions = {
   try {
     await followJournal(journalPath, (r: JournalRecord) => {
       lastRecordAt = Date.now();
-      const e = r as unknown as SearchEvent;
+      const e = toSearchEvent(r, journalPath);
       state = reduceSearch(state, e);
       options.onEvent?.(e);
       options.onState?.(state);

@@ -1,5 +1,5 @@
 /** Adapter over @slt/ga: the ask/tell engine, its state, and the baseline masks. */
-import { baselineMasks, createGa, restoreGa, type GaEngine, type GaState } from '@slt/ga';
+import { baselineMasks, compareRanked, createGa, restoreGa, type GaEngine, type GaState } from '@slt/ga';
 import { SearchSetupError } from '../errors.js';
 import type { BaselineMask, GaPort } from './types.js';
 
@@ -25,8 +25,19 @@ function wrap(engine: GaEngine): GaPort {
       const r = engine.ask();
       return r ? { id: r.id, generation: r.generation, index: r.index, mask: r.genome.key } : null;
     },
-    tell(id, fitness, objectives) {
-      engine.tell(id, objectives ? { value: fitness, objectives } : { value: fitness });
+    tell(id, fitness, extra) {
+      engine.tell(id, {
+        value: fitness,
+        ...(extra?.cost !== undefined && Number.isFinite(extra.cost) ? { cost: extra.cost } : {}),
+        ...(extra?.objectives ? { objectives: extra.objectives } : {}),
+      });
+    },
+    fail(id, error) {
+      engine.fail(id, error);
+    },
+    options() {
+      // Resolved scalars plus the strategies (name and params) and the locked genes.
+      return { ...engine.toJSON().options } as unknown as Record<string, unknown>;
     },
     snapshot() {
       return engine.toJSON();
@@ -62,6 +73,11 @@ export function createGaPort(setup: GaSetup): GaPort {
   }
 }
 
+/** The GA's resolved options for `setup` (presets and defaults applied, strategies named): what runs. */
+export function resolvedGaOptions(setup: GaSetup): Record<string, unknown> {
+  return createGaPort(setup).options();
+}
+
 /** Restores a GA engine from a `ga.snapshot` state. */
 export function restoreGaPort(state: unknown): GaPort {
   try {
@@ -81,4 +97,25 @@ export function baselineMasksPort(genomeLength: number, trainableLayers: number,
   } catch (cause) {
     throw new SearchSetupError('ga', `baselines: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** What the tie rule compares of one evaluation. */
+export interface RankedEvaluation {
+  fitness: number;
+  trainableParams?: number;
+  generation: number;
+  index: number;
+  failed?: boolean;
+}
+
+/**
+ * The search's one tie rule (from @slt/ga): higher fitness first, then fewer trainable parameters,
+ * then earlier generation, then lower index; failed evaluations last. Use it wherever a best or a
+ * rank is chosen (GA, reducer, compare table) so results do not depend on timing.
+ */
+export function compareEvaluations(a: RankedEvaluation, b: RankedEvaluation): number {
+  return compareRanked(
+    { value: a.fitness, cost: a.trainableParams, generation: a.generation, index: a.index, failed: a.failed },
+    { value: b.fitness, cost: b.trainableParams, generation: b.generation, index: b.index, failed: b.failed },
+  );
 }

@@ -1,6 +1,6 @@
 /** Adapter over @slt/models (zoo description, evaluator pool) and @slt/backend. */
 import { doctor, formatDoctorReport, type DoctorReport } from '@slt/backend';
-import { createEvaluatorPool, describeGenome, MODEL_NAMES, type EvaluatorPool } from '@slt/models';
+import { checkWeights, createEvaluatorPool, describeGenome, MODEL_NAMES, type EvaluatorPool } from '@slt/models';
 import { SearchSetupError } from '../errors.js';
 import type { Evaluator, ImageDataset, ModelDescription } from './types.js';
 
@@ -19,6 +19,19 @@ export function describeModel(name: string): ModelDescription {
   }
 }
 
+/**
+ * Checks a model's weights before anything of a search exists (resolved, downloaded into the
+ * cache when needed, every shard and shape read): bad weights are bad input (exit code 2).
+ */
+export async function checkWeightsPort(model: string, weights?: string): Promise<{ spec: string; source: string }> {
+  try {
+    const checked = await checkWeights(model, weights);
+    return { spec: checked.spec, source: checked.url ?? checked.source };
+  } catch (cause) {
+    throw new SearchSetupError('weights', (cause as Error).message, { cause, exitCode: 2 });
+  }
+}
+
 /** Options the runner gives the evaluator pool. */
 export interface EvaluatorSetup {
   model: string;
@@ -30,6 +43,8 @@ export interface EvaluatorSetup {
   seed: number;
   workers: number;
   backend: string;
+  /** GPU ids the workers are pinned to (worker i: `gpus[i % n]`); default: CUDA_VISIBLE_DEVICES's list. */
+  gpus?: string[];
   dataset: ImageDataset;
   /** How a worker can load the same data set itself. */
   datasetSpec: { path: string; kind?: string; input: [number, number]; seed: number };
@@ -42,6 +57,7 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
   try {
     pool = await createEvaluatorPool({
       workers: setup.workers,
+      ...(setup.gpus ? { gpus: setup.gpus } : {}),
       backend: setup.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu',
       model: {
         kind: 'zoo',
@@ -68,8 +84,14 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
     await pool.close().catch(() => undefined);
     throw new SearchSetupError('model', (cause as Error).message, { cause });
   }
+  const info = pool.workerInfo();
   return {
-    evaluate: (mask, options) => pool.evaluate(mask, options ?? {}),
+    evaluate: (mask, options) => {
+      const o = options ?? {};
+      return pool.evaluate(mask, { signal: o.signal, onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined });
+    },
+    backend: info.find((w) => w.backend)?.backend ?? setup.backend,
+    devices: info.map((w) => w.device),
     close: () => pool.close(),
   };
 }

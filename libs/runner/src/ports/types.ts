@@ -36,9 +36,17 @@ export interface BatchProgress {
   imagesPerSecond: number;
 }
 
+/** Where an evaluation runs: the worker slot and the CUDA_VISIBLE_DEVICES it sees ('' when none). */
+export interface Placement {
+  worker: number;
+  device: string;
+}
+
 /** Options of one evaluation. */
 export interface EvaluateOptions {
   signal?: AbortSignal;
+  /** Called when a worker takes the evaluation. */
+  onStart?: (p: Placement) => void;
   onEpoch?: (m: EpochMetrics) => void;
   onBatch?: (p: BatchProgress) => void;
 }
@@ -46,6 +54,10 @@ export interface EvaluateOptions {
 /** Evaluates masks (in worker processes or in this one). */
 export interface Evaluator {
   evaluate(mask: string, options?: EvaluateOptions): Promise<EvaluationResult>;
+  /** The backend the workers (or this process) run, once ready. */
+  readonly backend: string;
+  /** CUDA_VISIBLE_DEVICES of each worker slot ('' when none). */
+  readonly devices: string[];
   close(): Promise<void>;
 }
 
@@ -66,6 +78,7 @@ export interface GaGenerationStats {
   bestKey: string;
   evaluations: number;
   cacheHits: number;
+  failures: number;
 }
 
 /** The ask/tell GA as the runner uses it. */
@@ -73,7 +86,12 @@ export interface GaPort {
   readonly done: boolean;
   readonly generation: number;
   ask(): GaRequest | null;
-  tell(id: string, fitness: number, objectives?: Record<string, number>): void;
+  /** Tells a real fitness; `cost` breaks ties (trainable parameters: fewer first). */
+  tell(id: string, fitness: number, extra?: { cost?: number; objectives?: Record<string, number> }): void;
+  /** Tells a failed evaluation: no fitness, not cached, ranked last. */
+  fail(id: string, error: string): void;
+  /** The GA's resolved options (presets and defaults applied), for provenance. */
+  options(): Record<string, unknown>;
   /** JSON-able whole state (restorable with `restore`). */
   snapshot(): unknown;
   /** Current population with fitness where known. */

@@ -1,11 +1,11 @@
 /** Lists the searches under a root folder with a one-line summary each (for `slt ls` and the TUI). */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { readJournal } from '@slt/tracking';
-import type { SearchEvent } from '../journal/records.js';
+import { readSearchJournal } from '../journal/read.js';
 import { reduceJournal } from '../state/reducer.js';
 import type { SearchStatus } from '../state/types.js';
 import { JOURNAL_FILE, defaultSearchRoot, isSearchRunning } from './paths.js';
+import { searchLiveness, type SearchLiveness } from './progress.js';
 
 /** One search of {@link listSearches}. */
 export interface SearchSummary {
@@ -16,6 +16,8 @@ export interface SearchSummary {
   status: SearchStatus;
   /** A live process holds the search's lock. */
   live: boolean;
+  /** What every client shows: the journal status under the one liveness rule (`killed`, `live`...). */
+  liveness: SearchLiveness;
   mode?: string;
   model?: string;
   dataset?: string;
@@ -39,13 +41,13 @@ export async function listSearches(root: string = defaultSearchRoot()): Promise<
     const journalPath = path.join(dir, JOURNAL_FILE);
     const live = isSearchRunning(dir);
     try {
-      const s = reduceJournal((await readJournal(journalPath)) as unknown as SearchEvent[]);
+      const s = reduceJournal(await readSearchJournal(journalPath));
       out.push({
-        searchId: s.searchId ?? id, dir, journalPath, status: s.status, live, mode: s.mode, model: s.model?.name, dataset: s.dataset?.name,
+        searchId: s.searchId ?? id, dir, journalPath, status: s.status, live, liveness: searchLiveness(s.status, live), mode: s.mode, model: s.model?.name, dataset: s.dataset?.name,
         startedAt: s.startedAt, updatedAt: s.updatedAt, done: s.progress.done, total: s.progress.total, bestFitness: s.best?.fitness, bestMask: s.best?.mask,
       });
     } catch (err) {
-      out.push({ searchId: id, dir, journalPath, status: 'empty', live, done: 0, total: 0, error: (err as Error).message });
+      out.push({ searchId: id, dir, journalPath, status: 'empty', live, liveness: searchLiveness('empty', live), done: 0, total: 0, error: (err as Error).message });
     }
   }
   return out.sort((a, b) => (b.startedAt ?? b.searchId).localeCompare(a.startedAt ?? a.searchId));

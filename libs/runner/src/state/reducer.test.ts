@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openJournal, readJournal } from '@slt/tracking';
+import { openJournal } from '@slt/tracking';
+import { readSearchJournal } from '../journal/read.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSearchConfig } from '../config/schema.js';
 import type { EvaluationResult, RunnerRecordBody, SearchEvent } from '../journal/records.js';
 import { initialSearchState, reduceJournal, reduceSearch } from './reducer.js';
+import type { SearchState } from './types.js';
 
 const result = (fitness: number, extra: Partial<EvaluationResult> = {}): EvaluationResult => ({
   fitness, testAccuracy: fitness - 0.05, trainableParams: 1000 + Math.round(fitness * 100), totalParams: 5000, trainableLayers: 2,
@@ -53,7 +55,7 @@ describe('reduceSearch over a real journal', () => {
     j.createRun({ runKey: 's1', runName: 'search' });
     for (const { type, ...payload } of script()) j.append(type, payload);
     j.close();
-    events = (await readJournal(file)) as unknown as SearchEvent[];
+    events = await readSearchJournal(file);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -70,7 +72,8 @@ describe('reduceSearch over a real journal', () => {
     expect(g0.mean).toBeCloseTo(0.475);
     expect(g0.rows.map((r) => r.state)).toEqual(['done', 'done', 'failed', 'done']);
     expect(g0.rows[2].error).toBe('NaN loss');
-    expect(g0.rows[2].fitness).toBe(0);
+    // A failure written by an older slt as eval.finished + result.error has no fitness.
+    expect(g0.rows[2].fitness).toBeUndefined();
     const g1 = s.generations[1];
     // g1/1 was abandoned by the interrupt and is training again after the resume.
     expect(g1.rows.map((r) => r.state)).toEqual(['cached', 'training', 'queued', 'queued']);
@@ -157,5 +160,38 @@ describe('reduceSearch over a real journal', () => {
     const s = reduceSearch(initialSearchState(), { type: 'run.metrics', seq: 9, time: new Date().toISOString(), runKey: 'x' });
     expect(s.lastSeq).toBe(9);
     expect(s.status).toBe('empty');
+  });
+});
+
+describe('failures, retries and ties', () => {
+  const t = '2026-01-01T00:00:00.000Z';
+  const base = (): SearchState => reduceJournal(script().slice(0, 3).map((r, i) => ({ ...r, seq: i + 1, time: t }) as SearchEvent));
+  it('an eval.failed row has no fitness and counts as a failure; retries are counted', () => {
+    let s = base();
+    s = reduceSearch(s, { type: 'eval.started', key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', trainableLayers: 2, epochs: 1, seq: 10, time: t });
+    s = reduceSearch(s, { type: 'eval.retry', key: 'g0/0', attempt: 1, error: 'worker 0 crashed (SIGKILL)', worker: 0, device: '1', seq: 11, time: t });
+    s = reduceSearch(s, { type: 'eval.started', key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', trainableLayers: 2, epochs: 1, attempt: 2, seq: 12, time: t });
+    expect(s.generations[0].rows[0]).toMatchObject({ state: 'training', attempts: 2 });
+    s = reduceSearch(s, { type: 'eval.failed', key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', error: 'out of memory', attempts: 2, runKey: 's1/g0/0', trainableLayers: 2, device: '1', seq: 13, time: t });
+    expect(s.generations[0].rows[0]).toMatchObject({ state: 'failed', error: 'out of memory', attempts: 2, device: '1' });
+    expect(s.generations[0].rows[0].fitness).toBeUndefined();
+    expect(s.progress).toMatchObject({ done: 1, failures: 1, retries: 1 });
+    expect(s.best).toBeUndefined();
+    expect(s.logs.some((l) => l.level === 'error' && l.message.includes('failed after 2 attempts'))).toBe(true);
+  });
+
+  it('the best by the tie rule does not depend on the order evaluations finished in', () => {
+    const fin = (i: number, params: number, seq: number): SearchEvent => ({
+      type: 'eval.finished', key: `g0/${i}`, kind: 'ga', generation: 0, index: i, mask: ['1100', '0011', '1010', '0101'][i]!,
+      fitness: 0.5, result: result(0.5, { trainableParams: params }), runKey: `s1/g0/${i}`, seq, time: t,
+    });
+    const bests = new Set<string>();
+    for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
+      let s = base();
+      order.forEach((i, k) => (s = reduceSearch(s, fin(i, [300, 100, 100, 200][i]!, 20 + k))));
+      bests.add(s.best!.key);
+    }
+    // Equal fitness: fewest trainable params (g0/1 and g0/2 have 100), then lower index.
+    expect([...bests]).toEqual(['g0/1']);
   });
 });

@@ -3,7 +3,8 @@
  * `reduceSearch(state, record)` never mutates `state`; unknown record types (e.g. tracking's
  * `run.*`) only advance `lastSeq`. Replaying a whole journal gives the same state as following it.
  */
-import type { AskedGenome, EvalFinishedRecord, EvalStartedRecord, RecordEnvelope, SearchEvent } from '../journal/records.js';
+import type { AskedGenome, EvalFailedRecord, EvalFinishedRecord, EvalRetryRecord, EvalStartedRecord, RecordEnvelope, SearchEvent } from '../journal/records.js';
+import { compareEvaluations } from '../ports/ga.js';
 import { MAX_LOG_LINES, type GenerationState, type LogLine, type PopulationRow, type SearchState } from './types.js';
 
 /** The state before any record. */
@@ -14,7 +15,7 @@ export function initialSearchState(): SearchState {
     currentGeneration: -1,
     generations: [],
     baselines: [],
-    progress: { done: 0, total: 0, cacheHits: 0, failures: 0, trained: 0, fraction: 0, elapsedSeconds: 0 },
+    progress: { done: 0, total: 0, cacheHits: 0, failures: 0, retries: 0, trained: 0, fraction: 0, elapsedSeconds: 0 },
     logs: [],
     lastSeq: -1,
   };
@@ -68,17 +69,38 @@ function newRow(partial: Pick<PopulationRow, 'key' | 'kind' | 'generation' | 'in
 function withProgress(state: SearchState, time: string | undefined): SearchState {
   const p = state.progress;
   const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-  const elapsedSeconds = state.startedAt && time ? Math.max(0, (Date.parse(time) - Date.parse(state.startedAt)) / 1000) : p.elapsedSeconds;
+  // Elapsed time stops while paused (and across the gap of a kill before a resume).
+  const pausedNow = state.pausedAt && time ? Math.max(0, (Date.parse(time) - Date.parse(state.pausedAt)) / 1000) : 0;
+  const elapsedSeconds = state.startedAt && time ? Math.max(0, (Date.parse(time) - Date.parse(state.startedAt)) / 1000 - (p.stoppedSeconds ?? 0) - pausedNow) : p.elapsedSeconds;
   let etaSeconds: number | undefined;
   if (state.status === 'finished') etaSeconds = 0;
-  else if (p.meanEvalSeconds !== undefined) {
+  else {
     const workers = Math.max(1, state.config?.workers ?? 1);
     const remaining = Math.max(0, p.total - p.done);
     // Cache hits cost nothing: scale the remaining count by the share trained so far.
     const trainedShare = p.done > 0 ? (p.done - p.cacheHits) / p.done : 1;
-    etaSeconds = (remaining * trainedShare * p.meanEvalSeconds) / workers;
+    // Before any evaluation finished, the live batch speed estimates one evaluation's time.
+    const perEval = p.meanEvalSeconds ?? liveEvalSeconds(state);
+    if (perEval !== undefined) etaSeconds = (remaining * trainedShare * perEval) / workers;
   }
   return { ...state, progress: { ...p, fraction, elapsedSeconds, etaSeconds } };
+}
+
+/** One evaluation's seconds from the live batch progress of a row in training (epochs x batches x batch size / images/s). */
+function liveEvalSeconds(state: SearchState): number | undefined {
+  const batch = state.config?.batch;
+  for (const r of [...state.generations.flatMap((g) => g.rows), ...state.baselines]) {
+    if (r.state !== 'training' || !r.batch || !r.imagesPerSecond || !batch) continue;
+    return (r.epochs * r.batch.batches * batch) / r.imagesPerSecond;
+  }
+  return undefined;
+}
+
+/** Images/s of the search: the sum over the rows in training (one per worker), else the latest figure. */
+function summedImagesPerSecond(state: SearchState): number | undefined {
+  let sum = 0;
+  for (const r of [...state.generations.flatMap((g) => g.rows), ...state.baselines]) if (r.state === 'training' && r.batch && r.imagesPerSecond) sum += r.imagesPerSecond;
+  return sum > 0 ? sum : state.progress.imagesPerSecond;
 }
 
 function startGeneration(state: SearchState, generation: number, genomes: AskedGenome[]): SearchState {
@@ -107,7 +129,8 @@ function onEvalStarted(state: SearchState, r: EvalStartedRecord & RecordEnvelope
       s = { ...s, generations: s.generations.map((g) => (g.generation === r.generation ? { ...g, rows: [...g.rows, row] } : g)) };
     }
   }
-  s = updateRow(s, r.key, (row) => ({ ...row, state: 'training', epochs: r.epochs, epochsDone: 0, epochMetrics: [], fitness: undefined, batch: undefined, error: undefined }));
+  s = updateRow(s, r.key, (row) => ({ ...row, state: 'training', epochs: r.epochs, epochsDone: 0, epochMetrics: [], fitness: undefined, batch: undefined, error: undefined, attempts: r.attempt ?? 1 }));
+  if ((r.attempt ?? 1) > 1) return s;
   return withLog(s, r.time, 'info', `${r.label ?? r.key}: training ${r.trainableLayers} layers`);
 }
 
@@ -119,8 +142,13 @@ function onEvalFinished(state: SearchState, r: EvalFinishedRecord & RecordEnvelo
   s = updateRow(s, r.key, (row) => ({
     ...row,
     state: failed ? 'failed' : 'done',
-    fitness: r.fitness,
+    // A failure (journals before eval.failed) has no fitness.
+    fitness: failed ? undefined : r.fitness,
+    device: r.device,
     testAccuracy: r.result.testAccuracy,
+    testMacroPrecision: r.result.testMacroPrecision,
+    testMacroRecall: r.result.testMacroRecall,
+    testConfusion: r.result.testConfusion,
     trainableLayers: bits(r.mask),
     trainableParams: r.result.trainableParams,
     epochMetrics: r.result.epochs ?? row.epochMetrics,
@@ -136,13 +164,38 @@ function onEvalFinished(state: SearchState, r: EvalFinishedRecord & RecordEnvelo
     const meanEvalSeconds = ((p.meanEvalSeconds ?? 0) * p.trained + r.result.seconds) / trained;
     s = { ...s, progress: { ...p, done: p.done + 1, trained, failures: p.failures + (failed ? 1 : 0), meanEvalSeconds, imagesPerSecond: r.result.imagesPerSecond || p.imagesPerSecond } };
   }
-  if (r.kind === 'ga' && !failed && (!s.best || r.fitness > s.best.fitness)) {
+  // The tie rule (fitness, fewer trainable params, generation, index): the same best whatever order evaluations finished in.
+  if (r.kind === 'ga' && !failed && (!s.best || compareEvaluations(
+    { fitness: r.fitness, trainableParams: r.result.trainableParams, generation: r.generation, index: r.index },
+    { fitness: s.best.fitness, trainableParams: s.best.trainableParams, generation: bestGeneration(s.best.key), index: bestIndex(s.best.key) },
+  ) < 0)) {
     s = { ...s, best: { key: r.key, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy, trainableLayers: bits(r.mask), trainableParams: r.result.trainableParams } };
   }
   const name = r.label ?? r.key;
   return failed
     ? withLog(s, r.time, 'warn', `${name}: failed (${r.result.error}); fitness 0`)
     : withLog(s, r.time, 'info', `${name}: val ${fmt(r.fitness)} test ${fmt(r.result.testAccuracy)} in ${r.result.seconds.toFixed(1)} s`);
+}
+
+const bestGeneration = (key: string): number => Number(/^g(\d+)\//.exec(key)?.[1] ?? Number.MAX_SAFE_INTEGER);
+const bestIndex = (key: string): number => Number(/\/(\d+)$/.exec(key)?.[1] ?? Number.MAX_SAFE_INTEGER);
+
+/** An evaluation failed on every attempt: no fitness, counted in `progress.failures`. */
+function onEvalFailed(state: SearchState, r: EvalFailedRecord & RecordEnvelope): SearchState {
+  let s = findRow(state, r.key)
+    ? state
+    : onEvalStarted(state, { type: 'eval.started', key: r.key, kind: r.kind, generation: r.generation, index: r.index, mask: r.mask, label: r.label, trainableLayers: r.trainableLayers, epochs: 0, seq: r.seq, time: r.time });
+  const prev = findRow(s, r.key);
+  const already = prev && (prev.state === 'done' || prev.state === 'failed');
+  s = updateRow(s, r.key, (row) => ({ ...row, state: 'failed', fitness: undefined, error: r.error, attempts: r.attempts, batch: undefined, device: r.device }));
+  if (!already) s = { ...s, progress: { ...s.progress, done: s.progress.done + 1, failures: s.progress.failures + 1 } };
+  return withLog(s, r.time, 'error', `${r.label ?? r.key}: failed after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'} (${r.error}); no fitness`);
+}
+
+/** An attempt failed and is tried again. */
+function onEvalRetry(state: SearchState, r: EvalRetryRecord & RecordEnvelope): SearchState {
+  const s = { ...state, progress: { ...state.progress, retries: state.progress.retries + 1 } };
+  return withLog(s, r.time, 'warn', `${r.key}: attempt ${r.attempt} failed (${r.error}); retrying in a fresh worker`);
 }
 
 function onEvalStartedIfMissing(state: SearchState, r: EvalFinishedRecord & RecordEnvelope): SearchState {
@@ -179,16 +232,19 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
       break;
     }
     case 'search.resumed': {
-      s = { ...abandonTraining(s), status: 'running', pid: e.pid, host: e.host, attempts: s.attempts + 1, reason: undefined };
+      // No process ran the search between its last record and the resume: that gap is no elapsed time.
+      const gap = state.updatedAt ? Math.max(0, (Date.parse(time) - Date.parse(state.updatedAt)) / 1000) : 0;
+      s = { ...abandonTraining(s), status: 'running', pid: e.pid, host: e.host, attempts: s.attempts + 1, reason: undefined, pausedAt: undefined, progress: { ...s.progress, stoppedSeconds: (s.progress.stoppedSeconds ?? 0) + gap } };
       s = withLog(s, time, 'info', `resumed by pid ${e.pid}`);
       break;
     }
     case 'generation.started':
-      s = startGeneration(s, e.generation, e.genomes);
-      s = withLog(s, time, 'info', `generation ${e.generation}: ${e.genomes.length} genomes, ${e.genomes.filter((g: AskedGenome) => g.cached).length} cached`);
+      s = { ...startGeneration(s, e.generation, e.genomes), phase: undefined };
+      // Generations read from 1 wherever a person sees them (the journal keeps its 0-based index).
+      s = withLog(s, time, 'info', `generation ${e.generation + 1}: ${e.genomes.length} genomes, ${e.genomes.filter((g: AskedGenome) => g.cached).length} cached`);
       break;
     case 'eval.started':
-      s = onEvalStarted(s, e as EvalStartedRecord & RecordEnvelope);
+      s = { ...onEvalStarted(s, e as EvalStartedRecord & RecordEnvelope), phase: undefined };
       break;
     case 'eval.epoch':
       s = updateRow(s, e.key, (row) => {
@@ -201,10 +257,20 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
       // Only a row in training takes live progress (a stale progress.json may outlive its evaluation).
       if (findRow(s, e.key)?.state !== 'training') return s;
       s = updateRow(s, e.key, (row) => ({ ...row, batch: { batch: e.batch, batches: e.batches }, imagesPerSecond: e.imagesPerSecond }));
-      s = { ...s, progress: { ...s.progress, imagesPerSecond: e.imagesPerSecond } };
+      s = { ...s, phase: undefined, progress: { ...s.progress, imagesPerSecond: summedImagesPerSecond(s) } };
+      break;
+    case 'search.phase':
+      if (s.phase?.name !== e.phase) s = withLog(s, time, 'info', `setup: ${e.message}`);
+      s = { ...s, phase: { name: e.phase, message: e.message, done: e.done, total: e.total } };
       break;
     case 'eval.finished':
       s = onEvalFinished(s, e as EvalFinishedRecord & RecordEnvelope);
+      break;
+    case 'eval.failed':
+      s = onEvalFailed(s, e as EvalFailedRecord & RecordEnvelope);
+      break;
+    case 'eval.retry':
+      s = onEvalRetry(s, e as EvalRetryRecord & RecordEnvelope);
       break;
     case 'eval.cached': {
       const row = findRow(s, e.key);
@@ -223,7 +289,7 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
           g.generation === e.generation ? { ...g, finished: true, best: e.best, mean: e.mean, worst: e.worst, bestMask: e.bestMask } : g,
         ),
       };
-      s = withLog(s, time, 'info', `generation ${e.generation} done: best ${fmt(e.best)} mean ${fmt(e.mean)}`);
+      s = withLog(s, time, 'info', `generation ${e.generation + 1} done: best ${fmt(e.best)} mean ${fmt(e.mean)}`);
       break;
     case 'search.baselines': {
       const epochs = s.config?.epochs ?? 0;
@@ -238,11 +304,13 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
       s = withLog(s, time, e.level, e.message);
       break;
     case 'search.paused':
-      s = withLog({ ...s, status: 'paused' }, time, 'info', 'paused');
+      s = withLog({ ...s, status: 'paused', pausedAt: s.pausedAt ?? time }, time, 'info', 'paused');
       break;
-    case 'search.continued':
-      s = withLog({ ...s, status: 'running' }, time, 'info', 'continued');
+    case 'search.continued': {
+      const paused = s.pausedAt ? Math.max(0, (Date.parse(time) - Date.parse(s.pausedAt)) / 1000) : 0;
+      s = withLog({ ...s, status: 'running', pausedAt: undefined, progress: { ...s.progress, stoppedSeconds: (s.progress.stoppedSeconds ?? 0) + paused } }, time, 'info', 'continued');
       break;
+    }
     case 'search.interrupted':
       s = withLog({ ...abandonTraining(s), status: 'interrupted', reason: e.reason }, time, 'warn', `interrupted: ${e.reason}`);
       break;

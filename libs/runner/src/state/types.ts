@@ -14,6 +14,12 @@ export interface PopulationRow extends EvalIdentity {
   /** Best validation accuracy (the fitness) once known; the best so far while training. */
   fitness?: number;
   testAccuracy?: number;
+  /** Macro precision on the test split (see EvaluationResult.testMacroPrecision). */
+  testMacroPrecision?: number;
+  /** Macro recall on the test split. */
+  testMacroRecall?: number;
+  /** Test confusion counts `[true][predicted]`. */
+  testConfusion?: number[][];
   /** Epochs finished so far. */
   epochsDone: number;
   /** Epochs planned. */
@@ -26,6 +32,10 @@ export interface PopulationRow extends EvalIdentity {
   seconds?: number;
   /** Why the evaluation failed. */
   error?: string;
+  /** Attempts so far (1 + retries; absent before the first). */
+  attempts?: number;
+  /** CUDA_VISIBLE_DEVICES of the worker that ran it ('' when none). */
+  device?: string;
 }
 
 /** One generation of the GA. */
@@ -58,8 +68,10 @@ export interface SearchProgress {
   total: number;
   /** Of `done`: how many were cache hits. */
   cacheHits: number;
-  /** Of `done`: how many failed (fitness 0). */
+  /** Of `done`: how many failed on every attempt (no fitness; `eval.failed`). */
   failures: number;
+  /** Failed attempts that were tried again (`eval.retry`). */
+  retries: number;
   /** Evaluations trained (not cached) so far. */
   trained: number;
   /** done / total in [0, 1]. */
@@ -70,8 +82,10 @@ export interface SearchProgress {
   meanEvalSeconds?: number;
   /** Estimated seconds to the end (undefined until one evaluation finished). */
   etaSeconds?: number;
-  /** Seconds from the first record to the latest one. */
+  /** Running seconds from the first record to the latest one (paused spells and the gaps of a kill before a resume left out). */
   elapsedSeconds: number;
+  /** Seconds left out of `elapsedSeconds` so far (paused, or no process before a resume). */
+  stoppedSeconds?: number;
 }
 
 /** The best evaluation so far. */
@@ -107,6 +121,10 @@ export interface SearchState {
   logs: LogLine[];
   /** Why the search failed or was interrupted. */
   reason?: string;
+  /** The setup phase under way (live `search.phase` events); cleared when evaluations start. */
+  phase?: { name: string; message: string; done?: number; total?: number };
+  /** When the search was paused (while it is). */
+  pausedAt?: string;
   /** Final population (finished searches). */
   finalPopulation?: { mask: string; fitness: number }[];
   startedAt?: string;
