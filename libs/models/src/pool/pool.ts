@@ -13,6 +13,7 @@ import type { EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSpl
 import { zooTaskModel } from '../training/zoo-task-model.js';
 import { writeSplitsFile } from './datafile.js';
 import type { FromWorker, RemoteFineTuneOptions, TaskModelSource, ToWorker, WorkerInit } from './protocol.js';
+import { parseFromWorker } from './messages.js';
 
 /** Options of {@link createEvaluatorPool}. */
 export interface EvaluatorPoolOptions {
@@ -150,7 +151,12 @@ class ProcessPool implements EvaluatorPool {
     }) as unknown as ResultPromise<{ ipc: true }>;
     slot.proc = proc;
     slot.ready = false;
-    proc.on('message', (m: unknown) => this.onMessage(slot, m as FromWorker));
+    proc.on('message', (m: unknown) => {
+      // IPC crosses a process: parsed with its schema (messages.ts); a bad message fails the running job.
+      const parsed = parseFromWorker(m);
+      if (parsed.ok) this.onMessage(slot, parsed.message);
+      else if (slot.job) this.onMessage(slot, { type: 'failed', id: slot.job.id, error: parsed.error, name: 'WorkerError' });
+    });
     void proc.then((r) => this.onExit(slot, proc, r.signal ?? (r.exitCode === undefined ? 'unknown' : `exit code ${r.exitCode}`), String(r.stderr ?? '')));
   }
 
