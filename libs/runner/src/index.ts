@@ -40,6 +40,33 @@ export type { SpawnDetachedOptions, FollowSearchOptions } from './detach/detach.
 export { buildComparison, formatComparisonText, formatComparisonMarkdown } from './compare/table.js';
 export type { Comparison, ComparisonRow } from './compare/table.js';
 export { comparisonChartSvg, comparisonChartPng } from './compare/chart.js';
+export { confusionDocument, confusionSvg, confusionFiles, methodSlug } from './compare/confusion.js';
+export type { ConfusionDocument } from './compare/confusion.js';
+export { comparisonFiles } from './compare/files.js';
+export type { ComparisonFile } from './compare/files.js';
+
+// Studies: one compare search per model and the paper's table across models.
+export { parseStudyConfig, loadStudyConfig, isStudyConfigInput, modelsFromFlags, studyConfigFile, modelSearchConfig } from './study/config.js';
+export type { StudyConfig, StudyModel, StudyModelInput } from './study/config.js';
+export { runStudy, resumeStudy, readStudyState } from './study/study.js';
+export type { RunStudyOptions, StudyOutcome } from './study/study.js';
+export { preflightStudy } from './study/preflight.js';
+export { StudyPreflightError, StudyNotFoundError, StudyJournalError } from './study/errors.js';
+export { STUDY_JOURNAL, STUDY_CONFIG_FILE, STUDY_MODELS_DIR, isStudyDir, isStudyRef, locateStudy, studyModelDir } from './study/paths.js';
+export type { StudyLocation } from './study/paths.js';
+export { initialStudyState, reduceStudy, reduceStudyJournal, readStudyJournal } from './study/state.js';
+export type { StudyState, StudyStatus, StudyModelState } from './study/state.js';
+export { followStudy, listStudies } from './study/follow.js';
+export type { FollowStudyOptions, StudySummary } from './study/follow.js';
+export { checkStudyRecord, isStudyRecordType } from './study/records.js';
+export type {
+  StudyEvent, StudyRecordBody, StudyStartedRecord, StudyResumedRecord, StudyModelStartedRecord, StudyModelFinishedRecord, StudyLogRecord,
+  StudyInterruptedRecord, StudyFailedRecord, StudyFinishedRecord,
+} from './study/records.js';
+export { buildStudyTable, studyCells, formatStudyText, formatStudyMarkdown, formatStudyCsv, STUDY_COLUMNS, STUDY_ROWS } from './study/table.js';
+export type { StudyTable, StudyTableModel, StudyCell, StudyColumn } from './study/table.js';
+export { createStudyRunMapper, STUDY_TABLE_FILES } from './study/runs.js';
+export type { StudyRunMapperOptions } from './study/runs.js';
 
 export { modelNames, backendDoctor, formatBackendDoctor } from './ports/models.js';
 export { deliverJournalPort as deliverJournal, checkTrackingPort as checkTracking } from './ports/tracking.js';

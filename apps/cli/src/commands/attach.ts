@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import {
-  followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
+  isStudyRef, locateStudy, followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
   type ControlCommand, type SearchEvent, type SearchState,
 } from '@slt/runner';
+import { attachStudyCommand } from './study.js';
 
 const fmtTime = (s: number | undefined): string => {
   if (s === undefined || !Number.isFinite(s)) return '?';
@@ -97,6 +98,7 @@ export function registerAttach(program: Command): void {
     .argument('<search>', 'search id, folder or journal file')
     .option('--json', 'journal records as JSON lines on stdout')
     .action(async (ref: string, opts: { json?: boolean }) => {
+      if (isStudyRef(ref)) return attachStudyCommand(ref, opts);
       const printer = new ProgressPrinter(process.stderr);
       const ctl = new AbortController();
       const onInt = () => ctl.abort();
@@ -128,7 +130,7 @@ export function registerAttach(program: Command): void {
       .description(help)
       .argument('<search>', 'search id, folder or journal file')
       .action((ref: string) => {
-        const { dir } = locateSearch(ref);
+        const { dir } = isStudyRef(ref) ? locateStudy(ref) : locateSearch(ref);
         if (!isSearchRunning(dir)) throw Object.assign(new Error(`search ${dir} is not running (resume it with: slt resume ${dir})`), { exitCode: 1 });
         sendControl(dir, name);
         process.stdout.write(`sent ${name} to ${dir}\n`);

@@ -1,8 +1,9 @@
 /** `slt resume <search>`: continues a killed or interrupted search from its journal. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { locateSearch, readSearchState, resumeSearch, spawnDetached } from '@slt/runner';
+import { isStudyRef, locateSearch, readSearchState, resumeSearch, spawnDetached } from '@slt/runner';
 import { printComparison } from './compare.js';
+import { resumeStudyCommand } from './study.js';
 import { SLT_BIN, makeReporter, reportOutcome, withInterrupts } from './search.js';
 
 /** Registers `slt resume`. */
@@ -13,8 +14,9 @@ export function registerResume(program: Command): void {
     .argument('<search>', 'search id, folder or journal file')
     .option('--json', 'results as JSON lines on stdout')
     .option('--detach', 'continue in the background')
-    .addOption(new Option('--format <format>', 'table format (compare/baselines searches)').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'table format (compare/baselines searches)').choices(['text', 'markdown', 'json', 'csv']).default('text'))
     .action(async (ref: string, opts: { json?: boolean; detach?: boolean; format: string }) => {
+      if (isStudyRef(ref)) return resumeStudyCommand(ref, opts);
       if (opts.detach) {
         const { dir } = locateSearch(ref);
         await readSearchState(dir);

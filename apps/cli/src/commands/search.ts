@@ -61,6 +61,11 @@ export function addSearchFlags(cmd: Command): Command {
 
 /** Turns parsed flags into a validated config (numbers parsed; zod names any bad key). */
 export async function configFromFlags(opts: SearchFlags): Promise<SearchConfig> {
+  return loadSearchConfig({ file: opts.config, flags: flagValues(opts) });
+}
+
+/** The config keys the flags set (numbers parsed), for `loadSearchConfig` / `loadStudyConfig`. */
+export function flagValues(opts: SearchFlags): Record<string, unknown> {
   const flags: Record<string, unknown> = {};
   for (const [f] of FLAGS) {
     const key = keyOf(f);
@@ -68,7 +73,7 @@ export async function configFromFlags(opts: SearchFlags): Promise<SearchConfig> 
     if (v === undefined) continue;
     flags[key] = NUMERIC.has(key) && typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v.trim()) ? Number(v) : v;
   }
-  return loadSearchConfig({ file: opts.config, flags });
+  return flags;
 }
 
 /** The argv of the same command for a detached child (config already resolved into flags). */
