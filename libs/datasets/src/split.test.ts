@@ -1,3 +1,4 @@
+import { Rng } from '@slt/util';
 import { describe, expect, it } from 'vitest';
 import { DatasetEmptyClassError, DatasetOptionError } from './errors.js';
 import { carveValidation, checkFractions, checkSeed, stratifiedSplit } from './split.js';
@@ -27,6 +28,18 @@ describe('stratifiedSplit', () => {
     // the train split's order mixes classes (not sorted by class)
     const firstTen = s.train.slice(0, 10).map((i) => labels[i]);
     expect(new Set(firstTen).size).toBeGreaterThan(1);
+  });
+
+  it("draws from the seed's own 'datasets.split' stream of @slt/util, not the GA's stream", () => {
+    const one = ['a'];
+    const items = Array.from({ length: 20 }, () => 0);
+    const s = stratifiedSplit(items, one, 7, [1, 0, 0], 'x');
+    const first = Rng.fromSeed(7, 'datasets.split');
+    const expected = first.shuffle(items.map((_, i) => i));
+    expect(s.train).toEqual(first.shuffle(expected)); // the class shuffle, then the train shuffle
+    const ga = Rng.fromSeed(7);
+    const gaOrder = ga.shuffle(items.map((_, i) => i));
+    expect(s.train).not.toEqual(ga.shuffle(gaOrder));
   });
 
   it('gives every non-zero fraction at least one item and names a class too small', () => {

@@ -1,10 +1,9 @@
 /**
- * Deterministic stratified splits: every class is shuffled with a seeded PRNG (pure-rand's
- * xoroshiro128plus) and cut by the fractions, so the same seed always gives the same split.
+ * Deterministic stratified splits: every class is shuffled with slt's seeded source (`Rng` of
+ * @slt/util, the seed's 'datasets.split' stream) and cut by the fractions, so the same seed always
+ * gives the same split.
  */
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import { Rng } from '@slt/util';
 import { DatasetEmptyClassError, DatasetOptionError } from './errors.js';
 
 /** Train/val/test fractions used when none are given. */
@@ -46,20 +45,9 @@ export function checkFractions(fractions: unknown): [number, number, number] {
   return fractions as [number, number, number];
 }
 
-/** A PRNG for `seed`. */
-export function makeRng(seed: number): RandomGenerator {
-  return xoroshiro128plus(seed | 0);
-}
-
-/** Fisher-Yates shuffle in place with `rng`. */
-export function shuffleInPlace<T>(items: T[], rng: RandomGenerator): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = uniformInt(rng, 0, i);
-    const t = items[i]!;
-    items[i] = items[j]!;
-    items[j] = t;
-  }
-  return items;
+/** The random stream of the splits for `seed` (its own purpose, independent of the GA's stream). */
+function splitRng(seed: number): Rng {
+  return Rng.fromSeed(seed, 'datasets.split');
 }
 
 function byClass(labels: ArrayLike<number>, classNames: string[], pool?: number[]): number[][] {
@@ -106,19 +94,19 @@ export function stratifiedSplit(
   fractions: [number, number, number],
   where: string,
 ): SplitIndices {
-  const rng = makeRng(seed);
+  const rng = splitRng(seed);
   const out: SplitIndices = { train: [], val: [], test: [] };
   byClass(labels, classNames).forEach((group, c) => {
     if (group.length === 0) throw new DatasetEmptyClassError(classNames[c]!, where);
-    shuffleInPlace(group, rng);
+    rng.shuffle(group);
     const [a, b] = cut(group.length, fractions, classNames[c]!, where);
     out.train.push(...group.slice(0, a));
     out.val.push(...group.slice(a, a + b!));
     out.test.push(...group.slice(a + b!));
   });
-  shuffleInPlace(out.train, rng);
-  shuffleInPlace(out.val, rng);
-  shuffleInPlace(out.test, rng);
+  rng.shuffle(out.train);
+  rng.shuffle(out.val);
+  rng.shuffle(out.test);
   return out;
 }
 
@@ -134,19 +122,19 @@ export function carveValidation(
   fractions: [number, number, number],
   where: string,
 ): { train: number[]; val: number[] } {
-  const rng = makeRng(seed);
+  const rng = splitRng(seed);
   const valShare = fractions[1] / (fractions[0] + fractions[1]);
   const inner = [1 - valShare, valShare, 0];
   const out = { train: [] as number[], val: [] as number[] };
   byClass(labels, classNames, pool).forEach((group, c) => {
     if (group.length === 0) throw new DatasetEmptyClassError(classNames[c]!, where, 'has no example outside the test split');
-    shuffleInPlace(group, rng);
+    rng.shuffle(group);
     const [a] = cut(group.length, inner, classNames[c]!, where);
     out.train.push(...group.slice(0, a));
     out.val.push(...group.slice(a));
   });
-  shuffleInPlace(out.train, rng);
-  shuffleInPlace(out.val, rng);
+  rng.shuffle(out.train);
+  rng.shuffle(out.val);
   return out;
 }
 
@@ -205,10 +193,10 @@ export function limitSplit(
     quota[c]!--;
     left++;
   }
-  const rng = makeRng((seed + Math.imul(salt + 1, 0x9e3779b1)) >>> 0);
+  const rng = Rng.fromSeed(seed, `datasets.limit.${salt}`);
   const keep = new Set<number>();
   groups.forEach((g, c) => {
-    for (const i of shuffleInPlace([...g], rng).slice(0, quota[c])) keep.add(i);
+    for (const i of rng.shuffle([...g]).slice(0, quota[c])) keep.add(i);
   });
   return indices.filter((i) => keep.has(i));
 }

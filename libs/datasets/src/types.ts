@@ -17,7 +17,7 @@ export type DatasetKind = 'idx' | 'urbansound8k' | 'folders';
 
 /** How a data set was split, enough to rebuild the same split. */
 export interface SplitRecord {
-  /** Seed of the PRNG (pure-rand xoroshiro128plus) that shuffled each class. */
+  /** Seed of the random stream (`Rng.fromSeed(seed, 'datasets.split')` of @slt/util) that shuffled each class. */
   seed: number;
   /** Requested [train, val, test] fractions (sum 1). */
   fractions: [number, number, number];
