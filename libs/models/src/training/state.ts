@@ -1,19 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
+import { type WeightSet, applyWeights, captureWeights } from '../weights/weight-set.js';
 import { TrainingInputError } from './errors.js';
 import type { TrainableTaskModel } from './types.js';
 
 type LayerVariable = tf.LayersModel['weights'][number];
 
-/** A copy, in plain memory, of every weight of a model: the pretrained starting point. */
-export interface WeightSnapshot {
-  values: Map<LayerVariable, Float32Array>;
-}
+/** A copy, in plain memory, of every weight of a model (the pretrained starting point): a {@link WeightSet}. */
+export type WeightSnapshot = WeightSet;
 
 /** Copies every weight of `model` out of the backend (once per model). */
 export function snapshotWeights(model: tf.LayersModel): WeightSnapshot {
-  const values = new Map<LayerVariable, Float32Array>();
-  for (const v of model.weights) values.set(v, Float32Array.from(v.read().dataSync() as Float32Array));
-  return { values };
+  return captureWeights(model.layers, `snapshot of ${model.name}`);
 }
 
 /** Glorot-uniform limit as Keras computes fans (conv kernels: receptive field times channels). */
@@ -37,15 +34,12 @@ export function resetWeights(task: TrainableTaskModel, snapshot: WeightSnapshot,
     for (const w of layer.weights) if (/kernel$/.test(w.originalName ?? w.name)) headKernels.add(w);
   }
   let k = 0;
-  tf.tidy(() => {
-    for (const [v, data] of snapshot.values) {
-      if (headKernels.has(v)) {
-        const limit = glorotLimit(v.shape as number[]);
-        v.write(tf.randomUniform(v.shape as number[], -limit, limit, 'float32', seed * 7919 + k++));
-      } else {
-        v.write(tf.tensor(data, v.shape as number[]));
-      }
-    }
+  applyWeights(task.model.layers, snapshot, {
+    override: (v) => {
+      if (!headKernels.has(v)) return undefined;
+      const limit = glorotLimit(v.shape as number[]);
+      return tf.randomUniform(v.shape as number[], -limit, limit, 'float32', seed * 7919 + k++);
+    },
   });
 }
 
@@ -79,16 +73,39 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 }
 
 /**
- * Names of the layers that may be computed once for `genome`: the backbone layers before its first
- * '1', plus weightless layers in front of the backbone (channel repeat) and every layer that is
- * neither in the genome nor in the head. Empty when an adapter with weights (always trained) sits
- * in front of the backbone, or when the first backbone layer trains.
+ * Index of the first genome layer that trains something under `genome`: bit '1' and trainable
+ * weights (call {@link applyGenome} first). A '1' on a weightless layer (input, padding, ReLU)
+ * trains nothing and does not end the frozen prefix. Returns the genome length when none.
+ */
+export function firstTrainableWeighted(task: TrainableTaskModel, genome: string): number {
+  const byName = new Map(task.model.layers.map((l) => [l.name, l] as const));
+  for (let i = 0; i < genome.length; i++) {
+    if (genome[i] !== '1') continue;
+    const layer = byName.get(task.genomeLayers[i]!);
+    if (layer && layer.trainableWeights.length > 0) return i;
+  }
+  return genome.length;
+}
+
+/** Genome layers with bit '1' that have trainable weights (after {@link applyGenome}). */
+export function countTrainableWeighted(task: TrainableTaskModel, genome: string): number {
+  const byName = new Map(task.model.layers.map((l) => [l.name, l] as const));
+  let n = 0;
+  for (let i = 0; i < genome.length; i++) if (genome[i] === '1' && (byName.get(task.genomeLayers[i]!)?.trainableWeights.length ?? 0) > 0) n++;
+  return n;
+}
+
+/**
+ * Names of the layers that may be computed once for `genome` (after {@link applyGenome}): the
+ * backbone layers before its first trainable layer with weights, plus weightless or frozen layers
+ * in front of the backbone (channel repeat, frozen 1x1 conv) and every layer that is neither in
+ * the genome nor in the head. Empty when a trainable adapter sits in front of the backbone, or
+ * when the first backbone layer trains.
  */
 export function frozenPrefix(task: TrainableTaskModel, genome: string): string[] {
   const byName = new Map(task.model.layers.map((l) => [l.name, l] as const));
   if (task.adapterLayers.some((name) => (byName.get(name)?.weights.length ?? 0) > 0)) return [];
-  const k = genome.indexOf('1');
-  const prefix = task.genomeLayers.slice(0, k < 0 ? genome.length : k);
+  const prefix = task.genomeLayers.slice(0, firstTrainableWeighted(task, genome));
   if (prefix.length === 0) return [];
   const genomeSet = new Set(task.genomeLayers);
   const head = new Set(task.headLayers.filter((n) => !task.adapterLayers.includes(n)));

@@ -19,7 +19,7 @@ interface ManifestGroup {
   weights: tf.io.WeightsManifestEntry[];
 }
 
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
 /** Bytes a manifest entry takes in its shard group (quantised entries use their quantised dtype). */
 function entryBytes(e: tf.io.WeightsManifestEntry, source: string): number {

@@ -32,6 +32,11 @@ export interface ApplyWeightsOptions {
    * (default true). With false, such layers keep their current values.
    */
   strict?: boolean;
+  /**
+   * Supplies the value of chosen variables instead of the stored one (called inside a `tf.tidy`,
+   * in layer order; return undefined to write the stored value), e.g. to re-initialise a head.
+   */
+  override?: (variable: tf.LayerVariable) => tf.Tensor | undefined;
 }
 
 /** Splits a manifest weight name such as `conv1/kernel` or `model/conv1_bn/gamma` into [layer, weight]. */
@@ -108,14 +113,15 @@ export function matchWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, 
  * Writes the weights of `ws` into every layer of `layers` that has weights, matching by layer
  * name and weight short name; shapes must agree ({@link ShapeMismatchError}). Everything is
  * checked before anything is written (a mismatch leaves the model untouched). Layers without
- * weights are skipped. Returns the number of layers written.
+ * weights are skipped. Returns the number of layers written. This is the one way weights are put
+ * back into a model (pretrained backbone, and the evaluator's reset before every genome).
  */
 export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): number {
   const plan = matchWeights(layers, ws, options);
   const written = new Set<string>();
   tf.tidy(() => {
     for (const [v, s] of plan) {
-      v.write(tf.tensor(s.values, s.shape, 'float32'));
+      v.write(options.override?.(v) ?? tf.tensor(s.values, s.shape, 'float32'));
       written.add(v.name);
     }
   });
