@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,23 @@ afterAll(async () => {
 });
 
 describe('slt features', () => {
+  it('reads FLAC (same image as the WAV) and MP3; an unknown file is refused in printable text', async () => {
+    const formats = resolve(repoRoot, 'libs/audio/src/testing/formats');
+    const wav = await slt('features', george, '--sr', 'native', '--json');
+    const flac = await slt('features', join(formats, '0_george_0.flac'), '--sr', 'native', '--json');
+    expect(flac.code).toBe(0);
+    expect(JSON.parse(flac.out).valueRange).toEqual(JSON.parse(wav.out).valueRange);
+    const mp3 = await slt('features', join(formats, '0_george_0.mp3'), '--json');
+    expect(mp3.code).toBe(0);
+    expect(JSON.parse(mp3.out)).toMatchObject({ shape: [128, 1 + Math.floor(Math.ceil((2384 * 22050) / 8000) / 512), 1], sourceSampleRate: 8000 });
+    const bad = join(dir, 'noise.ogg');
+    await writeFile(bad, Buffer.from([0x1b, 0x5b, 0x32, 0x4a, 0x00, 0x07, 0xff, 0xfe]));
+    const r = await slt('features', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${bad}: not a WAV, FLAC, Ogg Vorbis or MP3 file (unknown content; it starts with bytes 1b 5b 32 4a 00 07 ff fe ("\\x1b[2J\\x00\\x07\\xff\\xfe"))`);
+    expect(r.err).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+
   it("--sr native --out X.f32 writes librosa's power_to_db array and X.json", async () => {
     const out = join(dir, 'g.f32');
     const r = await slt('features', george, '--sr', 'native', '--out', out);
@@ -81,6 +98,6 @@ describe('slt features', () => {
     }
     const missing = await slt('features', join(dir, 'none.wav'));
     expect(missing.code).toBe(1);
-    expect(missing.err).toContain(`${join(dir, 'none.wav')}: cannot read file (ENOENT)`);
+    expect(missing.err).toContain(`${join(dir, 'none.wav')}: does not exist`);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * `slt features FILE.wav [--sr N|native] [--duration D] [--out X.f32|X.png] [--json] ...`: computes
+ * `slt features FILE [--sr N|native] [--duration D] [--out X.f32|X.png] [--json] ...`: computes
  * a clip's log-mel (librosa defaults unless told otherwise), prints the image shape and value
  * ranges; `--out X.f32` writes the dB array exactly as librosa's power_to_db returns it
  * (little-endian float32, row-major [n_mels, frames]) plus `X.json`; `--out X.png` a picture.
- * Exit 1 on bad input (the message names the flag or file and what is valid).
+ * FILE is WAV, FLAC, Ogg Vorbis or MP3 (found by content). Exit 1 on bad input (the message names
+ * the flag or file and what is valid).
  */
 import type { Command } from 'commander';
 import {
@@ -187,8 +188,8 @@ function librosaEquivalent(r: ReturnType<typeof resolveFeatureOptions>): string 
 export function registerFeatures(program: Command): void {
   program
     .command('features')
-    .description("Compute a WAV file's log-mel image (librosa defaults) and print its shape and value range")
-    .argument('<file>', 'WAV file (PCM 8/16/24/32-bit or float 32/64, any channels)')
+    .description("Compute an audio file's log-mel image (librosa defaults) and print its shape and value range")
+    .argument('<file>', 'audio file: WAV (PCM 8/16/24/32-bit or float 32/64), FLAC, Ogg Vorbis or MP3; any channels')
     .option('--sr <rate>', "sample rate in Hz, or 'native' for the file's", '22050')
     .option('--duration <seconds>', 'fixed length: trim trailing silence, then pad or cut to this many seconds')
     .option('--pad <mode>', "how a short clip is filled: 'zero' or 'repeat'", 'zero')

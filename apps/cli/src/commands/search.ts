@@ -23,6 +23,20 @@ const FLAGS: [flags: string, help: string][] = [
   ['--data <path>', 'data set folder (Fashion-MNIST IDX, UrbanSound8K, or class folders)'],
   ['--data-kind <kind>', 'idx | urbansound8k | folders (detected when omitted)'],
   ['--input <HxW>', 'model input size, e.g. 32x32 (default 32x32)'],
+  // Data settings (libs/runner config/audio.ts): audio features, channels, split size limits.
+  ['--audio-preset <name>', "audio: the paper's settings, hospital-alarm (44.1 kHz, 3.6 s, repeat pad -> 128x311) | urbansound8k (22.05 kHz, 4 s -> 128x173); also sets --input and --channels 3; the flags below override it"],
+  ['--sample-rate <hz>', "audio: resample to this rate in Hz (1000..384000), or 'native' (default 22050)"],
+  ['--duration <s>', 'audio: clip length in seconds: trailing silence trimmed, then padded or cut (default 4 for UrbanSound8K, else the longest clip)'],
+  ['--pad <mode>', 'audio: zero | repeat, how a shorter clip is filled (default zero)'],
+  ['--trim', 'audio: trim trailing silence before fixing the length (the default when a duration applies)'],
+  ['--no-trim', 'audio: keep trailing silence'],
+  ['--n-fft <n>', 'audio: FFT size, a power of two (default 2048)'],
+  ['--hop <n>', 'audio: hop between frames in samples, <= n-fft (default 512)'],
+  ['--n-mels <n>', 'audio: mel bands, the image height (default 128)'],
+  ['--channels <n>', 'image channels, 1 | 3 (default 1; 3 for colour images and the audio presets)'],
+  ['--train-limit <n|f>', 'train on a seeded, stratified subset of the training split: N examples or a fraction in (0, 1) (default all)'],
+  ['--val-limit <n|f>', 'the same for the validation split (default all)'],
+  ['--test-limit <n|f>', 'the same for the test split (default all)'],
   ['--population <n>', 'GA population, a multiple of 4 (default 8)'],
   ['--generations <n>', 'generations (default 3)'],
   ['--epochs <n>', 'training epochs per genome (default 2)'],
@@ -83,6 +97,10 @@ function childArgs(command: string, config: SearchConfig, dir: string, id: strin
     const key = keyOf(f) as keyof SearchConfig;
     const v = key === 'out' ? dir : config[key];
     if (v === undefined) continue;
+    if (typeof v === 'boolean') {
+      args.push(v ? f : `--no-${f.slice(2)}`); // --trim / --no-trim
+      continue;
+    }
     args.push(f.split(' ')[0], Array.isArray(v) ? v.join('x') : String(v));
   }
   return [...args, '--search-id', id, ...extra];

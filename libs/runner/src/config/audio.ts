@@ -136,6 +136,8 @@ export function withDataValues(lines: string[], obj: Record<string, unknown>): s
   return lines.map((line) => {
     const key = /^(\w+): /.exec(line)?.[1];
     if (!key || !keys.has(key) || !(key in obj) || / got /.test(line)) return line;
-    return `${line} (got ${JSON.stringify(obj[key])})`;
+    const v = obj[key];
+    const shown = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? v.trim() : JSON.stringify(v);
+    return `${line} (got ${shown})`;
   });
 }

@@ -4,6 +4,7 @@
  * already in the journal (a killed process may have written part of them) is not written again.
  */
 import type { Journal, JournalRecord } from '@slt/tracking';
+import { dataSettingsParams } from '../config/audio.js';
 import type { SearchConfig } from '../config/schema.js';
 import type { EvalFinishedRecord, GenerationFinishedRecord } from '../journal/records.js';
 
@@ -50,6 +51,7 @@ export function logParentRun(journal: Journal, ledger: RunLedger, o: {
     model: c.model, dataset: o.datasetName, data_path: c.data, input_size: `${c.input[0]}x${c.input[1]}`, population: c.population,
     generations: c.generations, epochs: c.epochs, batch: c.batch, lr: c.lr, mutation_rate: 0.04, seed: c.seed, backend: o.backend,
     preset: c.preset, workers: c.workers, genome_length: o.genomeLength, mode: o.mode,
+    ...dataSettingsParams(c),
   });
 }
 

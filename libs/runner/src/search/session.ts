@@ -16,7 +16,7 @@ import {
   type EvalProgressEvent, type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchStartedRecord,
 } from '../journal/records.js';
 import { baselineMasksPort, createGaPort, restoreGaPort } from '../ports/ga.js';
-import { loadDatasetPort } from '../ports/datasets.js';
+import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
 import { describeModel, openEvaluator } from '../ports/models.js';
 import { startDeliveryPort, type DeliveryHandle } from '../ports/tracking.js';
 import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/types.js';
@@ -174,7 +174,7 @@ export class SearchSession {
       if (existing.some((r) => r.type === 'search.finished')) throw new ResumeError(this.init.journalPath, 'the search has already finished');
       this.append({ type: 'search.resumed', pid: process.pid, host: hostname() });
     }
-    const dataset = await loadDatasetPort({ path: config.data, kind: config.dataKind, input: config.input, seed: config.seed });
+    const dataset = await loadDatasetPort(datasetSetupOf(config));
     if (!fresh) return dataset;
     const model = describeModel(config.model);
     const total = fresh.mode === 'baselines' ? 0 : config.population * config.generations;
