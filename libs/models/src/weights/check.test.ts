@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFile, copyFile, cp, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,6 +65,8 @@ describe('checkWeights: bad weights are caught before anything trains, naming fi
     expect(a).toMatchObject({ model: 'mobilenet_v1_0.25', format: 'keras-h5', spec: H5, layers: 54, ignoredLayers: [] });
     expect(b).toMatchObject({ format: 'tfjs', spec: path.join(MOBILENET_025, 'model.json'), layers: 54, ignoredLayers: ['conv_preds'] });
     expect(a.values).toBe(b.values);
+    expect(a.sha256).toBe(createHash('sha256').update(await readFile(H5)).digest('hex'));
+    expect(b.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -3,10 +3,14 @@
  * weight of the backbone by layer name with shapes checked, and reject NaN/Inf, without training and
  * without writing anything but the cache. Callers run it before they create a search folder.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { getModelInfo } from '../zoo/table.js';
 import { NonFiniteWeightError } from './errors.js';
 import { type LoadWeightsOptions, readResolved, resolveWeights } from './load.js';
-import type { WeightsFormat } from './cache.js';
+import { type WeightsFormat, readRecord } from './cache.js';
+import { hashFile } from './download.js';
 import { type WeightSet, matchWeights } from './weight-set.js';
 
 /** Options of {@link checkWeights}: those of `loadWeights` (cache folder, offline, timeout, retries, progress). */
@@ -26,6 +30,8 @@ export interface CheckedWeights {
   url?: string;
   /** True when the cache already held them. */
   fromCache: boolean;
+  /** sha256 (hex) of the `.h5` file, or of model.json followed by its shards in manifest order (tfjs). */
+  sha256: string;
   /** Backbone layers that receive weights. */
   layers: number;
   /** Number of weight values written into the backbone. */
@@ -36,6 +42,28 @@ export interface CheckedWeights {
 
 /** Size at which the backbone is built for the check: weight shapes of the zoo's convnets do not depend on it. */
 const CHECK_SIZE = 32;
+
+/**
+ * sha256 (hex) of weights on disk: an `.h5` file (its cache record when it has one, checked by
+ * `resolveWeights`), or a tfjs `model.json` followed by its shards in manifest order.
+ */
+export async function weightsSha256(file: string): Promise<string> {
+  if (!/\.json$/i.test(file)) {
+    let record;
+    try {
+      record = readRecord(file);
+    } catch {
+      record = undefined;
+    }
+    return record?.sha256 ?? (await hashFile(file)).sha256;
+  }
+  const h = createHash('sha256');
+  const bytes = await readFile(file);
+  h.update(bytes);
+  const manifest = (JSON.parse(bytes.toString('utf8')) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
+  for (const group of manifest) for (const p of group.paths ?? []) h.update(await readFile(path.join(path.dirname(file), p)));
+  return h.digest('hex');
+}
 
 /** Throws {@link NonFiniteWeightError} on the first weight holding NaN or Inf. */
 export function checkFinite(ws: WeightSet, layers?: ReadonlySet<string>): void {
@@ -84,6 +112,7 @@ export async function checkWeights(model: string, weights?: string, options: Che
       source: weights ?? model,
       ...(resolved.url ? { url: resolved.url } : {}),
       fromCache: resolved.fromCache,
+      sha256: await weightsSha256(resolved.path),
       layers: used.size,
       values: plan.reduce((s, [, w]) => s + w.values.length, 0),
       ignoredLayers,
