@@ -4,6 +4,8 @@ export { BACKEND_PREFERENCES, TENSORFLOW_MODULES, resolvePreference, selectBacke
 export type { BackendAttempt, BackendChoice, BackendName, BackendPreference, SelectBackendOptions } from './select.js';
 export { WASM_GRADIENT_KERNELS, WASM_REPLACED_KERNELS, registerWasmGradients } from './wasm/register.js';
 export { CUDA_LIBRARIES, doctor, findLibraries, formatDoctorReport } from './doctor.js';
+export { listGpuDevices, parseNvidiaSmiList } from './devices.js';
+export type { GpuDevice, GpuDeviceList, ListGpuDevicesOptions } from './devices.js';
 export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js';
 export { FUSED_BACKENDS, FUSED_KERNELS } from './fused/kernels.js';
 export { categoricalCrossEntropy, fusedKernelsEnabled, registerFusedKernels, setFusedKernels } from './fused/gradients.js';

@@ -5,6 +5,7 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { listGpuDevices } from '@slt/backend';
 import { detectKind } from '@slt/datasets';
 import { backendDoctor, checkTracking, defaultSearchRoot, formatBackendDoctor } from '@slt/runner';
 
@@ -12,7 +13,7 @@ import { backendDoctor, checkTracking, defaultSearchRoot, formatBackendDoctor } 
 interface Check {
   group: string;
   label: string;
-  status: 'ok' | 'warn' | 'fail';
+  status: 'ok' | 'warn' | 'fail' | 'info';
   detail: string;
   fix?: string;
 }
@@ -52,7 +53,14 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { trackingUri?: string; data?: string[]; weights?: string; json?: boolean }) => {
       const backend = await backendDoctor();
       const tracking = await checkTracking(opts.trackingUri);
+      const gpus = await listGpuDevices();
       const checks: Check[] = [
+        {
+          group: 'gpus', label: `devices (${gpus.source})`, status: 'info',
+          detail: gpus.devices.length
+            ? gpus.devices.map((d) => `${d.id}${d.name ? ` ${d.name}` : ''}`).join(', ') + ' (one worker per device; choose with --gpus)'
+            : `none seen${gpus.problem ? ` (${gpus.problem})` : ''}`,
+        },
         { group: 'tracking', label: `MLflow (${tracking.kind})`, status: tracking.ok ? 'ok' : 'warn', detail: tracking.detail, ...(tracking.ok ? {} : { fix: 'start the server or fix --tracking-uri; searches go on and `slt sync` delivers later' }) },
         ...(await dataChecks(opts.data ?? [])),
         await folderCheck('searches', defaultSearchRoot()),
@@ -68,7 +76,7 @@ export function registerDoctor(program: Command): void {
       }
       const failed = backend.loadable.length === 0 || checks.some((c) => c.status === 'fail');
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ok: !failed, backend, tracking, checks })}\n`);
+        process.stdout.write(`${JSON.stringify({ ok: !failed, backend, tracking, gpus, checks })}\n`);
       } else {
         process.stdout.write(`${formatBackendDoctor(backend).trimEnd()}\n\n`);
         for (const c of checks) {

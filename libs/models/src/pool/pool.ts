@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -19,7 +20,10 @@ import { parseFromWorker } from './messages.js';
 export interface EvaluatorPoolOptions {
   /** Worker processes; 0 evaluates in this process. Default: one per GPU in `gpus`, else one per core. */
   workers?: number;
-  /** GPU ids; worker i sees only `gpus[i % gpus.length]` (CUDA_VISIBLE_DEVICES). Default: none. */
+  /**
+   * GPU ids; worker i sees only `gpus[i % gpus.length]` (its CUDA_VISIBLE_DEVICES). Default: the
+   * ids listed in this process's CUDA_VISIBLE_DEVICES (see {@link visibleDevices}); none when unset.
+   */
   gpus?: string[];
   /** tfjs backend of each worker (selectBackend of @slt/backend). Default 'auto'. */
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -34,9 +38,28 @@ export interface EvaluatorPoolOptions {
 }
 
 /** Options of one pool evaluation. */
-export interface PoolEvaluateOptions extends Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'onEpoch' | 'onBatch' | 'signal'> {
-  /** Called when a worker takes the genome (worker index and process id; pid 0 in process). */
-  onStart?: (info: { worker: number; pid: number }) => void;
+export interface PoolEvaluateOptions extends Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune' | 'onEpoch' | 'onBatch' | 'signal'> {
+  /** Called when a worker takes the genome (worker index, process id (0 in process), its CUDA_VISIBLE_DEVICES ('' when none)). */
+  onStart?: (info: { worker: number; pid: number; device: string }) => void;
+}
+
+/** What a worker reported when it became ready. */
+export interface WorkerInfo {
+  /** Worker slot. */
+  worker: number;
+  /** Process id (0 in process or not running). */
+  pid: number;
+  /** tfjs backend the worker chose ('' before ready). */
+  backend: string;
+  /** The GPU id(s) the pool gave the worker ('' when none). */
+  device: string;
+  /** CUDA_VISIBLE_DEVICES as the worker process itself saw it (undefined when unset, or before ready). */
+  cudaVisibleDevices?: string;
+}
+
+/** The device ids listed in CUDA_VISIBLE_DEVICES (empty when unset, empty or '-1'). */
+export function visibleDevices(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.CUDA_VISIBLE_DEVICES ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '' && d !== '-1');
 }
 
 /** Evaluates genomes; the same interface in process (workers: 0) and with worker processes. */
@@ -49,6 +72,8 @@ export interface EvaluatorPool {
   ready(): Promise<void>;
   /** Process ids of the live workers (index = worker slot; 0 when not running). */
   workerPids(): number[];
+  /** What each worker reported when ready (backend, devices); in process: one entry for this process. */
+  workerInfo(): WorkerInfo[];
   /** Stops the workers and removes the temp files. */
   close(): Promise<void>;
 }
@@ -67,6 +92,11 @@ interface Slot {
   ready: boolean;
   job?: Job;
   restarts: number;
+  device: string;
+  backend: string;
+  cudaVisibleDevices?: string;
+  /** Killed on purpose after a failed evaluation: restarted without counting as a failed start. */
+  recycling?: boolean;
 }
 
 /** Run from the sources (vitest, tsx): the worker is worker.ts under tsx; built (dist/): plain node. */
@@ -84,8 +114,8 @@ function failedResult(genome: string, backend: string, error: string): Evaluatio
 }
 
 function remoteOptions(o: PoolEvaluateOptions): RemoteFineTuneOptions {
-  const { epochs, batchSize, learningRate, epsilon, seed, prefixReuse } = o;
-  return JSON.parse(JSON.stringify({ epochs, batchSize, learningRate, epsilon, seed, prefixReuse })) as RemoteFineTuneOptions;
+  const { epochs, batchSize, learningRate, epsilon, seed, prefixReuse, prune } = o;
+  return JSON.parse(JSON.stringify({ epochs, batchSize, learningRate, epsilon, seed, prefixReuse, prune })) as RemoteFineTuneOptions;
 }
 
 async function buildTask(source: TaskModelSource): Promise<TrainableTaskModel> {
@@ -102,7 +132,7 @@ class InProcessPool implements EvaluatorPool {
   evaluate(genome: string, options: PoolEvaluateOptions = {}): Promise<EvaluationResult> {
     if (this.closed) return Promise.reject(new PoolClosedError());
     const run = this.chain.then(() => {
-      options.onStart?.({ worker: 0, pid: 0 });
+      options.onStart?.({ worker: 0, pid: 0, device: process.env.CUDA_VISIBLE_DEVICES ?? '' });
       return this.evaluator.evaluate(genome, options);
     });
     this.chain = run.catch(() => undefined);
@@ -113,6 +143,9 @@ class InProcessPool implements EvaluatorPool {
   }
   workerPids(): number[] {
     return [];
+  }
+  workerInfo(): WorkerInfo[] {
+    return [{ worker: 0, pid: 0, backend: tf.getBackend() ?? '', device: process.env.CUDA_VISIBLE_DEVICES ?? '', cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES }];
   }
   async close(): Promise<void> {
     if (this.closed) return;
@@ -133,13 +166,15 @@ class ProcessPool implements EvaluatorPool {
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean) {
-    this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0 }));
+    this.slots = Array.from({ length: workers }, (_, index) => ({
+      index, ready: false, restarts: 0, backend: '', device: gpus.length > 0 ? gpus[index % gpus.length]! : '',
+    }));
     for (const slot of this.slots) this.spawn(slot);
   }
 
   private spawn(slot: Slot): void {
     const env: Record<string, string> = { SLT_WORKER: String(slot.index) };
-    if (this.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = this.gpus[slot.index % this.gpus.length]!;
+    if (this.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.device;
     const proc = execaNode(WORKER, [], {
       nodeOptions: WORKER_NODE_OPTIONS,
       ipcInput: this.init as never,
@@ -166,6 +201,8 @@ class ProcessPool implements EvaluatorPool {
       case 'ready':
         slot.ready = true;
         slot.restarts = 0;
+        slot.backend = m.backend;
+        slot.cudaVisibleDevices = m.cudaVisibleDevices;
         if (this.slots.every((s) => s.ready)) for (const w of this.waiters.splice(0)) w.resolve();
         this.dispatch();
         return;
@@ -184,6 +221,14 @@ class ProcessPool implements EvaluatorPool {
         slot.job = undefined;
         if (m.type === 'result') job.resolve(m.result);
         else job.reject(m.name === 'TrainingInputError' ? new TrainingInputError('genome', job.genome, m.error) : new WorkerError(slot.index, m.error));
+        // A failed evaluation (NaN, out of memory) may leave the backend in a bad state: the
+        // next genome (a retry included) gets a fresh worker.
+        if ((m.type === 'result' && m.result.error !== undefined) || (m.type === 'failed' && m.name !== 'TrainingInputError')) {
+          slot.ready = false;
+          slot.recycling = true;
+          slot.proc?.kill('SIGKILL');
+          return;
+        }
         this.dispatch();
     }
   }
@@ -191,7 +236,8 @@ class ProcessPool implements EvaluatorPool {
   private onExit(slot: Slot, proc: unknown, how: string, stderr: string): void {
     if (slot.proc !== proc) return;
     slot.proc = undefined;
-    const wasReady = slot.ready;
+    const wasReady = slot.ready || slot.recycling === true;
+    slot.recycling = false;
     slot.ready = false;
     const job = slot.job;
     slot.job = undefined;
@@ -222,7 +268,7 @@ class ProcessPool implements EvaluatorPool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
-      job.options.onStart?.({ worker: slot.index, pid: slot.proc.pid ?? 0 });
+      job.options.onStart?.({ worker: slot.index, pid: slot.proc.pid ?? 0, device: slot.device });
       const msg: ToWorker = { type: 'evaluate', id: job.id, genome: job.genome, options: remoteOptions(job.options), batches: !!job.options.onBatch };
       slot.proc.sendMessage(msg as never).catch(() => undefined);
     }
@@ -267,6 +313,10 @@ class ProcessPool implements EvaluatorPool {
     return this.slots.map((s) => s.proc?.pid ?? 0);
   }
 
+  workerInfo(): WorkerInfo[] {
+    return this.slots.map((s) => ({ worker: s.index, pid: s.proc?.pid ?? 0, backend: s.backend, device: s.device, cudaVisibleDevices: s.cudaVisibleDevices }));
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -295,7 +345,8 @@ class ProcessPool implements EvaluatorPool {
  * behind the same interface. A crashed worker fails only its genome and is restarted.
  */
 export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promise<EvaluatorPool> {
-  const gpus = options.gpus ?? [];
+  const gpus = options.gpus ?? visibleDevices();
+  for (const g of gpus) if (typeof g !== 'string' || !/^[\w:.-]+$/.test(g)) throw new TrainingInputError('gpus', g, 'GPU ids such as 0, 2 or GPU-<uuid>');
   const workers = options.workers ?? (gpus.length > 0 ? gpus.length : os.availableParallelism());
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new TrainingInputError('workers', workers, 'an integer in 0..256');
   const backend = options.backend ?? 'auto';

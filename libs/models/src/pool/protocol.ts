@@ -9,7 +9,7 @@ export type TaskModelSource =
   | { kind: 'layers'; options: LayersTaskModelOptions };
 
 /** Per-genome options a pool forwards to the worker (JSON-able part of FineTuneOptions). */
-export type RemoteFineTuneOptions = Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse'>;
+export type RemoteFineTuneOptions = Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune'>;
 
 /** First message a worker gets (execa `ipcInput`). */
 export interface WorkerInit {
@@ -24,7 +24,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'ready'; backend: string; genomeLength: number }
+  | { type: 'ready'; backend: string; genomeLength: number; cudaVisibleDevices?: string }
   | { type: 'init-error'; error: string }
   | { type: 'epoch'; id: number; metrics: EpochMetrics }
   | { type: 'batch'; id: number; progress: BatchProgress }

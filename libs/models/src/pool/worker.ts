@@ -20,7 +20,7 @@ async function start(init: WorkerInit): Promise<LocalEvaluator> {
   const task = init.model.kind === 'zoo' ? await zooTaskModel(init.model.options) : await layersTaskModel(init.model.options);
   const splits = await readSplitsFile(init.splitsFile);
   const evaluator = createLocalEvaluator(task, splits, init.training);
-  await send({ type: 'ready', backend: choice.name, genomeLength: evaluator.genomeLength });
+  await send({ type: 'ready', backend: choice.name, genomeLength: evaluator.genomeLength, cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES });
   return evaluator;
 }
 
