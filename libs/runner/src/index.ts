@@ -3,7 +3,9 @@
  * libs/models and libs/tracking; owns the runner's journal records, the reducer that turns them
  * into a {@link SearchState}, resume, detached searches and their control file.
  */
-export { RunnerError, ConfigError, JournalError, ResumeError, SearchInterruptedError, SearchSetupError } from './errors.js';
+export { RunnerError, ConfigError, SearchNotFoundError, ResumeError, SearchInterruptedError, SearchSetupError, TooManyFailuresError } from './errors.js';
+/** A journal that cannot be read or holds a foreign or damaged record (names the file and line): the one JournalError, from @slt/tracking. */
+export { JournalError } from '@slt/tracking';
 export type { RunnerErrorOptions } from './errors.js';
 
 export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS } from './config/schema.js';
@@ -11,28 +13,35 @@ export type { SearchConfig, SearchConfigInput } from './config/schema.js';
 export { AUDIO_PRESETS, AUDIO_PRESET_NAMES, PAD_MODES, AUDIO_CONFIG_KEYS, LIMIT_CONFIG_KEYS } from './config/audio.js';
 export type { AudioPreset, AudioPresetName } from './config/audio.js';
 
-export { isRunnerRecordType, gaKey, baselineKey, RUNNER_RECORD_PREFIXES } from './journal/records.js';
+export { isRunnerRecordType, gaKey, baselineKey, RUNNER_RECORD_PREFIXES, RECORD_SCHEMAS, checkRecord } from './journal/records.js';
+export { toSearchEvent, readSearchJournal } from './journal/read.js';
+export { compareEvaluations } from './ports/ga.js';
+export type { RankedEvaluation } from './ports/ga.js';
 export type {
   EpochMetrics, EvaluationResult, RecordEnvelope, EvalKind, SearchStartedRecord, SearchResumedRecord, GaSnapshotRecord, AskedGenome,
   GenerationStartedRecord, EvalIdentity, EvalStartedRecord, EvalEpochRecord, EvalFinishedRecord, EvalCachedRecord, GenerationFinishedRecord,
   BaselinesStartedRecord, SearchLogRecord, SearchPausedRecord, SearchInterruptedRecord, FinalGenome, SearchFinishedRecord,
-  SearchFailedRecord, RunnerRecordBody, RunnerRecord, EvalProgressEvent, SearchEvent,
+  SearchFailedRecord, RunnerRecordBody, RunnerRecord, EvalProgressEvent, SearchPhaseEvent, SearchEvent,
+  EvalRetryRecord, EvalFailedRecord, SearchProvenanceRecord, ModelSavedRecord, RunnerRecordType,
 } from './journal/records.js';
 
 export { initialSearchState, reduceSearch, reduceJournal } from './state/reducer.js';
 export { MAX_LOG_LINES } from './state/types.js';
 export type { RowState, PopulationRow, GenerationState, SearchStatus, LogLine, SearchProgress, BestSoFar, SearchState } from './state/types.js';
 
-export { runSearch, resumeSearch, readSearchState } from './search/run.js';
-export type { RunSearchOptions, SearchOutcome } from './search/run.js';
+export { runSearch, resumeSearch, readSearchState, syncSearch } from './search/run.js';
+export type { RunSearchOptions, SearchOutcome, SyncSearchOptions } from './search/run.js';
 export type { SearchMode } from './search/session.js';
 export { listSearches } from './search/list.js';
+export { formatDuration, searchLiveness, livenessText, displayGeneration, trainingRows, setupText, progressParts, progressLine } from './search/progress.js';
+export type { SearchLiveness } from './search/progress.js';
 export type { SearchSummary } from './search/list.js';
 export {
-  JOURNAL_FILE, LOCK_FILE, CONTROL_FILE, PROGRESS_FILE, readProgress, defaultSearchRoot, newSearchId, locateSearch, isSearchRunning, readLock, sendControl, readControl,
+  JOURNAL_FILE, LOCK_FILE, CONTROL_FILE, PROGRESS_FILE, TRACKING_STATUS_FILE, readProgress, readTrackingStatus, defaultSearchRoot, newSearchId, locateSearch, isSearchRunning, readLock, sendControl, readControl,
 } from './search/paths.js';
 export type { SearchLocation, SearchLock, ControlCommand } from './search/paths.js';
-export { maskJson } from './search/runs.js';
+export { maskJson, createSearchRunMapper, searchRunMapperFor, evaluationRunKey, evaluationRunName } from './search/runs.js';
+export type { SearchRunMapperOptions } from './search/runs.js';
 
 export { spawnDetached, followSearch } from './detach/detach.js';
 export type { SpawnDetachedOptions, FollowSearchOptions } from './detach/detach.js';
@@ -48,7 +57,7 @@ export type { ComparisonFile } from './compare/files.js';
 // Studies: one compare search per model and the paper's table across models.
 export { parseStudyConfig, loadStudyConfig, isStudyConfigInput, modelsFromFlags, studyConfigFile, modelSearchConfig } from './study/config.js';
 export type { StudyConfig, StudyModel, StudyModelInput } from './study/config.js';
-export { runStudy, resumeStudy, readStudyState } from './study/study.js';
+export { runStudy, resumeStudy, readStudyState, syncStudy } from './study/study.js';
 export type { RunStudyOptions, StudyOutcome } from './study/study.js';
 export { preflightStudy } from './study/preflight.js';
 export { StudyPreflightError, StudyNotFoundError, StudyJournalError } from './study/errors.js';
@@ -69,4 +78,5 @@ export { createStudyRunMapper, STUDY_TABLE_FILES } from './study/runs.js';
 export type { StudyRunMapperOptions } from './study/runs.js';
 
 export { modelNames, backendDoctor, formatBackendDoctor } from './ports/models.js';
-export { deliverJournalPort as deliverJournal, checkTrackingPort as checkTracking } from './ports/tracking.js';
+export { checkTrackingPort as checkTracking, trackingStatusEvent } from './ports/tracking.js';
+export type { TrackingStatusEvent } from './ports/tracking.js';

@@ -30,7 +30,7 @@ export function registerBaselines(program: Command): void {
       const json = !!opts.json;
       const rep = makeReporter(json);
       try {
-        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, searchId: opts.searchId, mode: 'baselines', randomTrainableLayers: k }));
+        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking, searchId: opts.searchId, mode: 'baselines', randomTrainableLayers: k }));
         rep.done();
         if (out.status === 'finished') printComparison(out, json ? 'json' : opts.format);
         reportOutcome(out, json);

@@ -7,8 +7,9 @@
  * one compare search per model, then the paper's table across models (text, Markdown, CSV, JSON)
  * in the study folder and as artifacts of the study's MLflow run, the parent of each model's run.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@slt/util';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
@@ -95,8 +96,7 @@ async function detachStudy(config: StudyConfig, opts: SearchFlags & { format: st
   await preflightStudy(resolved);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, STUDY_CONFIG_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(studyConfigFile(resolved), null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeFileAtomicSync(file, `${JSON.stringify(studyConfigFile(resolved), null, 2)}\n`, { fsync: false });
   const pid = spawnDetached({ dir, args: [SLT_BIN, 'compare', '--config', file, '--search-id', id, '--format', opts.format] });
   if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', kind: 'study', searchId: id, dir, pid })}\n`);
   else process.stdout.write(`study ${id} running in the background (pid ${pid})\n  folder: ${dir}\n  follow: slt attach ${dir}\n  stop:   slt stop ${dir}\n`);

@@ -25,10 +25,14 @@ export function registerResume(program: Command): void {
         return;
       }
       const json = !!opts.json;
-      const rep = makeReporter(json);
+      const rep = makeReporter(json, await readSearchState(ref).catch(() => undefined));
       try {
-        const out = await withInterrupts((signal) => resumeSearch(ref, { signal, onEvent: rep.onEvent }));
+        const out = await withInterrupts((signal) => resumeSearch(ref, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking }));
         rep.done();
+        if (out.alreadyFinished) {
+          // A finished search stays finished: nothing was run or written (exit 0).
+          process.stderr.write(`slt: search ${out.searchId} had already finished; nothing to resume${out.pendingRuns > 0 ? '' : ' (its MLflow runs are delivered)'}\n`);
+        }
         if (out.status === 'finished' && out.state.mode !== 'search') printComparison(out, json ? 'json' : opts.format);
         reportOutcome(out, json);
       } finally {

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import {
-  JOURNAL_FILE, SearchInterruptedError, defaultSearchRoot, loadSearchConfig, newSearchId, runSearch, spawnDetached,
-  type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState,
+  ConfigError, JOURNAL_FILE, SearchInterruptedError, defaultSearchRoot, loadSearchConfig, newSearchId, runSearch, spawnDetached,
+  type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
 } from '@slt/runner';
 import { ProgressPrinter } from './attach.js';
 
@@ -19,7 +19,7 @@ export const SLT_BIN = fileURLToPath(new URL('../../bin/slt.js', import.meta.url
 /** Flag name (kebab) -> config key, in help order. */
 const FLAGS: [flags: string, help: string][] = [
   ['--model <name>', 'zoo name of the backbone (default mobilenet_v1_0.25)'],
-  ['--weights <dir|url>', "ImageNet weights (model.json + shards); default: the zoo's URL"],
+  ['--weights <file|dir|url>', "ImageNet weights: a Keras .h5 file or URL (keras.applications' *_notop.h5), or a tfjs folder / model.json URL; default: what the cache holds for the model, else the zoo's official URL (slt models lists them)"],
   ['--data <path>', 'data set folder (Fashion-MNIST IDX, UrbanSound8K, or class folders)'],
   ['--data-kind <kind>', 'idx | urbansound8k | folders (detected when omitted)'],
   ['--input <HxW>', 'model input size, e.g. 32x32 (default 32x32)'],
@@ -46,13 +46,21 @@ const FLAGS: [flags: string, help: string][] = [
   ['--preset <name>', 'paper | elitist (default paper)'],
   ['--workers <n>', 'worker processes evaluating genomes; 0 = in this process (default: one per GPU in CUDA_VISIBLE_DEVICES, else one per core)'],
   ['--backend <name>', 'auto | tensorflow | wasm | cpu (default auto)'],
+  ['--gpus <ids>', 'GPU ids the workers are pinned to, e.g. 0,2,3 (worker i sees only one; default: CUDA_VISIBLE_DEVICES)'],
+  ['--retries <n>', 'extra attempts of a failed evaluation, each in a fresh worker (default 1)'],
+  ['--max-failures <n>', 'failed evaluations tolerated before the search stops with an error (default: a quarter of the budget)'],
   ['--tracking-uri <uri>', 'MLflow tracking URI or folder (default MLFLOW_TRACKING_URI, else ./mlruns)'],
-  ['--experiment <name>', 'MLflow experiment (default slt)'],
+  ['--experiment <name>', 'MLflow experiment (default MLFLOW_EXPERIMENT_NAME, else slt)'],
   ['--name <name>', 'run name of the search in MLflow'],
   ['--random-baselines <n>', 'random-mask baselines, >= 3 (default 3)'],
   ['--out <dir>', 'folder of the search (journal.jsonl, ...); default ./.slt/searches/<id>'],
+  ['--genes <mode>', 'what a GA gene is: layers (one per layer, the paper) | weighted (only layers with weights) | blocks (one per block) (default layers)'],
+  ['--adapter <kind>', '1-channel input to 3 channels: conv1x1 (trainable, the paper) | repeat | conv1x1-frozen (a repeat as a fixed 1x1 conv) (default conv1x1)'],
+  ['--prune <rule>', 'none | median: stop a genome after an epoch below the median of earlier generations at that epoch (default none)'],
+  ['--prune-startup <n>', '--prune median: completed genomes before any pruning (default 5)'],
+  ['--prune-warmup <n>', '--prune median: epochs never pruned after (default 0)'],
 ];
-const NUMERIC = new Set(['population', 'generations', 'epochs', 'batch', 'lr', 'seed', 'workers', 'randomBaselines']);
+const NUMERIC = new Set(['population', 'generations', 'epochs', 'batch', 'lr', 'seed', 'workers', 'randomBaselines', 'retries', 'maxFailures', 'pruneStartup', 'pruneWarmup']);
 const keyOf = (flags: string) => flags.split(' ')[0].slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Options every search command parses. */
@@ -73,6 +81,19 @@ export function addSearchFlags(cmd: Command): Command {
   return cmd;
 }
 
+/**
+ * A numeric flag's value, or the problem with it: integers are written in digits (`--seed 1e3`
+ * is refused, not read as 1000), decimals must be finite (`--lr NaN` is refused).
+ */
+export function parseNumberFlag(flag: string, raw: string, integer: boolean): number | string {
+  const v = raw.trim();
+  if (integer) {
+    return /^[-+]?\d+$/.test(v) ? Number(v) : `${flag}: expected a whole number written in digits (e.g. 7), got '${raw}'`;
+  }
+  const n = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : `${flag}: expected a finite decimal number (e.g. 1e-4 or 0.001), got '${raw}'`;
+}
+
 /** Turns parsed flags into a validated config (numbers parsed; zod names any bad key). */
 export async function configFromFlags(opts: SearchFlags): Promise<SearchConfig> {
   return loadSearchConfig({ file: opts.config, flags: flagValues(opts) });
@@ -81,12 +102,18 @@ export async function configFromFlags(opts: SearchFlags): Promise<SearchConfig> 
 /** The config keys the flags set (numbers parsed), for `loadSearchConfig` / `loadStudyConfig`. */
 export function flagValues(opts: SearchFlags): Record<string, unknown> {
   const flags: Record<string, unknown> = {};
+  const problems: string[] = [];
   for (const [f] of FLAGS) {
     const key = keyOf(f);
     const v = opts[key];
     if (v === undefined) continue;
-    flags[key] = NUMERIC.has(key) && typeof v === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v.trim()) ? Number(v) : v;
+    if (NUMERIC.has(key) && typeof v === 'string') {
+      const n = parseNumberFlag(f.split(' ')[0], v, key !== 'lr');
+      if (typeof n === 'string') problems.push(n);
+      else flags[key] = n;
+    } else flags[key] = v;
   }
+  if (problems.length) throw new ConfigError('flags', problems);
   return flags;
 }
 
@@ -101,7 +128,7 @@ function childArgs(command: string, config: SearchConfig, dir: string, id: strin
       args.push(v ? f : `--no-${f.slice(2)}`); // --trim / --no-trim
       continue;
     }
-    args.push(f.split(' ')[0], Array.isArray(v) ? v.join('x') : String(v));
+    args.push(f.split(' ')[0], Array.isArray(v) ? v.join(key === 'gpus' ? ',' : 'x') : String(v));
   }
   return [...args, '--search-id', id, ...extra];
 }
@@ -146,9 +173,22 @@ export async function withInterrupts<T>(fn: (signal: AbortSignal) => Promise<T>)
 }
 
 /** Progress on stderr and JSON lines on stdout for a running search. */
-export function makeReporter(json: boolean): { onEvent: (e: SearchEvent) => void; done: () => void } {
-  const progress = new ProgressPrinter(process.stderr);
+export function makeReporter(json: boolean, initial?: SearchState): { onEvent: (e: SearchEvent) => void; onTracking: (e: TrackingStatusEvent) => void; done: () => void } {
+  // `initial`: the journal so far (a resume shows its totals, best and generation, not a fresh count).
+  const progress = new ProgressPrinter(process.stderr, initial);
+  let retrying = false;
   return {
+    // Delivery retries are visible: one line when MLflow stops answering, one when it answers again.
+    onTracking: (e) => {
+      if (json) process.stdout.write(`${JSON.stringify({ type: 'tracking', phase: e.phase, target: e.target, pendingRuns: e.pendingRuns, retries: e.retries, ...(e.lastError ? { lastError: e.lastError } : {}) })}\n`);
+      if (e.phase === 'retrying' && !retrying) {
+        retrying = true;
+        process.stderr.write(`slt: tracking: ${e.target} does not answer (${e.lastError ?? 'no answer'}); retrying, ${e.pendingRuns} run(s) waiting\n`);
+      } else if (retrying && (e.phase === 'idle' || e.phase === 'delivering')) {
+        retrying = false;
+        process.stderr.write(`slt: tracking: ${e.target} answers again after ${e.retries} retries\n`);
+      }
+    },
     onEvent: (e) => {
       progress.onEvent(e);
       if (json) {
@@ -177,12 +217,20 @@ export function reportOutcome(out: SearchOutcome, json: boolean): void {
   const summary = {
     type: 'result', searchId: out.searchId, status: out.status, dir: out.dir, journalPath: out.journalPath,
     best: s.best ?? null, population: s.finalPopulation ?? s.generations.at(-1)?.rows.map((r) => ({ mask: r.mask, fitness: r.fitness ?? null })) ?? [],
-    evaluations: s.progress.done, cacheHits: s.progress.cacheHits, failures: s.progress.failures, seconds: s.progress.elapsedSeconds,
+    evaluations: s.progress.done, cacheHits: s.progress.cacheHits, failures: s.progress.failures, retries: s.progress.retries, seconds: s.progress.elapsedSeconds,
+    pendingRuns: out.pendingRuns, ...(out.trackingUri ? { trackingUri: out.trackingUri } : {}), ...(out.alreadyFinished ? { alreadyFinished: true } : {}),
   };
   if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (s.best) {
     process.stdout.write(`search ${out.searchId} ${out.status}: best val accuracy ${s.best.fitness.toFixed(4)} (test ${s.best.testAccuracy?.toFixed(4) ?? '-'}), ${s.best.trainableLayers} trainable layers, ${s.best.trainableParams?.toLocaleString('en-US') ?? '-'} trainable params\n  mask ${s.best.mask}\n  journal ${out.journalPath}\n`);
   } else process.stdout.write(`search ${out.searchId} ${out.status}\n  journal ${out.journalPath}\n`);
+  if (!json && (s.progress.failures > 0 || s.progress.retries > 0)) {
+    const failed = [...s.generations.flatMap((g) => g.rows), ...s.baselines].filter((r) => r.state === 'failed');
+    process.stdout.write(`  failures ${s.progress.failures} (retries ${s.progress.retries})${failed.length ? `: ${failed.slice(0, 5).map((r) => `${r.label ?? r.key} (${r.error ?? 'failed'})`).join(', ')}` : ''}\n`);
+  }
+  if (out.pendingRuns > 0) {
+    process.stderr.write(`slt: ${out.pendingRuns} MLflow run(s) not delivered to ${out.trackingUri ?? 'the tracking store'} yet; deliver them with: slt sync ${out.dir}\n`);
+  }
   if (out.status === 'interrupted') throw new SearchInterruptedError(out.journalPath);
 }
 
@@ -194,7 +242,7 @@ export function registerSearch(program: Command): void {
       if (opts.detach) return detach('search', config, opts);
       const rep = makeReporter(!!opts.json);
       try {
-        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, searchId: opts.searchId, mode: 'search' }));
+        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking, searchId: opts.searchId, mode: 'search' }));
         rep.done();
         reportOutcome(out, !!opts.json);
       } finally {

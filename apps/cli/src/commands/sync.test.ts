@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openJournal, startMlflowTestServer, type MlflowTestServer } from '@slt/tracking';
+import { openJournal } from '@slt/tracking';
+import { startMlflowTestServer, type MlflowTestServer } from '@slt/tracking/testing';
 import { runCommand } from '../testing/run-command.js';
 import { registerSync } from './sync.js';
 
@@ -46,17 +47,34 @@ describe('slt sync', () => {
     expect(server.allRuns()).toHaveLength(2);
   });
 
-  it('names a missing path, an empty folder and an unsupported URI', async () => {
+  it('names a missing path, an empty folder and an unsupported URI (bad input: exit 2)', async () => {
     const missing = await run(['sync', join(tmp, 'nope')]);
-    expect(missing).toMatchObject({ code: 1 });
-    expect(missing.error).toMatch(/nope: no such journal file or search folder/);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.error).toMatch(/nope.*no such search/);
     const empty = join(tmp, 'empty');
     await (await import('node:fs/promises')).mkdir(empty);
-    expect((await run(['sync', empty])).error).toMatch(/holds no journal/);
+    expect((await run(['sync', empty])).error).toMatch(/not a search folder/);
     const j = openJournal(join(tmp, 'x.jsonl'));
     j.close();
     const bad = await run(['sync', j.path, '--tracking-uri', 'sqlite:///m.db']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.error).toMatch(/Unsupported tracking URI 'sqlite:\/\/\/m.db'/);
+    const colon = await run(['sync', j.path, '--tracking-uri', '::not a uri::']);
+    expect(colon.code).toBe(2);
+    expect(colon.error).toMatch(/'::not a uri::'/);
   });
+
+  it('says "connection refused" for a closed port (exit 1), not a TypeError', async () => {
+    const dir = join(tmp, 'search-closed');
+    const j = openJournal(join(dir, 'journal.jsonl'), { defaultExperimentName: 'sync-test' });
+    j.createRun({ runKey: 'search', runName: 'search closed' });
+    j.close();
+    const closed = await startMlflowTestServer();
+    const uri = closed.uri;
+    await closed.close();
+    const r = await run(['sync', dir, '--tracking-uri', uri]);
+    expect(r.code).toBe(1);
+    expect(r.error).toMatch(/connection refused/);
+    expect(r.error).not.toMatch(/TypeError/);
+  }, 120_000);
 });

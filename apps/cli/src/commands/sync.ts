@@ -1,31 +1,18 @@
 /**
- * `slt sync <journal-or-search-dir> [--tracking-uri URI] [--json]`: delivers the runs of a
- * (finished or interrupted) search to MLflow: a tracking server (`--tracking-uri` or
- * MLFLOW_TRACKING_URI) or the FileStore `./mlruns`. Idempotent: what was delivered before is
- * not sent again. Exit 0 when everything is delivered, 1 on any error.
+ * `slt sync <search> [--tracking-uri URI] [--json]`: delivers what a search's journal holds and
+ * its MLflow store lacks (runs, params, metrics, tags, artifacts, statuses), from any folder: the
+ * store recorded in the journal is used unless `--tracking-uri` names another. Idempotent: what
+ * was delivered before is not sent again. Exit 0 when everything is delivered, 1 when the store
+ * cannot be reached or refuses, 2 for a reference that is no search.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { deliverJournal, type DeliveryReport } from '@slt/tracking';
+import { isStudyRef, locateSearch, syncSearch, syncStudy } from '@slt/runner';
+import type { DeliveryReport } from '@slt/tracking';
 import { CliError } from '../errors.js';
 
 class SyncCommandError extends CliError {}
-
-/** The journal files named by `target`: the file itself, or the `.jsonl` files of a search folder. */
-async function journalsOf(target: string): Promise<string[]> {
-  const abs = resolve(target);
-  let st;
-  try {
-    st = await stat(abs);
-  } catch {
-    throw new SyncCommandError(`${target}: no such journal file or search folder`);
-  }
-  if (st.isFile()) return [abs];
-  const names = (await readdir(abs)).filter((n) => n.endsWith('.jsonl')).sort();
-  if (names.length === 0) throw new SyncCommandError(`${target}: the folder holds no journal (*.jsonl); pass a search folder such as .slt/searches/<id>`);
-  return names.map((n) => join(abs, n));
-}
 
 function summary(r: DeliveryReport): string {
   return (
@@ -35,28 +22,76 @@ function summary(r: DeliveryReport): string {
   );
 }
 
+/** The failure in words: a closed port or an unknown host is named as such, not as a TypeError. */
+function reason(err: unknown): string {
+  let e: unknown = err;
+  const seen = new Set<unknown>();
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const code = (e as { code?: string }).code;
+    if (code === 'ECONNREFUSED') return 'connection refused (is the MLflow server running on that host and port?)';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host (check the host name of the tracking URI)';
+    e = (e as { cause?: unknown }).cause;
+  }
+  const m = (err as Error).message ?? String(err);
+  if (/ECONNREFUSED/.test(m)) return `${m} (connection refused: is the MLflow server running on that host and port?)`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(m)) return `${m} (unknown host)`;
+  return m;
+}
+
+/**
+ * The journals `ref` names: a search (id, folder or journal file), or the `*.jsonl` journals of
+ * another folder (a study's `study.jsonl`).
+ */
+function journalsOf(ref: string): string[] {
+  try {
+    return [locateSearch(ref).journalPath];
+  } catch (err) {
+    const abs = resolve(ref);
+    if (existsSync(abs) && statSync(abs).isDirectory()) {
+      const names = readdirSync(abs).filter((n) => n.endsWith('.jsonl')).sort();
+      if (names.length) return names.map((n) => join(abs, n));
+    }
+    throw new SyncCommandError(`${ref}: ${(err as Error).message}`, { exitCode: 2, cause: err });
+  }
+}
+
 /** Registers `slt sync`. */
 export function registerSync(program: Command): void {
   program
     .command('sync')
     .description('Deliver the runs of a search journal to MLflow (server or ./mlruns); safe to repeat')
-    .argument('<journal-or-search-dir>', 'a journal file (journal.jsonl) or the folder of a search')
-    .option('--tracking-uri <uri>', 'MLflow tracking URI (http(s)://host:port or a folder); default MLFLOW_TRACKING_URI, else ./mlruns')
-    .option('--json', 'print the delivery reports as JSON')
-    .action(async (target: string, opts: { trackingUri?: string; json?: boolean }) => {
+    .argument('<search>', 'search id, folder or journal file')
+    .option('--tracking-uri <uri>', 'MLflow tracking URI (http(s)://host:port or a folder); default: the one the search recorded')
+    .option('--json', 'print the delivery report as JSON')
+    .action(async (ref: string, opts: { trackingUri?: string; json?: boolean }) => {
       const reports: DeliveryReport[] = [];
-      for (const journalPath of await journalsOf(target)) {
+      // A study: its own run first (the parent of its models' runs), then every model's search.
+      const hooks = {
+        trackingUri: opts.trackingUri,
+        onRetry: (err: unknown, ms: number) => process.stderr.write(`slt sync: ${reason(err)}; retrying in ${ms} ms\n`),
+        onWarning: (m: string) => process.stderr.write(`slt sync: warning: ${m}\n`),
+      };
+      if (isStudyRef(ref)) {
         try {
-          const report = await deliverJournal({
-            journalPath,
+          reports.push(...(await syncStudy(ref, hooks)));
+        } catch (err) {
+          throw new SyncCommandError(`sync of study ${ref} failed: ${reason(err)}`, { cause: err, exitCode: (err as { name?: string }).name === 'TrackingValidationError' ? 2 : 1 });
+        }
+        if (!opts.json) for (const r of reports) process.stdout.write(`${summary(r)}\n`);
+      }
+      for (const journalPath of reports.length ? [] : journalsOf(ref)) {
+        try {
+          const report = await syncSearch(journalPath, {
             trackingUri: opts.trackingUri,
-            onRetry: (err, ms) => process.stderr.write(`slt sync: ${(err as Error).message}; retrying in ${ms} ms\n`),
+            onRetry: (err, ms) => process.stderr.write(`slt sync: ${reason(err)}; retrying in ${ms} ms\n`),
             onWarning: (m) => process.stderr.write(`slt sync: warning: ${m}\n`),
           });
           reports.push(report);
           if (!opts.json) process.stdout.write(`${summary(report)}\n`);
         } catch (err) {
-          throw new SyncCommandError(`sync of ${journalPath} failed: ${(err as Error).message}`, { cause: err });
+          const bad = (err as { name?: string }).name === 'TrackingValidationError';
+          throw new SyncCommandError(`sync of ${journalPath} failed: ${reason(err)}`, { cause: err, exitCode: bad ? 2 : 1 });
         }
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);

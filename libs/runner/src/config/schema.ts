@@ -14,6 +14,12 @@ import { dataSettingsFields, dataSettingsIssues, expandAudioPreset, withDataValu
 export const PRESETS = ['paper', 'elitist'] as const;
 /** Data set layouts `--data-kind` accepts. */
 export const DATA_KINDS = ['idx', 'urbansound8k', 'folders'] as const;
+/** Gene modes `--genes` accepts (the GeneMode list of @slt/models). */
+export const GENE_MODES = ['layers', 'weighted', 'blocks'] as const;
+/** Adapters `--adapter` accepts (the AdapterKind list of @slt/models). */
+export const ADAPTERS = ['conv1x1', 'repeat', 'conv1x1-frozen'] as const;
+/** Pruning rules `--prune` accepts. */
+export const PRUNERS = ['none', 'median'] as const;
 /** Backends `--backend` accepts (`auto` lets libs/backend pick). */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
@@ -103,6 +109,27 @@ export const searchConfigSchema = z.strictObject({
       return ids;
     })
     .optional(),
+  /**
+   * What a GA gene is: `layers` (one per backbone layer, the paper), `weighted` (only layers with
+   * trainable weights; the others stay 0), `blocks` (one per block: MobileNet dw/pw pair, ResNet
+   * bottleneck, EfficientNet MBConv, VGG conv).
+   */
+  genes: z.enum(GENE_MODES).default('layers'),
+  /**
+   * How 1-channel input becomes 3 channels: `conv1x1` (a trainable 1x1 conv, the paper), `repeat`
+   * (channel repeat) or `conv1x1-frozen` (a 1x1 conv initialised as a repeat, never trained).
+   * With no trainable adapter the frozen prefix before the first trainable layer is computed once.
+   */
+  adapter: z.enum(ADAPTERS).default('conv1x1'),
+  /**
+   * Early stopping of genomes (beyond the paper): `none`, or `median` (stop after an epoch whose
+   * validation accuracy is below the median of earlier generations' genomes at that epoch).
+   */
+  prune: z.enum(PRUNERS).default('none'),
+  /** `--prune median`: completed genomes needed before any pruning (Optuna's n_startup_trials). */
+  pruneStartup: int(0, 1_000_000).default(5),
+  /** `--prune median`: epochs never pruned after (Optuna's n_warmup_steps). */
+  pruneWarmup: int(0, 1000).default(0),
   // Data settings: audio features (presets), channels, split size limits (config/audio.ts).
   ...dataSettingsFields,
 });

@@ -1,6 +1,6 @@
 /** Adapter over @slt/models (zoo description, evaluator pool) and @slt/backend. */
 import { doctor, formatDoctorReport, type DoctorReport } from '@slt/backend';
-import { checkWeights, createEvaluatorPool, describeGenome, MODEL_NAMES, type EvaluatorPool } from '@slt/models';
+import { checkWeights, createEvaluatorPool, describeGenome, geneLayout, medianThresholds, MODEL_NAMES, type EvaluatorPool, type GeneLayout, type GeneMode, type MedianPrunerOptions } from '@slt/models';
 import { SearchSetupError } from '../errors.js';
 import type { Evaluator, ImageDataset, ModelDescription } from './types.js';
 
@@ -32,6 +32,23 @@ export async function checkWeightsPort(model: string, weights?: string): Promise
   }
 }
 
+/** The genes of a zoo backbone under a gene mode (see @slt/models geneLayout). */
+export type GeneLayoutPort = GeneLayout;
+
+/** The gene layout of `model` under `mode` (`--genes`). */
+export function geneLayoutPort(model: string, mode: GeneMode): GeneLayoutPort {
+  try {
+    return geneLayout(describeGenome(model), mode);
+  } catch (cause) {
+    throw new SearchSetupError('model', (cause as Error).message, { cause });
+  }
+}
+
+/** Median-pruning thresholds per epoch (see @slt/models medianThresholds). */
+export function medianThresholdsPort(completed: number[][], epochs: number, options: MedianPrunerOptions): (number | null)[] {
+  return medianThresholds(completed, epochs, options);
+}
+
 /** Options the runner gives the evaluator pool. */
 export interface EvaluatorSetup {
   model: string;
@@ -45,6 +62,8 @@ export interface EvaluatorSetup {
   backend: string;
   /** GPU ids the workers are pinned to (worker i: `gpus[i % n]`); default: CUDA_VISIBLE_DEVICES's list. */
   gpus?: string[];
+  /** 1-channel adapter (`conv1x1`, `repeat`, `conv1x1-frozen`); default conv1x1. */
+  adapter?: 'conv1x1' | 'repeat' | 'conv1x1-frozen';
   dataset: ImageDataset;
   /** How a worker can load the same data set itself. */
   datasetSpec: { path: string; kind?: string; input: [number, number]; seed: number };
@@ -68,6 +87,7 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
           // The zoo name loads the zoo's official weights (cached); a folder or URL overrides it.
           weights: setup.weights ?? setup.model,
           seed: setup.seed,
+          ...(setup.adapter ? { adapter: setup.adapter } : {}),
         },
       },
       splits: { train: d.train, val: d.val, test: d.test },
@@ -88,7 +108,7 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
   return {
     evaluate: (mask, options) => {
       const o = options ?? {};
-      return pool.evaluate(mask, { signal: o.signal, onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined });
+      return pool.evaluate(mask, { signal: o.signal, ...(o.prune ? { prune: o.prune } : {}), onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined });
     },
     backend: info.find((w) => w.backend)?.backend ?? setup.backend,
     devices: info.map((w) => w.device),

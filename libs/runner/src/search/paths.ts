@@ -3,11 +3,14 @@
  * the control file through which `stop` / `pause` / `continue` reach a (detached) search.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { JournalError, RunnerError } from '../errors.js';
-import type { EvalProgressEvent } from '../journal/records.js';
+import { writeFileAtomicSync } from '@slt/util';
+import { LockHeldError, acquireFileLock, isProcessAlive, removeStaleTemps } from '@slt/tracking';
+import { SearchNotFoundError, RunnerError } from '../errors.js';
+import type { TrackingStatusEvent } from '../ports/tracking.js';
+import type { EvalProgressEvent, SearchPhaseEvent } from '../journal/records.js';
 
 /** File name of a search's journal inside its folder. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -17,6 +20,8 @@ export const LOCK_FILE = 'search.lock';
 export const CONTROL_FILE = 'control.json';
 /** File name of the latest live batch progress of a running search (an `eval.progress` event). */
 export const PROGRESS_FILE = 'progress.json';
+/** File name of the live MLflow delivery status of a running search (a `tracking.status` event). */
+export const TRACKING_STATUS_FILE = 'tracking.json';
 
 /** The default folder holding searches: `<cwd>/.slt/searches`. */
 export function defaultSearchRoot(cwd: string = process.cwd()): string {
@@ -29,11 +34,9 @@ export function newSearchId(now = new Date()): string {
   return `${t}-${randomBytes(2).toString('hex')}`;
 }
 
-/** Writes a file atomically (temp file in the same folder, then rename). */
+/** Writes a file atomically (temp file in the same folder, then rename; no fsync), with @slt/util. */
 export function writeFileAtomic(file: string, content: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, content, { fsync: false });
 }
 
 /** A search's folder and journal. */
@@ -45,7 +48,7 @@ export interface SearchLocation {
 /**
  * Finds a search from what a user typed: a journal file, a search folder, or a search id (or a
  * unique prefix of one) under `root`.
- * @throws JournalError naming the reference and the searches that exist.
+ * @throws SearchNotFoundError naming the reference and the searches that exist.
  */
 export function locateSearch(ref: string, root: string = defaultSearchRoot()): SearchLocation {
   const abs = path.resolve(ref);
@@ -54,7 +57,7 @@ export function locateSearch(ref: string, root: string = defaultSearchRoot()): S
       const journalPath = path.join(abs, JOURNAL_FILE);
       // A detached launch writes detached.json before its process creates the journal.
       if (!existsSync(journalPath) && !existsSync(path.join(abs, 'detached.json'))) {
-        throw new JournalError(abs, `no ${JOURNAL_FILE} in this folder: not a search folder`);
+        throw new SearchNotFoundError(abs, `no ${JOURNAL_FILE} in this folder: not a search folder`);
       }
       return { dir: abs, journalPath };
     }
@@ -67,7 +70,7 @@ export function locateSearch(ref: string, root: string = defaultSearchRoot()): S
     return { dir: path.join(root, id), journalPath: path.join(root, id, JOURNAL_FILE) };
   }
   const known = ids.length ? ids.slice(-10).join(', ') : 'none';
-  throw new JournalError(ref, hits.length > 1 ? `ambiguous search id; matches ${hits.join(', ')}` : `no such search file, folder or id under ${root} (searches: ${known})`);
+  throw new SearchNotFoundError(ref, hits.length > 1 ? `ambiguous search id; matches ${hits.join(', ')}` : `no such search file, folder or id under ${root} (searches: ${known})`);
 }
 
 /** Content of a search's lock file. */
@@ -103,19 +106,24 @@ export function isSearchRunning(dir: string): boolean {
 }
 
 /**
- * Takes a search's lock for this process.
+ * Takes a search's lock for this process (one primitive for every slt lock: an exclusive create,
+ * a dead holder's lock taken over; see @slt/tracking `acquireFileLock`), and removes the temp
+ * files a killed process left in the folder.
  * @throws RunnerError when another live process holds it.
  */
 export function acquireLock(dir: string): () => void {
-  const lock = readLock(dir);
-  if (lock && lock.pid !== process.pid && lock.host === hostname() && isAlive(lock.pid)) {
-    throw new RunnerError(`search ${dir} is already running (pid ${lock.pid}); attach with: slt attach ${dir}`);
-  }
   const file = path.join(dir, LOCK_FILE);
-  writeFileAtomic(file, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() } satisfies SearchLock));
-  return () => {
-    if (readLock(dir)?.pid === process.pid) rmSync(file, { force: true });
-  };
+  let release: () => void;
+  try {
+    release = acquireFileLock(file, { what: `search ${dir}` });
+  } catch (err) {
+    if (err instanceof LockHeldError) {
+      throw new RunnerError(`search ${dir} is already running (pid ${err.owner.pid}); attach with: slt attach ${dir}`, { cause: err });
+    }
+    throw new RunnerError(`cannot lock search ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  removeStaleTemps(dir, isProcessAlive);
+  return release;
 }
 
 /** Commands a running search obeys. */
@@ -147,10 +155,36 @@ export function clearControl(dir: string): void {
  * The latest batch progress a running search wrote (for readers of a detached search, such as the
  * TUI); undefined when none or unreadable. Feed it to `reduceSearch` like any event.
  */
-export function readProgress(dir: string): EvalProgressEvent | undefined {
+export function readProgress(dir: string): EvalProgressEvent | SearchPhaseEvent | undefined {
   try {
-    const e = JSON.parse(readFileSync(path.join(dir, PROGRESS_FILE), 'utf8')) as EvalProgressEvent;
-    return e?.type === 'eval.progress' ? e : undefined;
+    const e = JSON.parse(readFileSync(path.join(dir, PROGRESS_FILE), 'utf8')) as EvalProgressEvent | SearchPhaseEvent;
+    return e?.type === 'eval.progress' || e?.type === 'search.phase' ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Hands a live event (a setup phase) to `onEvent` and, when the search's folder exists, to
+ * progress.json for readers of a detached search. Never throws over the file: it is a convenience.
+ */
+export function emitLiveEvent(dir: string, e: SearchPhaseEvent, onEvent?: (e: SearchPhaseEvent) => void): void {
+  onEvent?.(e);
+  try {
+    if (existsSync(dir)) writeFileAtomic(path.join(dir, PROGRESS_FILE), JSON.stringify(e));
+  } catch {
+    /* progress is a convenience */
+  }
+}
+
+/**
+ * The MLflow delivery status a running search wrote last (phase, retries, pending runs), for
+ * readers of a detached search such as the TUI; undefined when none or unreadable.
+ */
+export function readTrackingStatus(dir: string): TrackingStatusEvent | undefined {
+  try {
+    const e = JSON.parse(readFileSync(path.join(dir, TRACKING_STATUS_FILE), 'utf8')) as TrackingStatusEvent;
+    return e?.type === 'tracking.status' ? e : undefined;
   } catch {
     return undefined;
   }

@@ -1,111 +1,25 @@
 /**
- * Maps a search onto tracking runs: a parent run per search (params, per-generation metrics) and a
- * child run per evaluation (params, per-epoch metrics, mask.json). Idempotent: a run or record
- * already in the journal (a killed process may have written part of them) is not written again.
+ * The one mapping from a search's journal events onto MLflow runs: a parent run per search
+ * (params, dataset input, per-generation metrics, final figures, comparison artifacts) and a
+ * child run per evaluation (created RUNNING when it starts, one metric point per epoch as it
+ * ends, final metrics, mask.json, FINISHED / FAILED). Nothing here writes: the delivery of
+ * @slt/tracking applies the operations idempotently, so a crash between an event and its MLflow
+ * records leaves nothing to repair by hand (resume and `slt sync` deliver what is missing).
+ *
+ * Deterministic and causal: the operations of record k depend only on records 1..k, and every
+ * time comes from a record's `time`. A new MLflow-relevant fact = a field on an event + a few
+ * lines in the matching `case` below.
  */
-import type { Journal, JournalRecord } from '@slt/tracking';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { recordTime, trackingRecordMapper, type JournalRecord, type RunOp, type RunOpsMapper, type RunOpsMapperFactory } from '@slt/tracking';
+import { checkRecord, type RunnerRecordBody, type SearchStartedRecord } from '../journal/records.js';
 import { dataSettingsParams } from '../config/audio.js';
-import type { SearchConfig } from '../config/schema.js';
-import type { EvalFinishedRecord, GenerationFinishedRecord } from '../journal/records.js';
 
-/** Which tracking records exist per run key (from the journal so far). */
-export class RunLedger {
-  private readonly seen = new Map<string, Set<string>>();
-  constructor(records: readonly JournalRecord[] = []) {
-    for (const r of records) this.note(r);
-  }
-  /** Notes an appended record. */
-  note(r: JournalRecord): void {
-    if (!r.type.startsWith('run.') || typeof r.runKey !== 'string') return;
-    let s = this.seen.get(r.runKey);
-    if (!s) this.seen.set(r.runKey, (s = new Set()));
-    s.add(r.type === 'run.metrics' ? `run.metrics:${metricTag(r)}` : r.type);
-    if (r.type === 'run.artifact') s.add(`run.artifact:${String(r.path)}`);
-  }
-  has(runKey: string, what: string): boolean {
-    return this.seen.get(runKey)?.has(what) ?? false;
-  }
-}
-
-function metricTag(r: JournalRecord): string {
-  const m = (r.metrics as { key: string; step: number }[] | undefined) ?? [];
-  return m.length ? `${m[0].key}@${m[0].step}` : '';
-}
-
-/** Creates the parent run of a search with its params (when not there yet). */
-export function logParentRun(journal: Journal, ledger: RunLedger, o: {
-  runKey: string; searchId: string; mode: string; config: SearchConfig & { seed: number }; datasetName: string;
-  genomeLength: number; backend: string;
-}): void {
-  const c = o.config;
-  if (!ledger.has(o.runKey, 'run.created')) {
-    journal.createRun({
-      runKey: o.runKey,
-      experimentName: c.experiment,
-      runName: c.name ?? `${o.mode}-${o.searchId}`,
-      tags: { 'slt.kind': o.mode, 'slt.search_id': o.searchId, 'slt.comparison': o.searchId },
-      note: `slt ${o.mode}: ${c.model} on ${o.datasetName}, population ${c.population} x ${c.generations} generations, ${c.epochs} epochs`,
-    });
-  }
-  journal.logParams(o.runKey, {
-    model: c.model, dataset: o.datasetName, data_path: c.data, input_size: `${c.input[0]}x${c.input[1]}`, population: c.population,
-    generations: c.generations, epochs: c.epochs, batch: c.batch, lr: c.lr, mutation_rate: 0.04, seed: c.seed, backend: o.backend,
-    preset: c.preset, workers: c.workers, genome_length: o.genomeLength, mode: o.mode,
-    ...dataSettingsParams(c),
-  });
-}
-
-/** Logs a finished generation's figures on the parent run (step = generation). */
-export function logGenerationMetrics(journal: Journal, ledger: RunLedger, runKey: string, g: GenerationFinishedRecord): void {
-  if (ledger.has(runKey, `run.metrics:best_fitness@${g.generation}`)) return;
-  journal.logMetrics(runKey, [
-    { key: 'best_fitness', value: g.best, step: g.generation },
-    { key: 'mean_fitness', value: g.mean, step: g.generation },
-    { key: 'worst_fitness', value: g.worst, step: g.generation },
-    { key: 'best_trainable_params', value: g.bestTrainableParams, step: g.generation },
-    { key: 'evaluations', value: g.evaluations, step: g.generation },
-    { key: 'cache_hits', value: g.cacheHits, step: g.generation },
-  ]);
-}
-
-/** The child run of one evaluation, completed where a killed process left it partial. */
-export function logEvaluationRun(journal: Journal, ledger: RunLedger, o: {
-  parentRunKey: string; experiment: string; searchId: string; record: EvalFinishedRecord; layerNames: string[];
-}): void {
-  const r = o.record;
-  const res = r.result;
-  const key = r.runKey;
-  if (!ledger.has(key, 'run.created')) {
-    const tags: Record<string, string> = { 'slt.kind': r.kind === 'ga' ? 'genome' : 'baseline', 'slt.search_id': o.searchId, 'slt.comparison': o.searchId };
-    if (r.label) tags['slt.baseline'] = r.label;
-    if (res.error) tags['slt.error'] = res.error.slice(0, 4000);
-    journal.createRun({ runKey: key, parentRunKey: o.parentRunKey, experimentName: o.experiment, runName: r.kind === 'ga' ? `g${r.generation}-${r.index}` : `baseline-${r.label}`, tags });
-  }
-  journal.logParams(key, {
-    mask: r.mask, generation: r.generation, index: r.index, trainable_layers: res.trainableLayers ?? countBits(r.mask),
-    trainable_params: res.trainableParams, kind: r.kind, ...(r.label ? { baseline: r.label } : {}),
-  });
-  if (!ledger.has(key, 'run.metrics:fitness@0')) {
-    const metrics = [
-      { key: 'fitness', value: r.fitness, step: 0 },
-      { key: 'best_val_accuracy', value: r.fitness, step: 0 },
-      { key: 'test_accuracy', value: res.testAccuracy, step: 0 },
-      { key: 'eval_seconds', value: res.seconds, step: 0 },
-      { key: 'images_per_second', value: res.imagesPerSecond, step: 0 },
-      { key: 'trainable_params', value: res.trainableParams, step: 0 },
-    ];
-    for (const e of res.epochs ?? []) {
-      metrics.push(
-        { key: 'train_loss', value: e.trainLoss, step: e.epoch },
-        { key: 'train_accuracy', value: e.trainAccuracy, step: e.epoch },
-        { key: 'val_loss', value: e.valLoss, step: e.epoch },
-        { key: 'val_accuracy', value: e.valAccuracy, step: e.epoch },
-      );
-    }
-    journal.logMetrics(key, metrics.filter((m) => typeof m.value === 'number'));
-  }
-  if (!ledger.has(key, 'run.artifact')) journal.logArtifact(key, 'mask.json', maskJson(r.mask, o.layerNames));
-  if (!ledger.has(key, 'run.ended')) journal.endRun(key, res.error ? 'FAILED' : 'FINISHED');
+/** Options of {@link createSearchRunMapper}. */
+export interface SearchRunMapperOptions {
+  /** The search folder where it is now (artifact files are read from it; default: the recorded `config.out`). */
+  dir?: string;
 }
 
 /** mask.json: every layer by name and whether it trained. */
@@ -118,4 +32,237 @@ function countBits(mask: string): number {
   let n = 0;
   for (const c of mask) if (c === '1') n++;
   return n;
+}
+
+/** The child run key of an evaluation of a search. */
+export const evaluationRunKey = (searchId: string, evalKey: string): string => `${searchId}/${evalKey}`;
+
+/** The run name of an evaluation (unique across searches: prefixed by the search id). */
+export const evaluationRunName = (searchId: string, evalKey: string): string => `${searchId}/${evalKey.replace('/', '-')}`;
+
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Per-run state of the fold. */
+interface RunFold {
+  created: boolean;
+  /** Status of the last status op (RUNNING after create). */
+  status: string;
+  params: Map<string, string>;
+  /** `key|step` -> value of every metric point emitted (to skip an identical repeat after a resume). */
+  points: Map<string, number>;
+}
+
+/** The mapper of a search journal (`journal.jsonl`); see the module comment. */
+export function createSearchRunMapper(options: SearchRunMapperOptions = {}): RunOpsMapper {
+  let started: SearchStartedRecord | undefined;
+  const runs = new Map<string, RunFold>();
+  let lastGeneration = -1;
+  const fold = (runKey: string): RunFold => {
+    let f = runs.get(runKey);
+    if (!f) runs.set(runKey, (f = { created: false, status: '', params: new Map(), points: new Map() }));
+    return f;
+  };
+  /** Params not logged yet (MLflow params are immutable: a changed value is kept as the first). */
+  const params = (runKey: string, ps: Record<string, string | number | boolean | undefined>): RunOp[] => {
+    const f = fold(runKey);
+    const fresh: Record<string, string> = {};
+    for (const [k, raw] of Object.entries(ps)) {
+      if (raw === undefined) continue;
+      const v = String(raw);
+      if (f.params.has(k)) continue;
+      f.params.set(k, v);
+      fresh[k] = v;
+    }
+    return Object.keys(fresh).length ? [{ op: 'params', runKey, params: fresh }] : [];
+  };
+  const metrics = (runKey: string, points: Array<{ key: string; value: unknown; step: number }>, timestamp: number, skipRepeats = false): RunOp[] => {
+    const f = fold(runKey);
+    const out = [];
+    for (const p of points) {
+      if (typeof p.value !== 'number') continue;
+      const id = `${p.key}|${p.step}`;
+      const before = f.points.get(id);
+      if (skipRepeats && before !== undefined && (before === p.value || (Number.isNaN(before) && Number.isNaN(p.value)))) continue;
+      f.points.set(id, p.value);
+      out.push({ key: p.key, value: p.value, step: p.step, timestamp });
+    }
+    return out.length ? [{ op: 'metrics', runKey, metrics: out }] : [];
+  };
+  const status = (runKey: string, s: 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED', time: number): RunOp[] => {
+    const f = fold(runKey);
+    if (!f.created || f.status === s) return [];
+    f.status = s;
+    return [{ op: 'status', runKey, status: s, ...(s === 'RUNNING' ? {} : { endTime: time }) }];
+  };
+  const dir = (): string => options.dir ?? started?.config.out ?? '.';
+  const childKey = (evalKey: string): string => evaluationRunKey(started!.searchId, evalKey);
+
+  return {
+    next(record: JournalRecord): RunOp[] {
+      const checked = checkRecord(record as unknown as RunnerRecordBody);
+      if (!checked.ok) return [];
+      const r = checked.record as RunnerRecordBody;
+      const time = recordTime(record);
+      if (r.type !== 'search.started' && !started) return [];
+      switch (r.type) {
+        case 'search.started': {
+          if (started) return [];
+          started = r;
+          const c = r.config;
+          const key = r.parentRunKey;
+          const study = (r as { study?: { studyId?: string; label?: string; parentRunId?: string } }).study;
+          const f = fold(key);
+          f.created = true;
+          f.status = 'RUNNING';
+          const total = r.dataset.counts.train + r.dataset.counts.val + r.dataset.counts.test;
+          const digest = createHash('sha256').update(JSON.stringify([c.data, r.dataset.name, r.dataset.counts, r.dataset.classNames, r.dataset.shape, c.seed])).digest('hex').slice(0, 8);
+          return [
+            {
+              op: 'create', runKey: key, experimentName: c.experiment, runName: c.name ?? `${r.mode}-${r.searchId}`, startTime: time,
+              tags: {
+                'slt.kind': r.mode, 'slt.search_id': r.searchId, 'slt.comparison': r.searchId, 'mlflow.source.name': 'slt', 'mlflow.source.type': 'LOCAL',
+                'mlflow.note.content': `slt ${r.mode}: ${c.model} on ${r.dataset.name}, population ${c.population} x ${c.generations} generations, ${c.epochs} epochs`,
+                ...(study?.studyId ? { 'slt.study_id': study.studyId } : {}),
+                ...(study?.label ? { 'slt.study_model': study.label } : {}),
+                ...(study?.parentRunId ? { 'mlflow.parentRunId': study.parentRunId } : {}),
+              },
+            },
+            ...params(key, {
+              model: c.model, dataset: r.dataset.name, data_path: c.data, input_size: `${c.input[0]}x${c.input[1]}`, population: c.population,
+              generations: c.generations, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, backend_requested: c.backend,
+              preset: c.preset, workers: c.workers, genome_length: r.model.genomeLength, mode: r.mode,
+              ...dataSettingsParams(c),
+            }),
+            {
+              op: 'inputs', runKey: key,
+              datasets: [{
+                name: r.dataset.name, digest, sourceType: 'local', source: JSON.stringify({ uri: c.data }),
+                schema: JSON.stringify({ image_shape: r.dataset.shape, classes: r.dataset.classNames }),
+                profile: JSON.stringify({ num_rows: total, splits: r.dataset.counts, num_classes: r.dataset.classNames.length }), context: 'training',
+              }],
+            },
+          ];
+        }
+        case 'search.resumed':
+          return status(started!.parentRunKey, 'RUNNING', time);
+        case 'search.provenance': {
+          const ga = Object.fromEntries(Object.entries(r.ga ?? {}).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)).map(([k, v]) => [`ga.${k}`, v as string | number | boolean]));
+          return params(started!.parentRunKey, {
+            slt_version: r.slt.version, slt_commit: r.slt.commit, backend: r.backend, weights_source: r.weights.source, weights_sha256: r.weights.sha256,
+            data_fingerprint: r.data.fingerprint, ...ga,
+          });
+        }
+        case 'eval.started': {
+          const key = childKey(r.key);
+          const f = fold(key);
+          const ops: RunOp[] = [];
+          if (!f.created) {
+            f.created = true;
+            f.status = 'RUNNING';
+            ops.push({
+              op: 'create', runKey: key, parentRunKey: started!.parentRunKey, experimentName: started!.config.experiment,
+              runName: evaluationRunName(started!.searchId, r.key), startTime: time,
+              tags: { 'slt.kind': r.kind === 'ga' ? 'genome' : 'baseline', 'slt.search_id': started!.searchId, 'slt.comparison': started!.searchId, ...(r.label ? { 'slt.baseline': r.label } : {}) },
+            });
+          } else ops.push(...status(key, 'RUNNING', time));
+          ops.push(...params(key, { mask: r.mask, generation: r.generation, index: r.index, trainable_layers: r.trainableLayers, kind: r.kind, baseline: r.label }));
+          if (r.attempt !== undefined && r.attempt > 1) ops.push({ op: 'tags', runKey: key, tags: { 'slt.attempt': String(r.attempt) } });
+          return ops;
+        }
+        case 'eval.epoch': {
+          const key = childKey(r.key);
+          if (!fold(key).created) return [];
+          const m = r.metrics;
+          return metrics(key, [
+            { key: 'train_loss', value: m.trainLoss, step: m.epoch }, { key: 'train_accuracy', value: m.trainAccuracy, step: m.epoch },
+            { key: 'val_loss', value: m.valLoss, step: m.epoch }, { key: 'val_accuracy', value: m.valAccuracy, step: m.epoch },
+          ], time, true);
+        }
+        case 'eval.retry': {
+          const key = childKey(r.key);
+          if (!fold(key).created) return [];
+          return [{ op: 'tags', runKey: key, tags: { 'slt.retries': String(r.attempt), 'slt.last_error': r.error.slice(0, 4000) } }];
+        }
+        case 'eval.finished': {
+          const key = childKey(r.key);
+          if (!fold(key).created) return [];
+          const res = r.result;
+          const failed = res.error !== undefined || !finite(r.fitness);
+          const ops: RunOp[] = [
+            ...params(key, { trainable_params: res.trainableParams, total_params: res.totalParams, ...(r.device !== undefined ? { device: r.device } : {}) }),
+            ...metrics(key, [
+              { key: 'fitness', value: r.fitness, step: 0 }, { key: 'best_val_accuracy', value: r.fitness, step: 0 },
+              { key: 'test_accuracy', value: res.testAccuracy, step: 0 }, { key: 'eval_seconds', value: res.seconds, step: 0 },
+              { key: 'images_per_second', value: res.imagesPerSecond, step: 0 }, { key: 'trainable_params', value: res.trainableParams, step: 0 },
+            ].filter((p) => !failed || p.key !== 'fitness'), time),
+            ...(failed ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.error': (res.error ?? `non-finite fitness ${r.fitness}`).slice(0, 4000) } }] : []),
+            { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames) },
+            ...status(key, failed ? 'FAILED' : 'FINISHED', time),
+          ];
+          return ops;
+        }
+        case 'eval.failed': {
+          const key = childKey(r.key);
+          if (!fold(key).created) return [];
+          return [
+            { op: 'tags', runKey: key, tags: { 'slt.error': r.error.slice(0, 4000), 'slt.attempts': String(r.attempts), ...(r.device !== undefined ? { 'slt.device': r.device } : {}) } },
+            { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames) },
+            ...status(key, 'FAILED', time),
+          ];
+        }
+        case 'generation.finished': {
+          lastGeneration = Math.max(lastGeneration, r.generation);
+          return metrics(started!.parentRunKey, [
+            { key: 'best_fitness', value: r.best, step: r.generation }, { key: 'mean_fitness', value: r.mean, step: r.generation },
+            { key: 'worst_fitness', value: r.worst, step: r.generation }, { key: 'best_trainable_params', value: r.bestTrainableParams, step: r.generation },
+            { key: 'evaluations', value: r.evaluations, step: r.generation }, { key: 'cache_hits', value: r.cacheHits, step: r.generation },
+            ...(r.failures !== undefined ? [{ key: 'failures', value: r.failures, step: r.generation }] : []),
+          ], time);
+        }
+        case 'search.model': {
+          const files = (r as { files?: unknown }).files;
+          if (!Array.isArray(files)) return [];
+          const base = options.dir ? path.join(options.dir, path.relative(started!.config.out ?? r.dir, r.dir)) : r.dir;
+          return files.filter((f): f is string => typeof f === 'string').map((f) => ({ op: 'artifact' as const, runKey: r.key.startsWith('baseline/') ? childKey(r.key) : started!.parentRunKey, path: `model/${f}`, file: path.join(base, f) }));
+        }
+        case 'search.finished': {
+          const parent = started!.parentRunKey;
+          const step = lastGeneration + 1;
+          const ops: RunOp[] = [];
+          if (r.best) {
+            ops.push(...metrics(parent, [
+              { key: 'best_val_accuracy', value: r.best.fitness, step }, { key: 'best_test_accuracy', value: r.best.testAccuracy, step },
+              { key: 'best_trainable_params', value: r.best.trainableParams, step }, { key: 'best_trainable_layers', value: r.best.trainableLayers, step },
+            ], time));
+            ops.push({ op: 'tags', runKey: parent, tags: { 'slt.best_mask': r.best.mask, 'slt.best_key': r.best.key } });
+          }
+          const artifacts = (r as { artifacts?: unknown }).artifacts;
+          if (Array.isArray(artifacts)) {
+            for (const a of artifacts) if (typeof a === 'string') ops.push({ op: 'artifact', runKey: parent, path: a, file: path.join(dir(), a) });
+          }
+          for (const [key, f] of runs) if (key !== parent && f.status === 'RUNNING') ops.push(...status(key, 'KILLED', time));
+          ops.push(...status(parent, 'FINISHED', time));
+          return ops;
+        }
+        case 'search.interrupted':
+        case 'search.failed': {
+          const ops: RunOp[] = [];
+          for (const [key, f] of runs) if (key !== started!.parentRunKey && f.status === 'RUNNING') ops.push(...status(key, 'KILLED', time));
+          ops.push(...status(started!.parentRunKey, r.type === 'search.failed' ? 'FAILED' : 'KILLED', time));
+          return ops;
+        }
+        default:
+          return [];
+      }
+    },
+  };
+}
+
+/**
+ * The mapper factory for a journal's delivery: the search mapping, or, for a journal written by
+ * an older slt with `run.*` records, the replay of those records.
+ */
+export function searchRunMapperFor(records: readonly JournalRecord[], options: SearchRunMapperOptions = {}): RunOpsMapperFactory {
+  if (records.some((r) => r.type.startsWith('run.'))) return trackingRecordMapper;
+  return () => createSearchRunMapper(options);
 }

@@ -7,24 +7,28 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { openJournal, readJournal, type Journal, type JournalRecord } from '@slt/tracking';
-import { comparisonChartPng } from '../compare/chart.js';
-import { buildComparison, formatComparisonMarkdown, formatComparisonText } from '../compare/table.js';
+import { comparisonFiles } from '../compare/files.js';
+import { buildComparison } from '../compare/table.js';
 import type { SearchConfig } from '../config/schema.js';
-import { ResumeError, RunnerError, SearchSetupError } from '../errors.js';
+import { ResumeError, RunnerError, SearchSetupError, TooManyFailuresError } from '../errors.js';
+import { toSearchEvent } from '../journal/read.js';
 import {
-  baselineKey, gaKey, type EvalFinishedRecord, type EvalKind, type EvaluationResult, type GaSnapshotRecord,
-  type EvalProgressEvent, type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchStartedRecord,
+  baselineKey, checkRecord, gaKey, isLegacyFailure, type EvalFailedRecord, type EvalFinishedRecord, type EvalKind, type GaSnapshotRecord,
+  type EvalProgressEvent, type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchProvenanceRecord, type SearchStartedRecord,
 } from '../journal/records.js';
-import { baselineMasksPort, createGaPort, restoreGaPort } from '../ports/ga.js';
+import { evaluateWithRetries } from './attempts.js';
+import { buildInfo, checkResumeProvenance, dataFingerprint, weightsSha256, type Fingerprints } from './provenance.js';
+import { baselineMasksPort, createGaPort, resolvedGaOptions, restoreGaPort } from '../ports/ga.js';
 import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
-import { describeModel, openEvaluator } from '../ports/models.js';
-import { startDeliveryPort, type DeliveryHandle } from '../ports/tracking.js';
+import { checkWeightsPort, describeModel, geneLayoutPort, openEvaluator } from '../ports/models.js';
+import { deliverJournalPort, resolveTrackingUriPort, startDeliveryPort, type DeliveryHandle, type TrackingStatusEvent } from '../ports/tracking.js';
 import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/types.js';
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
 import { Controller } from './control.js';
-import { PROGRESS_FILE, acquireLock, clearControl, writeFileAtomic } from './paths.js';
-import { RunLedger, logEvaluationRun, logGenerationMetrics, logParentRun } from './runs.js';
+import { GeneEvaluator } from './genes.js';
+import { PROGRESS_FILE, TRACKING_STATUS_FILE, acquireLock, clearControl, emitLiveEvent, writeFileAtomic } from './paths.js';
+import { searchRunMapperFor } from './runs.js';
 
 /** What a search process was started for. */
 export type SearchMode = 'search' | 'baselines' | 'compare';
@@ -33,6 +37,12 @@ export type SearchMode = 'search' | 'baselines' | 'compare';
 export interface SessionOutcome {
   status: 'finished' | 'interrupted';
   state: SearchState;
+  /** Set when `slt resume` met a search that had finished before: nothing was run or written. */
+  alreadyFinished?: boolean;
+  /** Runs whose MLflow records were not delivered when the session ended (deliver with `slt sync`). */
+  pendingRuns: number;
+  /** Where the runs go (folder or URL). */
+  trackingUri?: string;
 }
 
 /** Everything a session needs to start. */
@@ -42,7 +52,9 @@ export interface SessionInit {
   signal?: AbortSignal;
   onEvent?: (e: SearchEvent) => void;
   /** New search: its id, config, mode. Omitted when resuming. */
-  fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number };
+  fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number; dataset: ImageDataset; study?: SearchStartedRecord['study']; startWarnings?: string[] };
+  /** Called with every delivery status change (live `tracking.status` events for the CLI and TUI). */
+  onTracking?: (status: TrackingStatusEvent) => void;
 }
 
 const countBits = (m: string): number => [...m].filter((c) => c === '1').length;
@@ -50,16 +62,23 @@ const countBits = (m: string): number => [...m].filter((c) => c === '1').length;
 /** Runs (or continues) one search to its end or to an interruption. */
 export class SearchSession {
   private journal!: Journal;
-  private ledger!: RunLedger;
   private state: SearchState = initialSearchState();
   private started!: SearchStartedRecord;
   private finished = new Map<string, EvalFinishedRecord>();
+  /** Evaluations that failed on every attempt (never a fitness; replayed to the GA as failures). */
+  private failed = new Map<string, EvalFailedRecord>();
+  /** Set when more evaluations failed than `maxFailures` allows: the search stops with it. */
+  private failureStop: TooManyFailuresError | undefined;
+  /** The first provenance record of the journal (what the search started with). */
+  private provenance: SearchProvenanceRecord | undefined;
   private cachedKeys = new Set<string>();
   private genStarted = new Set<number>();
   private genFinished = new Set<number>();
   private baselines: BaselineMask[] | undefined;
   private lastSnapshot: GaSnapshotRecord | undefined;
   private evaluator: Evaluator | undefined;
+  /** `--genes`, the shared evaluations of really-trainable masks, `--prune` (GA genomes only). */
+  private genes: GeneEvaluator | undefined;
   private delivery: DeliveryHandle | undefined;
   private readonly abort = new AbortController();
   private control!: Controller;
@@ -79,31 +98,53 @@ export class SearchSession {
     const onAbort = () => this.interrupt(String(signal?.reason instanceof Error ? signal.reason.message : (signal?.reason ?? 'aborted')));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (!this.init.fresh) {
+        // A finished search stays finished: deliver what a crash left undelivered, write nothing.
+        const before = await readJournal(journalPath);
+        const startedRec = before.find((r) => r.type === 'search.started');
+        if (!startedRec) {
+          throw new ResumeError(journalPath, `the search never started (it was stopped while loading its data); start it again with \`slt search ... --out ${dir}\``, { exitCode: 2 });
+        }
+        if (before.some((r) => r.type === 'search.finished')) {
+          for (const r of before) this.noteRecord(r);
+          this.state = reduceJournal(before as unknown as SearchEvent[]);
+          const uri = this.trackingUri();
+          const report = await deliverJournalPort(journalPath, uri, searchRunMapperFor(before, { dir })).catch(() => undefined);
+          return { status: 'finished', state: this.state, alreadyFinished: true, pendingRuns: report?.pendingRuns ?? -1, trackingUri: uri };
+        }
+      }
       const existing = await this.openAndRead(journalPath);
       if (signal?.aborted) onAbort();
-      const dataset = await this.prepare(existing);
-      this.delivery = startDeliveryPort(this.journal, this.started.config.trackingUri, (m) => this.log('warn', m));
+      const dataset = await this.prepare();
+      this.delivery = startDeliveryPort(this.journal, this.trackingUri(), searchRunMapperFor(existing, { dir }), (m) => this.log('warn', m), (e) => this.onTracking(e));
       if (!this.interruptReason) {
         const c = this.started.config;
+        const prints = await this.fingerprints(dataset);
+        checkResumeProvenance(journalPath, this.provenance, prints);
+        this.phase('workers', c.workers > 0 ? `building the model in ${c.workers} worker process${c.workers === 1 ? '' : 'es'}` : 'building the model');
         this.evaluator = await openEvaluator({
           model: c.model, weights: c.weights, input: c.input, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
-          workers: c.workers, backend: c.backend, dataset, datasetSpec: { path: c.data, kind: c.dataKind, input: c.input, seed: c.seed },
+          workers: c.workers, backend: c.backend, gpus: c.gpus, adapter: c.adapter, dataset, datasetSpec: { path: c.data, kind: c.dataKind, input: c.input, seed: c.seed },
+        });
+        this.genes = new GeneEvaluator(this.evaluator, c, [...this.finished.values()].map((f) => ({ generation: f.generation, result: f.result })));
+        this.append({
+          type: 'search.provenance', slt: { ...buildInfo() }, backend: this.evaluator.backend, workers: c.workers, devices: this.evaluator.devices,
+          ...(this.started.mode !== 'baselines' ? { ga: resolvedGaOptions({ genomeLength: this.started.model.genomeLength, population: c.population, generations: c.generations, preset: c.preset, seed: c.seed, lockedGenes: this.started.model.lockedGenes }) } : {}), ...prints,
         });
       }
       if (this.started.mode !== 'baselines' && !this.interruptReason) await this.runGa();
       if (this.started.mode !== 'search' && !this.interruptReason) await this.runBaselines();
+      if (this.failureStop) throw this.failureStop;
       if (this.interruptReason) {
         this.append({ type: 'search.interrupted', reason: this.interruptReason });
-        this.journal.endRun(this.started.parentRunKey, 'KILLED');
-        return { status: 'interrupted', state: this.state };
+        return { status: 'interrupted', state: this.state, ...(await this.stopDelivery()) };
       }
       this.finish();
-      return { status: 'finished', state: this.state };
+      return { status: 'finished', state: this.state, ...(await this.stopDelivery()) };
     } catch (err) {
       if (this.journal && this.started) {
         try {
-          this.append({ type: 'search.failed', error: (err as Error).message });
-          this.journal.endRun(this.started.parentRunKey, 'FAILED');
+          this.append({ type: 'search.failed', error: (err as Error).message, ...(err instanceof TooManyFailuresError ? { failedKeys: err.keys } : {}) });
         } catch {
           /* the journal itself failed: nothing more to record */
         }
@@ -120,6 +161,36 @@ export class SearchSession {
     }
   }
 
+  /** The data set's fingerprint and the weights' sha256, as they are now. */
+  private async fingerprints(dataset: ImageDataset): Promise<Fingerprints> {
+    const c = this.started.config;
+    const w = await checkWeightsPort(c.model, c.weights);
+    return { data: { path: c.data, fingerprint: dataFingerprint(dataset) }, weights: { source: w.source, sha256: weightsSha256(w.spec) } };
+  }
+
+  /** The store of this search: the one recorded in its journal, else the config's, else MLflow's default. */
+  private trackingUri(): string {
+    return this.started?.tracking?.uri ?? resolveTrackingUriPort(this.started?.config.trackingUri ?? this.init.fresh?.config.trackingUri);
+  }
+
+  /** Stops the background delivery (what is left goes with the next resume or `slt sync`). */
+  private async stopDelivery(): Promise<{ pendingRuns: number; trackingUri: string }> {
+    const d = this.delivery;
+    this.delivery = undefined;
+    const st = d ? await d.stop().catch(() => undefined) : undefined;
+    return { pendingRuns: st?.pendingRuns ?? 0, trackingUri: this.trackingUri() };
+  }
+
+  /** Delivery status: to `onTracking`, and to tracking.json for readers of a detached search (the TUI). */
+  private onTracking(e: TrackingStatusEvent): void {
+    this.init.onTracking?.(e);
+    try {
+      writeFileAtomic(path.join(this.init.dir, TRACKING_STATUS_FILE), JSON.stringify(e));
+    } catch {
+      /* a display aid: never fail the search over it */
+    }
+  }
+
   /** Stops the search: running evaluations are abandoned, nothing new starts. */
   interrupt(reason: string): void {
     if (this.interruptReason) return;
@@ -128,13 +199,14 @@ export class SearchSession {
   }
 
   private async openAndRead(journalPath: string): Promise<JournalRecord[]> {
-    const existing = this.init.fresh ? [] : await readJournal(journalPath);
+    const raw = this.init.fresh ? [] : await readJournal(journalPath);
+    // Every runner record read back is parsed with its schema (a damaged one names file and line).
+    raw.forEach((r, i) => toSearchEvent(r, journalPath, i + 1));
+    const existing = raw;
     this.journal = openJournal(journalPath, { defaultExperimentName: this.init.fresh?.config.experiment });
-    this.ledger = new RunLedger(existing);
     for (const r of existing) this.noteRecord(r);
     this.state = reduceJournal(existing as unknown as SearchEvent[]);
     this.journal.onAppend((r) => {
-      this.ledger.note(r);
       this.noteRecord(r);
       this.state = reduceSearch(this.state, r as unknown as SearchEvent);
       this.init.onEvent?.(r as unknown as SearchEvent);
@@ -146,17 +218,22 @@ export class SearchSession {
     const x = r as unknown as RunnerRecordBody & JournalRecord;
     switch (x.type) {
       case 'search.started': this.started = x; break;
-      case 'eval.finished': if (!this.finished.has(x.key)) this.finished.set(x.key, x); break;
+      // A failure recorded as eval.finished by an older slt is no fitness: it is evaluated again.
+      case 'eval.finished': if (!this.finished.has(x.key) && !isLegacyFailure(x)) this.finished.set(x.key, x); break;
+      case 'eval.failed': if (!this.failed.has(x.key)) this.failed.set(x.key, x); break;
       case 'eval.cached': this.cachedKeys.add(x.key); break;
       case 'generation.started': this.genStarted.add(x.generation); break;
       case 'generation.finished': this.genFinished.add(x.generation); break;
       case 'ga.snapshot': this.lastSnapshot = x; break;
+      case 'search.provenance': this.provenance ??= x; break;
       case 'search.baselines': this.baselines = x.baselines; break;
       default:
     }
   }
 
   private append(body: RunnerRecordBody): void {
+    const checked = checkRecord(body);
+    if (!checked.ok) throw new RunnerError(`refusing to journal a bad record: ${checked.error}`);
     const { type, ...payload } = body;
     this.journal.append(type, payload as Record<string, unknown>);
   }
@@ -166,34 +243,38 @@ export class SearchSession {
   }
 
   /** Loads the data set and the model description; writes search.started (new) or search.resumed. */
-  private async prepare(existing: JournalRecord[]): Promise<ImageDataset> {
+  private async prepare(): Promise<ImageDataset> {
     const fresh = this.init.fresh;
     const config = fresh?.config ?? this.started?.config;
     if (!config) throw new ResumeError(this.init.journalPath, 'the journal has no search.started record');
     if (!fresh) {
-      if (existing.some((r) => r.type === 'search.finished')) throw new ResumeError(this.init.journalPath, 'the search has already finished');
       this.append({ type: 'search.resumed', pid: process.pid, host: hostname() });
+      this.phase('data', `loading the data set ${path.basename(config.data)}`);
+      return await loadDatasetPort(datasetSetupOf(config));
     }
-    const dataset = await loadDatasetPort(datasetSetupOf(config));
-    if (!fresh) return dataset;
+    // A new search's data set was loaded (and its weights checked) before its folder existed.
+    const dataset = fresh.dataset;
     const model = describeModel(config.model);
     const total = fresh.mode === 'baselines' ? 0 : config.population * config.generations;
     const totalBaselines = fresh.mode === 'search' ? 0 : 3 + config.randomBaselines;
     this.append({
       type: 'search.started', searchId: fresh.searchId, config, mode: fresh.mode,
-      model: { name: config.model, genomeLength: model.genomeLength, layerNames: model.layerNames, lockedGenes: [] },
+      model: { name: config.model, genomeLength: model.genomeLength, layerNames: model.layerNames, lockedGenes: geneLayoutPort(config.model, config.genes ?? 'layers').locked },
       dataset: {
         name: dataset.name, classNames: dataset.classNames,
         counts: { train: dataset.train.shape[0], val: dataset.val.shape[0], test: dataset.test.shape[0] },
         shape: dataset.train.shape.slice(1),
       },
-      totalEvaluations: total, totalBaselines, parentRunKey: fresh.searchId, pid: process.pid, host: hostname(),
+      totalEvaluations: total, totalBaselines, parentRunKey: fresh.searchId, tracking: { uri: resolveTrackingUriPort(config.trackingUri) }, ...(fresh.study ? { study: fresh.study } : {}),
+      pid: process.pid, host: hostname(),
     });
-    logParentRun(this.journal, this.ledger, {
-      runKey: fresh.searchId, searchId: fresh.searchId, mode: fresh.mode, config, datasetName: dataset.name,
-      genomeLength: model.genomeLength, backend: config.backend,
-    });
+    for (const w of fresh.startWarnings ?? []) this.log('warn', w);
     return dataset;
+  }
+
+  /** A setup phase: to onEvent and progress.json (never journaled). */
+  private phase(name: 'data' | 'model' | 'workers', message: string): void {
+    emitLiveEvent(this.init.dir, { type: 'search.phase', phase: name, message, time: new Date().toISOString() }, this.init.onEvent);
   }
 
   /** Live batch progress: to onEvent, and (at most twice a second) to progress.json for other readers. */
@@ -209,29 +290,50 @@ export class SearchSession {
     }
   }
 
-  /** Runs one evaluation and records it; resolves with its fitness (never rejects, except when interrupted). */
-  private async evaluate(key: string, kind: EvalKind, generation: number, index: number, mask: string, label?: string): Promise<EvalFinishedRecord | undefined> {
-    const epochs = this.started.config.epochs;
-    this.append({ type: 'eval.started', key, kind, generation, index, mask, label, trainableLayers: countBits(mask), epochs });
-    let result: EvaluationResult;
-    try {
-      result = await this.evaluator!.evaluate(mask, {
-        signal: this.abort.signal,
-        onEpoch: (metrics) => this.append({ type: 'eval.epoch', key, metrics }),
-        onBatch: (p) => this.onProgress({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
-      });
-    } catch (err) {
-      if (this.interruptReason) return undefined;
-      const message = (err as Error)?.message ?? String(err);
-      result = { fitness: 0, testAccuracy: 0, epochs: [], trainableParams: 0, totalParams: 0, trainableLayers: countBits(mask), seconds: 0, imagesPerSecond: 0, backend: '', prefixReused: 0, error: message };
+  /**
+   * Runs one evaluation (with its retries) and records it: `eval.finished` with a real fitness, or
+   * `eval.failed` after the last failed attempt. Resolves undefined when interrupted meanwhile.
+   */
+  private async evaluate(key: string, kind: EvalKind, generation: number, index: number, mask: string, label?: string): Promise<EvalFinishedRecord | EvalFailedRecord | undefined> {
+    const c = this.started.config;
+    const runKey = `${this.started.searchId}/${key}`;
+    // GA genomes go through the gene layout, the shared evaluations and the pruner; baselines are layer masks
+    const evaluator = kind === 'ga' && this.genes ? this.genes.forGeneration(generation) : this.evaluator!;
+    const outcome = await evaluateWithRetries(evaluator, mask, {
+      retries: c.retries ?? 1,
+      signal: this.abort.signal,
+      interrupted: () => this.interruptReason !== undefined,
+      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, mask, label, trainableLayers: countBits(mask), epochs: c.epochs, ...(attempt > 1 ? { attempt } : {}) }),
+      onRetry: (attempt, error, p) => this.append({ type: 'eval.retry', key, attempt, error, ...(p ? { worker: p.worker, device: p.device } : {}) }),
+      onEpoch: (metrics) => this.append({ type: 'eval.epoch', key, metrics }),
+      onBatch: (p) => this.onProgress({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
+    });
+    if (!outcome) return undefined;
+    const placement = outcome.placement ? { worker: outcome.placement.worker, device: outcome.placement.device } : {};
+    if (!outcome.ok) {
+      const rec: EvalFailedRecord = { type: 'eval.failed', key, kind, generation, index, mask, label, ...placement, error: outcome.error, attempts: outcome.attempts, runKey, trainableLayers: countBits(mask) };
+      // MLflow: the child run ends FAILED with the reason (runs.ts); a failure is not data.
+      this.append(rec);
+      this.checkFailures();
+      return rec;
     }
-    if (this.interruptReason && result.error) return undefined;
-    const fitness = result.error || !Number.isFinite(result.fitness) ? 0 : result.fitness;
-    if (!result.error && !Number.isFinite(result.fitness)) result = { ...result, error: `non-finite fitness ${result.fitness}` };
-    const record: EvalFinishedRecord = { type: 'eval.finished', key, kind, generation, index, mask, label, fitness, result, runKey: `${this.started.searchId}/${key}` };
+    const record: EvalFinishedRecord = { type: 'eval.finished', key, kind, generation, index, mask, label, ...placement, fitness: outcome.result.fitness, result: outcome.result, runKey };
     this.append(record);
-    logEvaluationRun(this.journal, this.ledger, { parentRunKey: this.started.parentRunKey, experiment: this.started.config.experiment, searchId: this.started.searchId, record, layerNames: this.started.model.layerNames });
     return record;
+  }
+
+  /** Most failed evaluations tolerated: `maxFailures`, default a quarter of the budget. */
+  private maxFailures(): number {
+    const c = this.started.config;
+    return c.maxFailures ?? Math.floor((this.started.totalEvaluations + this.started.totalBaselines) / 4);
+  }
+
+  /** Stops the search once more evaluations failed than tolerated. */
+  private checkFailures(): void {
+    const max = this.maxFailures();
+    if (this.failed.size <= max || this.failureStop) return;
+    this.failureStop = new TooManyFailuresError([...this.failed.values()].map((f) => ({ key: f.key, error: f.error })), max);
+    this.interrupt(this.failureStop.message);
   }
 
   /** The GA loop: ask, evaluate (up to `workers` at once), tell; replays finished evaluations on resume. */
@@ -239,7 +341,7 @@ export class SearchSession {
     const c = this.started.config;
     const ga: GaPort = this.lastSnapshot
       ? restoreGaPort(this.lastSnapshot.state)
-      : createGaPort({ genomeLength: this.started.model.genomeLength, population: c.population, generations: c.generations, preset: c.preset, seed: c.seed });
+      : createGaPort({ genomeLength: this.started.model.genomeLength, population: c.population, generations: c.generations, preset: c.preset, seed: c.seed, lockedGenes: this.started.model.lockedGenes });
     const onStarted = (g: number) => {
       if (this.genStarted.has(g)) return;
       this.append({ type: 'ga.snapshot', generation: g, state: ga.snapshot() });
@@ -256,13 +358,17 @@ export class SearchSession {
       const best = [...this.finished.values()].find((f) => f.mask === s.bestKey);
       const rec: GenerationFinishedRecord = {
         type: 'generation.finished', generation: s.generation, best: s.best, mean: s.mean, worst: s.worst, bestMask: s.bestKey,
-        bestTrainableParams: best?.result.trainableParams ?? 0, evaluations: s.evaluations, cacheHits: s.cacheHits,
+        bestTrainableParams: best?.result.trainableParams ?? 0, evaluations: s.evaluations, cacheHits: s.cacheHits, failures: s.failures,
       };
-      logGenerationMetrics(this.journal, this.ledger, this.started.parentRunKey, rec);
       this.append(rec);
     });
     if (!this.genStarted.has(ga.generation) && !ga.done) onStarted(ga.generation);
-    const objectives = (r: EvalFinishedRecord) => ({ trainable_params: r.result.trainableParams || 0, test_accuracy: Number.isFinite(r.result.testAccuracy) ? r.result.testAccuracy : 0 });
+    // The tie rule's cost: fewer trainable parameters first (then generation, then index).
+    const tellOf = (r: EvalFinishedRecord) => ({
+      cost: r.result.trainableParams || 0,
+      objectives: { trainable_params: r.result.trainableParams || 0, test_accuracy: Number.isFinite(r.result.testAccuracy) ? r.result.testAccuracy : 0 },
+    });
+    const told = (id: string, rec: EvalFinishedRecord | EvalFailedRecord) => (rec.type === 'eval.failed' ? ga.fail(id, rec.error) : ga.tell(id, rec.fitness, tellOf(rec)));
     const inflight = new Map<string, Promise<void>>();
     while (!ga.done && !this.interruptReason) {
       await this.control.waitWhilePaused(this.abort.signal);
@@ -270,14 +376,15 @@ export class SearchSession {
         const req = ga.ask();
         if (!req) break;
         const key = gaKey(req.generation, req.index);
-        const done = this.finished.get(key);
+        // Resume: an evaluation the journal already has is told again (a failure as a failure).
+        const done = this.finished.get(key) ?? this.failed.get(key);
         if (done) {
           if (done.mask !== req.mask) throw new ResumeError(this.init.journalPath, `the GA asked ${key} = ${req.mask} but the journal has ${done.mask}: the GA state does not replay`);
-          ga.tell(req.id, done.fitness, objectives(done));
+          told(req.id, done);
           continue;
         }
         const p = this.evaluate(key, 'ga', req.generation, req.index, req.mask).then((rec) => {
-          if (rec) ga.tell(req.id, rec.fitness, objectives(rec));
+          if (rec && !this.failureStop) told(req.id, rec);
         });
         inflight.set(key, p.finally(() => inflight.delete(key)));
       }
@@ -300,7 +407,7 @@ export class SearchSession {
       if (k < 0 || k > L) throw new SearchSetupError('ga', `random baselines: trainable layers ${k} is outside 0..${L}`);
       this.append({ type: 'search.baselines', baselines: baselineMasksPort(L, k, c.randomBaselines, c.seed) });
     }
-    const queue = this.baselines!.map((b, i) => ({ ...b, index: i })).filter((b) => !this.finished.has(baselineKey(b.label)));
+    const queue = this.baselines!.map((b, i) => ({ ...b, index: i })).filter((b) => !this.finished.has(baselineKey(b.label)) && !this.failed.has(baselineKey(b.label)));
     const inflight = new Set<Promise<unknown>>();
     while ((queue.length || inflight.size) && !this.interruptReason) {
       await this.control.waitWhilePaused(this.abort.signal);
@@ -320,40 +427,23 @@ export class SearchSession {
     const lastGen = this.state.generations[this.state.generations.length - 1];
     const population = (lastGen?.rows ?? []).map((r) => ({ mask: r.mask, fitness: r.fitness ?? 0 }));
     const bestRec = best ? this.finished.get(best.key) : undefined;
+    // Files first (atomic, derived from the journal), then the one record that says they exist:
+    // a crash in between rewrites the same files on resume.
+    const artifacts = this.started.mode !== 'search' ? this.writeComparison() : [];
     this.append({
       type: 'search.finished',
       best: best && bestRec ? { key: best.key, mask: best.mask, fitness: best.fitness, testAccuracy: bestRec.result.testAccuracy, trainableLayers: countBits(best.mask), trainableParams: bestRec.result.trainableParams } : undefined,
-      population, seconds: (Date.now() - this.t0) / 1000,
+      population, seconds: (Date.now() - this.t0) / 1000, failures: this.failed.size, ...(artifacts.length ? { artifacts } : {}),
     });
-    const parent = this.started.parentRunKey;
-    if (best && bestRec) {
-      this.journal.logMetrics(parent, [
-        { key: 'best_val_accuracy', value: best.fitness }, { key: 'best_test_accuracy', value: bestRec.result.testAccuracy },
-        { key: 'best_trainable_params', value: bestRec.result.trainableParams }, { key: 'best_trainable_layers', value: countBits(best.mask) },
-      ]);
-      this.journal.setTags(parent, { 'slt.best_mask': best.mask });
-    }
-    if (this.started.mode !== 'search') this.writeComparison();
-    this.journal.endRun(parent, 'FINISHED');
   }
 
-  /** The comparison table (text, Markdown, JSON) and the fitness chart: files in the search folder and artifacts of the parent run. */
-  private writeComparison(): void {
-    const c = buildComparison(this.state);
-    const files: [string, string | Uint8Array][] = [
-      ['comparison.txt', formatComparisonText(c)],
-      ['comparison.md', formatComparisonMarkdown(c)],
-      ['comparison.json', `${JSON.stringify(c, null, 2)}\n`],
-    ];
-    try {
-      files.push(['fitness.png', comparisonChartPng(c)]);
-    } catch (err) {
-      this.log('warn', `cannot draw the fitness chart: ${(err as Error).message}`);
-    }
-    for (const [name, content] of files) {
-      writeFileAtomic(path.join(this.init.dir, name), content);
-      if (!this.ledger.has(this.started.parentRunKey, `run.artifact:${name}`)) this.journal.logArtifact(this.started.parentRunKey, name, content);
-    }
+  /** The comparison table (text, Markdown, JSON) and the fitness chart: files in the search folder (artifacts of the parent run); returns their names. */
+  private writeComparison(): string[] {
+    // The table, the fitness chart and the confusion matrices (compare/files.ts).
+    const { files, warnings } = comparisonFiles(buildComparison(this.state));
+    for (const w of warnings) this.log('warn', w);
+    for (const [name, content] of files) writeFileAtomic(path.join(this.init.dir, name), content);
+    return files.map(([name]) => name);
   }
 
   /** The tracking journal, for post-run steps (compare logs its table on the parent run). */
