@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { openJournal, type Journal } from '@slt/tracking';
+import { openJournal, type DeliveryReport, type Journal } from '@slt/tracking';
 import { confusionDocument } from '../compare/confusion.js';
 import { buildComparison } from '../compare/table.js';
 import { ResumeError } from '../errors.js';
@@ -16,7 +16,7 @@ import type { SearchEvent } from '../journal/records.js';
 import { deliverJournalPort, resolveTrackingUriPort } from '../ports/tracking.js';
 import { Controller } from '../search/control.js';
 import { JOURNAL_FILE, acquireLock, clearControl, defaultSearchRoot, isSearchRunning, newSearchId, sendControl, writeFileAtomic } from '../search/paths.js';
-import { readSearchState, resumeSearch, runSearch, type SearchOutcome } from '../search/run.js';
+import { readSearchState, resumeSearch, runSearch, syncSearch, type SearchOutcome, type SyncSearchOptions } from '../search/run.js';
 import { modelSearchConfig, studyConfigFile, type StudyConfig } from './config.js';
 import { preflightStudy } from './preflight.js';
 import type { StudyEvent, StudyRecordBody } from './records.js';
@@ -63,12 +63,11 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
   const journalPath = path.join(dir, STUDY_JOURNAL);
   if (existsSync(journalPath)) throw new ResumeError(journalPath, `a study already exists in ${dir}; continue it with \`slt resume ${dir}\` or choose another --out`, { exitCode: 2 });
   if (existsSync(path.join(dir, JOURNAL_FILE))) throw new ResumeError(path.join(dir, JOURNAL_FILE), `a search already exists in ${dir}; choose another --out for the study`, { exitCode: 2 });
-  const base = {
-    ...config.base, seed: config.base.seed ?? randomInt(0, 2 ** 31 - 1), data: path.resolve(config.base.data), out: dir,
-    trackingUri: resolveTrackingUriPort(config.base.trackingUri),
-  };
-  const full = { base, models: config.models.map((m) => ({ ...m, ...(m.weights && !isUrl(m.weights) ? { weights: path.resolve(m.weights) } : {}) })) };
-  await preflightStudy(full);
+  const base = { ...config.base, seed: config.base.seed ?? randomInt(0, 2 ** 31 - 1), data: path.resolve(config.base.data), out: dir };
+  const models = config.models.map((m) => ({ ...m, ...(m.weights && !isUrl(m.weights) ? { weights: path.resolve(m.weights) } : {}) }));
+  await preflightStudy({ base, models });
+  // Every model's search delivers to the same store, wherever it is resumed from.
+  const full = { base: { ...base, trackingUri: resolveTrackingUriPort(base.trackingUri) }, models };
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(path.join(dir, STUDY_CONFIG_FILE), `${JSON.stringify(studyConfigFile(full), null, 2)}\n`);
@@ -100,6 +99,23 @@ export async function readStudyState(ref: string, root?: string): Promise<StudyS
   const { dir, journalPath } = locateStudy(ref, root);
   const state = existsSync(journalPath) ? reduceStudyJournal(await readStudyJournal(journalPath)) : initialStudyState();
   return { ...state, dir, journalPath, running: isSearchRunning(dir) };
+}
+
+/**
+ * Delivers what a study's journal and each of its models' search journals hold and the MLflow
+ * store lacks (`slt sync <study>`): the study run first (its id is the parent of the models'
+ * runs), then every model's search. One report per journal.
+ */
+export async function syncStudy(ref: string, options: SyncSearchOptions = {}): Promise<DeliveryReport[]> {
+  const { dir, journalPath } = locateStudy(ref, options.root);
+  const state = reduceStudyJournal(await readStudyJournal(journalPath));
+  const uri = options.trackingUri ?? state.base?.trackingUri;
+  const reports = [await deliverJournalPort(journalPath, uri, () => createStudyRunMapper({ dir }), { onRetry: options.onRetry, onWarning: options.onWarning })];
+  for (const m of state.models) {
+    const modelDir = studyModelDir(dir, m.slug);
+    if (existsSync(path.join(modelDir, JOURNAL_FILE))) reports.push(await syncSearch(modelDir, options));
+  }
+  return reports;
 }
 
 /** One study process on one journal. */
