@@ -15,7 +15,6 @@ export {
   ShapeMismatchError,
   MissingWeightError,
   WeightsUnavailableError,
-  NoWeightsUrlError,
 } from './errors.js';
 
 // Zoo
@@ -32,7 +31,7 @@ export type { InputShape, BuildOptions, NormalizationArgs } from './zoo/layers.j
 // Weights
 export { loadWeights, resolveWeights, readResolved } from './weights/load.js';
 export type { LoadWeightsOptions, ResolvedWeights } from './weights/load.js';
-export { checkWeights, checkFinite } from './weights/check.js';
+export { checkWeights, checkFinite, weightsSha256 } from './weights/check.js';
 export type { CheckWeightsOptions, CheckedWeights } from './weights/check.js';
 export { readKerasH5, writeKerasH5 } from './weights/h5.js';
 export type { KerasH5Info, WriteKerasH5Options } from './weights/h5.js';
@@ -47,9 +46,11 @@ export { applyWeights, matchWeights, captureWeights, weightSetSize, splitWeightN
 export type { WeightSet, StoredWeight, ApplyWeightsOptions, WeightMatch } from './weights/weight-set.js';
 
 // Task model and genomes
-export { createTaskModel } from './task/task-model.js';
+export { ADAPTER_KINDS, HEAD_KINDS, createTaskModel } from './task/task-model.js';
 export type { TaskModel, TaskModelOptions, ParamCounts, HeadKind, AdapterKind } from './task/task-model.js';
-export { validateMask, freezeAllMask, trainAllMask, cutPoints, frozenPrefixLength, layersWithWeights } from './task/genome.js';
+export { validateMask, freezeAllMask, trainAllMask, layersWithWeights } from './task/genome.js';
+export { GENE_MODES, geneLayout } from './task/genes.js';
+export type { GeneLayout, GeneMode } from './task/genes.js';
 export type { GenomeInfo } from './task/genome.js';
 export { describeGenome } from './task/genome-info.js';
 export { preprocessImages, CAFFE_MEAN_BGR } from './task/preprocess.js';
@@ -57,6 +58,8 @@ export { preprocessImages, CAFFE_MEAN_BGR } from './task/preprocess.js';
 // Fine-tuning (training/) and the evaluator pool (pool/)
 export { LocalEvaluator, createLocalEvaluator, crossEntropy } from './training/evaluator.js';
 export type { LocalEvaluatorOptions } from './training/evaluator.js';
+export { medianThresholds } from './training/pruning.js';
+export type { MedianPrunerOptions, PruneThresholds } from './training/pruning.js';
 export { TrainingError, TrainingInputError, EvaluationAbortedError, WorkerError, PoolClosedError } from './training/errors.js';
 export { layersTaskModel } from './training/layers-task-model.js';
 export type { LayersTaskModelOptions } from './training/layers-task-model.js';
@@ -76,6 +79,8 @@ export type {
   FineTuneOptions,
 } from './training/types.js';
 export { createEvaluatorPool, visibleDevices } from './pool/pool.js';
+export { SAVED_MODEL_FILES, saveTaskModelFiles, loadSavedModel, classifyImages } from './export/saved-model.js';
+export type { SavedModel, SavedModelMeta, SaveModelRequest, Classification } from './export/saved-model.js';
 export type { EvaluatorPool, EvaluatorPoolOptions, PoolEvaluateOptions, WorkerInfo } from './pool/pool.js';
 export type { TaskModelSource } from './pool/protocol.js';
 export { writeSplitsFile, readSplitsFile } from './pool/datafile.js';

@@ -12,7 +12,9 @@ import { EvaluationAbortedError, PoolClosedError, TrainingInputError, WorkerErro
 import { layersTaskModel } from '../training/layers-task-model.js';
 import type { EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from '../training/types.js';
 import { zooTaskModel } from '../training/zoo-task-model.js';
+import type { SaveModelRequest } from '../export/saved-model.js';
 import { writeSplitsFile } from './datafile.js';
+import { saveIfAsked } from './save.js';
 import type { FromWorker, RemoteFineTuneOptions, TaskModelSource, ToWorker, WorkerInit } from './protocol.js';
 import { parseFromWorker } from './messages.js';
 
@@ -39,6 +41,12 @@ export interface EvaluatorPoolOptions {
 
 /** Options of one pool evaluation. */
 export interface PoolEvaluateOptions extends Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune' | 'onEpoch' | 'onBatch' | 'signal'> {
+  /**
+   * After a successful evaluation, save the fine-tuned weights (tfjs layers format, `tf.loadLayersModel`
+   * loads them) with what inference needs to `saveModel.dir` (see loadSavedModel). Re-run the
+   * genome with its seed and `epochs` = its best epoch to keep the best-validation weights.
+   */
+  saveModel?: SaveModelRequest;
   /** Called when a worker takes the genome (worker index, process id (0 in process), its CUDA_VISIBLE_DEVICES ('' when none)). */
   onStart?: (info: { worker: number; pid: number; device: string }) => void;
 }
@@ -128,12 +136,14 @@ class InProcessPool implements EvaluatorPool {
   readonly workers = 0;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
-  constructor(private readonly task: TrainableTaskModel, private readonly evaluator: LocalEvaluator) {}
+  constructor(private readonly task: TrainableTaskModel, private readonly evaluator: LocalEvaluator, private readonly source: TaskModelSource, private readonly imageShape: readonly number[]) {}
   evaluate(genome: string, options: PoolEvaluateOptions = {}): Promise<EvaluationResult> {
     if (this.closed) return Promise.reject(new PoolClosedError());
-    const run = this.chain.then(() => {
+    const run = this.chain.then(async () => {
       options.onStart?.({ worker: 0, pid: 0, device: process.env.CUDA_VISIBLE_DEVICES ?? '' });
-      return this.evaluator.evaluate(genome, options);
+      const result = await this.evaluator.evaluate(genome, options);
+      await saveIfAsked(this.task, this.source, this.imageShape, genome, result, options.saveModel);
+      return result;
     });
     this.chain = run.catch(() => undefined);
     return run;
@@ -269,7 +279,10 @@ class ProcessPool implements EvaluatorPool {
       if (!job) return;
       slot.job = job;
       job.options.onStart?.({ worker: slot.index, pid: slot.proc.pid ?? 0, device: slot.device });
-      const msg: ToWorker = { type: 'evaluate', id: job.id, genome: job.genome, options: remoteOptions(job.options), batches: !!job.options.onBatch };
+      const msg: ToWorker = {
+        type: 'evaluate', id: job.id, genome: job.genome, options: remoteOptions(job.options), batches: !!job.options.onBatch,
+        ...(job.options.saveModel ? { save: job.options.saveModel } : {}),
+      };
       slot.proc.sendMessage(msg as never).catch(() => undefined);
     }
   }
@@ -357,7 +370,7 @@ export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promis
   if (workers === 0) {
     if (options.backend) await selectBackend({ prefer: backend });
     const task = await buildTask(options.model);
-    return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training));
+    return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training), options.model, options.splits.train.shape);
   }
   // Validate in this process first so that bad splits fail here, not in every worker.
   const out = options.model.options.classes;

@@ -1,3 +1,4 @@
+import type { SaveModelRequest } from '../export/saved-model.js';
 import type { LocalEvaluatorOptions } from '../training/evaluator.js';
 import type { LayersTaskModelOptions } from '../training/layers-task-model.js';
 import type { BatchProgress, EpochMetrics, EvaluationResult, FineTuneOptions } from '../training/types.js';
@@ -20,7 +21,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: 'evaluate'; id: number; genome: string; options: RemoteFineTuneOptions; batches: boolean }
+  | { type: 'evaluate'; id: number; genome: string; options: RemoteFineTuneOptions; batches: boolean; save?: SaveModelRequest }
   | { type: 'close' };
 
 export type FromWorker =

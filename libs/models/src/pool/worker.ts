@@ -10,18 +10,21 @@ import { createLocalEvaluator, type LocalEvaluator } from '../training/evaluator
 import { layersTaskModel } from '../training/layers-task-model.js';
 import { zooTaskModel } from '../training/zoo-task-model.js';
 import { readSplitsFile } from './datafile.js';
+import { saveIfAsked } from './save.js';
+import type { SaveModelRequest } from '../export/saved-model.js';
+import type { EvaluationResult } from '../training/types.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const send = (m: FromWorker): Promise<void> => sendMessage(m as never);
 
-async function start(init: WorkerInit): Promise<LocalEvaluator> {
+async function start(init: WorkerInit): Promise<{ evaluator: LocalEvaluator; save: (genome: string, result: EvaluationResult, req: SaveModelRequest | undefined) => Promise<void> }> {
   tf.enableProdMode(); // no debug checks, no tfjs-node banner on the worker's stderr
   const choice = await selectBackend({ prefer: init.backend });
   const task = init.model.kind === 'zoo' ? await zooTaskModel(init.model.options) : await layersTaskModel(init.model.options);
   const splits = await readSplitsFile(init.splitsFile);
   const evaluator = createLocalEvaluator(task, splits, init.training);
   await send({ type: 'ready', backend: choice.name, genomeLength: evaluator.genomeLength, cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES });
-  return evaluator;
+  return { evaluator, save: (genome, result, req) => saveIfAsked(task, init.model, splits.train.shape, genome, result, req) };
 }
 
 async function main(): Promise<void> {
@@ -30,8 +33,9 @@ async function main(): Promise<void> {
   process.once('disconnect', () => process.exit(0));
   const init = (await getOneMessage()) as unknown as WorkerInit;
   let evaluator: LocalEvaluator;
+  let save: Awaited<ReturnType<typeof start>>['save'];
   try {
-    evaluator = await start(init);
+    ({ evaluator, save } = await start(init));
   } catch (e) {
     await send({ type: 'init-error', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     process.exit(3);
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
         onEpoch: (metrics) => void send({ type: 'epoch', id, metrics }),
         onBatch: msg.batches ? (progress) => void send({ type: 'batch', id, progress }) : undefined,
       });
+      await save(msg.genome, result, msg.save);
       await send({ type: 'result', id, result });
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
