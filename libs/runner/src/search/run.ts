@@ -107,7 +107,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
     // A journal without search.started is a start killed while loading its data: start again over it.
     const records = await readJournal(journalPath).catch(() => undefined);
     if (!records || records.some((r) => r.type === 'search.started')) {
-      throw new ResumeError(journalPath, `a search already exists in ${dir}; continue it with \`slt resume ${dir}\` or choose another --out`, { exitCode: 2 });
+      throw new ConfigError('--out', [`out: ${dir} already holds a search; continue it with \`slt resume ${dir}\`, or choose another --out`]);
     }
   }
   let trackingUri: string;
