@@ -63,6 +63,8 @@ describe.each(SIZES)('at $columns x $rows', (size) => {
     writeFileSync(path.join(dir, 'journal.jsonl'), `${lines.slice(0, cut + 1).join('\n')}\n`);
     // The live batch progress the search keeps beside its journal.
     writeFileSync(path.join(dir, 'progress.json'), JSON.stringify({ type: 'eval.progress', key: 'g1/0', epoch: 0, batch: 5, batches: 20, imagesPerSecond: 123.4, time: new Date().toISOString() }));
+    // A live process (this one) holds its lock: a search without one shows no batch progress.
+    writeFileSync(path.join(dir, 'search.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }));
     const r = render(<App root={root} size={size} color={false} initial={initialAppState({ attach: { id: 'partial', dir } })} />);
     const text = await until(() => {
       const t = expectFits(r.lastFrame(), size);
@@ -162,13 +164,14 @@ describe('keys', () => {
     const r = render(<App root={root} size={SIZES[0]} color={false} />);
     await until(() => expect(plain(r.lastFrame())).toContain('fixture-search'));
     await press(r, KEYS.enter);
-    await until(() => expect(plain(r.lastFrame())).toContain('Population of generation 1'));
+    // Generations read from 1 (header, pane, log).
+    await until(() => expect(plain(r.lastFrame())).toContain('Population of generation 2'));
     await press(r, 'h');
-    await until(() => expect(plain(r.lastFrame())).toContain('Population of generation 0 (of 2'));
+    await until(() => expect(plain(r.lastFrame())).toContain('Population of generation 1 (of 2'));
     await press(r, KEYS.right);
-    await until(() => expect(plain(r.lastFrame())).toMatch(/Population of generation 1\s/));
+    await until(() => expect(plain(r.lastFrame())).toMatch(/Population of generation 2\s/));
     await press(r, KEYS.left, 'l');
-    await until(() => expect(plain(r.lastFrame())).toMatch(/Population of generation 1\s/));
+    await until(() => expect(plain(r.lastFrame())).toMatch(/Population of generation 2\s/));
     await press(r, KEYS.esc);
     await until(() => expect(plain(r.lastFrame())).toContain('Recent searches'));
   });

@@ -16,7 +16,8 @@ test('plain mode follows a search as a progress log', async () => {
   const c = collect();
   expect(await runPlain({ root, attach: 'fixture', out: c.out })).toBe(0);
   const text = c.text();
-  expect(text).toMatch(/generation 0 done: best 0\.\d+ .*\[gen 1\/2 \| 4\/14 evals/);
+  // Generations read from 1; the figures are the CLI's (`slt attach` prints the same line).
+  expect(text).toMatch(/generation 1 done: best 0\.\d+ .*\[4\/14 evals \| gen 1\/2 \| cache 0/);
   expect(text).toMatch(/search fixture-search finished: best val accuracy 0\.\d{4}/);
   expect(text).not.toContain(String.fromCharCode(27));
 });

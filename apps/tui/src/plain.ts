@@ -2,11 +2,10 @@
  * Without a terminal (stdout or stdin not a TTY) the TUI draws nothing: it prints a plain progress
  * log of a search, one line per event, for logs and CI.
  */
-import { followSearch, initialSearchState, listSearches, locateSearch, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
+import { followSearch, initialSearchState, listSearches, locateSearch, progressParts, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
 import { searchLine } from './components/SearchList.js';
 import { launchDetached, resolveData } from './effects/launch.js';
 import { validateForm, type FormValues } from './state/form.js';
-import { fmtDuration } from './view/format.js';
 
 /** Options of {@link runPlain}. */
 export interface PlainOptions {
@@ -19,18 +18,9 @@ export interface PlainOptions {
   signal?: AbortSignal;
 }
 
-/** The progress figures of a plain log line. */
+/** The progress figures of a plain log line: the same figures as `slt search|attach` print. */
 export function plainProgress(s: SearchState): string {
-  const p = s.progress;
-  const gens = s.config?.generations;
-  return [
-    s.currentGeneration >= 0 && gens ? `gen ${s.currentGeneration + 1}/${gens}` : '',
-    `${p.done}/${p.total} evals`,
-    `cache ${p.cacheHits}`,
-    p.imagesPerSecond ? `${Math.round(p.imagesPerSecond)} img/s` : '',
-    `ETA ${fmtDuration(p.etaSeconds)}`,
-    s.best ? `best ${s.best.fitness.toFixed(4)}` : '',
-  ].filter(Boolean).join(' | ');
+  return progressParts(s).join(' | ');
 }
 
 async function follow(dir: string, out: NodeJS.WritableStream, signal?: AbortSignal): Promise<SearchState> {

@@ -3,7 +3,7 @@
  * counter staying equal to the CLI's while the liveness poll runs, and the model chosen in the form
  * kept with the demo data set.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,13 +59,31 @@ describe('issue 13 regressions', () => {
   test('the evals counter equals the CLI count while the liveness poll runs (no journal replay)', async () => {
     const r = render(<App root={path.dirname(searchDir)} size={SIZES[1]} color={false} initial={initialAppState({ attach: { id: 'fixture-search', dir: searchDir } })} />);
     await until(() => expect(plain(r.lastFrame())).toContain('· finished ·'));
-    expect(plain(r.lastFrame())).toMatch(/evals 14\/14/);
+    expect(plain(r.lastFrame())).toMatch(/14\/14 evals/);
     // Three liveness polls (every 2 s); each used to re-follow the journal into the same state.
     await new Promise((res) => setTimeout(res, 6500));
     const text = plain(r.lastFrame());
-    expect(text).toMatch(/evals 14\/14/);
+    expect(text).toMatch(/14\/14 evals/);
     expect(text).toMatch(/4\/4 genomes/);
   }, 20_000);
+
+  test('a killed search (journal says running, no process) shows killed and no stale batch progress', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'slt-tui-killed-')), 'killed');
+    mkdirSync(dir);
+    const lines = readFileSync(path.join(searchDir, 'journal.jsonl'), 'utf8').split('\n');
+    const cut = lines.findIndex((l) => l.includes('"type":"eval.started"') && l.includes('"key":"g1/0"'));
+    writeFileSync(path.join(dir, 'journal.jsonl'), `${lines.slice(0, cut + 1).join('\n')}\n`);
+    // What a kill -9 leaves: the last batch progress, no live lock holder.
+    writeFileSync(path.join(dir, 'progress.json'), JSON.stringify({ type: 'eval.progress', key: 'g1/0', epoch: 0, batch: 5, batches: 20, imagesPerSecond: 123.4, time: new Date().toISOString() }));
+    const r = render(<App root={path.dirname(dir)} size={SIZES[1]} color={false} initial={initialAppState({ attach: { id: 'killed', dir } })} />);
+    const text = await until(() => {
+      const t = plain(r.lastFrame());
+      expect(t).toContain('killed (no process runs it; continue it with: slt resume killed)');
+      return t;
+    });
+    expect(text).toContain('none: no process runs this search');
+    expect(text).not.toContain('b 5/20');
+  });
 
   test('a second launch in one session starts (after watching a search), and esc cancels a pending one', async () => {
     await withCache(async () => {

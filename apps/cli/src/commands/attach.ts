@@ -6,37 +6,10 @@
 import type { Command } from 'commander';
 import {
   isStudyRef, locateStudy, followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
+  progressLine, progressParts, searchLiveness, livenessText,
   type ControlCommand, type SearchEvent, type SearchState,
 } from '@slt/runner';
 import { attachStudyCommand } from './study.js';
-
-const fmtTime = (s: number | undefined): string => {
-  if (s === undefined || !Number.isFinite(s)) return '?';
-  const t = Math.round(s);
-  return t >= 3600 ? `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m` : t >= 60 ? `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s` : `${t}s`;
-};
-
-/** One line of progress figures: evaluations done/total, cache hits, images/s, ETA, the genome in training. */
-export function progressLine(s: SearchState, width = 100): string {
-  const p = s.progress;
-  const gens = s.config?.generations;
-  const training = [...s.generations.flatMap((g) => g.rows), ...s.baselines].filter((r) => r.state === 'training');
-  const cur = training[0];
-  const parts = [
-    `${p.done}/${p.total} evals`,
-    s.currentGeneration >= 0 && gens ? `gen ${s.currentGeneration + 1}/${gens}` : '',
-    `cache ${p.cacheHits}`,
-    p.failures ? `failed ${p.failures}` : '',
-    p.imagesPerSecond ? `${Math.round(p.imagesPerSecond)} img/s` : '',
-    `ETA ${fmtTime(p.etaSeconds)}`,
-    s.best ? `best ${s.best.fitness.toFixed(4)}` : '',
-    cur ? `${cur.label ?? cur.key} ep ${Math.min(cur.epochsDone + 1, cur.epochs)}/${cur.epochs}${cur.batch ? ` b ${cur.batch.batch}/${cur.batch.batches}` : ''}` : '',
-  ].filter(Boolean);
-  const text = parts.join(' | ');
-  const barWidth = Math.max(10, Math.min(30, width - text.length - 4));
-  const filled = Math.round(p.fraction * barWidth);
-  return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${text}`.slice(0, Math.max(20, width - 1));
-}
 
 /**
  * Progress of a search on a stream: on a TTY a redrawn bar under the log lines, otherwise plain
@@ -48,8 +21,10 @@ export class ProgressPrinter {
   private barShown = false;
   private readonly tty: boolean;
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  /** `initial`: the state of the journal so far (a resume continues its counts, best and generation). */
+  constructor(private readonly out: NodeJS.WriteStream, initial?: SearchState) {
     this.tty = !!out.isTTY && !process.env.CI;
+    if (initial) this.state = initial;
   }
 
   /** The state built from the events so far. */
@@ -66,7 +41,7 @@ export class ProgressPrinter {
       this.clearBar();
       for (const l of fresh) {
         const prefix = l.level === 'info' ? '' : `${l.level}: `;
-        this.out.write(this.tty ? `${prefix}${l.message}\n` : `${prefix}${l.message}  [${progressLine(this.state, 200).replace(/^\[[#.]+\] /, '')}]\n`);
+        this.out.write(this.tty ? `${prefix}${l.message}\n` : `${prefix}${l.message}  [${progressParts(this.state).join(' | ')}]\n`);
       }
     }
     if (this.tty && (fresh.length > 0 || Date.now() - this.lastDraw > 100)) this.draw();
@@ -112,13 +87,19 @@ export function registerAttach(program: Command): void {
           },
         });
         printer.close();
-        if (!opts.json) process.stdout.write(`search ${state.searchId ?? ref}: ${state.status}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
+        const { dir } = locateSearch(ref);
+        // One liveness rule (as `slt ls` and the TUI): running in the journal with no process is killed.
+        const shown = searchLiveness(state.status, isSearchRunning(dir));
+        const detached = ctl.signal.aborted && (shown === 'live' || shown === 'paused');
+        if (!opts.json) {
+          const what = detached ? `${shown}; detached, it goes on (slt attach ${dir} again)` : livenessText(shown, dir);
+          process.stdout.write(`search ${state.searchId ?? ref}: ${what}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
+        }
         if (state.status === 'empty') {
-          const { dir } = locateSearch(ref);
           throw Object.assign(new Error(`search ${dir} has not started (or failed before its first record); see ${dir}/search.err`), { exitCode: 1 });
         }
-        if (state.status === 'failed') process.exitCode = 1;
-        else if (state.status === 'interrupted' || (state.status === 'running' && !ctl.signal.aborted)) process.exitCode = 130;
+        if (state.status === 'failed' || shown === 'killed') process.exitCode = 1;
+        else if (state.status === 'interrupted') process.exitCode = 130;
       } finally {
         process.off('SIGINT', onInt);
         printer.close();

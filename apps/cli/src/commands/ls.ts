@@ -24,7 +24,7 @@ export function registerLs(program: Command): void {
         return;
       }
       const rows = list.map((s) => [
-        s.searchId, s.live ? 'live' : s.status, s.mode ?? '-', s.model ?? '-', s.dataset ?? '-', `${s.done}/${s.total}`,
+        s.searchId, s.liveness, s.mode ?? '-', s.model ?? '-', s.dataset ?? '-', `${s.done}/${s.total}`,
         s.bestFitness === undefined ? '-' : s.bestFitness.toFixed(4), s.error ? `error: ${s.error}` : '',
       ]);
       rows.push(...studies.map((s) => s.row));

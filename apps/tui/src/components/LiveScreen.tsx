@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { displayGeneration } from '@slt/runner';
 import type { AppState } from '../state/app.js';
 import { shownGeneration, trainingRow, visibleRows } from '../state/selectors.js';
 import { clip } from '../view/format.js';
@@ -26,7 +27,7 @@ export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
   const rows = visibleRows(state);
   const g = shownGeneration(s, state.genIndex);
   const gens = s.generations.length;
-  const title = g < 0 ? 'Population (no generation yet)' : `Population of generation ${g}${g === gens - 1 ? '' : ` (of ${gens}, → for the latest)`}`;
+  const title = g < 0 ? 'Population (no generation yet)' : `Population of generation ${displayGeneration(s.generations[g].generation)}${g === gens - 1 ? '' : ` (of ${gens}, → for the latest)`}`;
   const points = s.generations.filter((x) => x.finished && x.best !== undefined).map((x) => ({ generation: x.generation, best: x.best!, mean: x.mean ?? x.best! }));
   const body = Math.max(4, height - 4);
   const pane = state.pane;
@@ -53,7 +54,7 @@ export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
       <Tx bold>{statusLine(s, state.attached?.id, width, state.attached?.alive)}</Tx>
       <Tx role="dim">{clip(`MLflow ${mlflow ?? '-'}`, width)}</Tx>
       <Tx role="accent">{generationLine(s, width)}</Tx>
-      <Tx role="warn">{genomeLine(trainingRow(s), s, width)}</Tx>
+      <Tx role="warn">{genomeLine(trainingRow(s), s, width, state.attached?.alive)}</Tx>
       {panes}
     </Box>
   );

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import type { SearchSummary } from '@slt/runner';
+import { searchLiveness, type SearchSummary } from '@slt/runner';
 import { clip, fit, fmtAcc } from '../view/format.js';
 import { Tx } from './theme.js';
 
@@ -16,8 +16,8 @@ export interface SearchListProps {
 /** One line of a search: live mark, id, status, progress, best fitness, model and data set. */
 export function searchLine(s: SearchSummary, width: number, cursor = ' '): string {
   const mark = `${cursor}${s.live ? '●' : ' '}`;
-  // A journal left `running` with no live process: killed without a word (slt resume continues it).
-  const status = s.live && s.status === 'running' ? 'live' : !s.live && (s.status === 'running' || s.status === 'paused') ? 'killed' : s.status;
+  // The one liveness rule, as `slt ls` and `slt attach` show it.
+  const status = searchLiveness(s.status, s.live);
   const tail = `${s.model ?? '?'} / ${s.dataset ?? '?'}`;
   return clip(`${mark} ${fit(s.searchId, 20)} ${fit(status, 11)} ${fit(`${s.done}/${s.total}`, 7)} best ${fit(fmtAcc(s.bestFitness), 6)}  ${tail}`, width);
 }

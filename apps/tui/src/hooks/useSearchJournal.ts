@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { useEffect, type Dispatch } from 'react';
-import { JOURNAL_FILE, readProgress, type SearchEvent } from '@slt/runner';
+import { JOURNAL_FILE, readProgress, toSearchEvent, type SearchEvent } from '@slt/runner';
 import { followJournal } from '@slt/tracking';
 import type { Action } from '../state/app.js';
 
@@ -25,19 +25,23 @@ export function useSearchJournal(attached: { dir: string } | undefined, dispatch
       buffer = [];
       dispatch({ type: 'events', events });
     };
+    let lastProgress = '';
     const journal = path.join(dir, JOURNAL_FILE);
     followJournal(journal, (r) => {
-      buffer.push(r as unknown as SearchEvent);
+      // Parsed with the runner's record schemas (a damaged record is named, not cast).
+      buffer.push(toSearchEvent(r, journal));
+      // New records may make the latest live progress applicable (its row now in training): send it again.
+      lastProgress = '';
       flushTimer ??= setTimeout(flush, 40);
     }, ctl.signal, { pollMs }).catch((err: Error) => {
       if (!ctl.signal.aborted) dispatch({ type: 'request.failed', error: `cannot follow ${journal}: ${err.message}` });
     });
-    // Batch progress is not journaled: the search keeps its latest in progress.json.
-    let lastProgress = '';
+    // Batch progress and setup phases are not journaled: the search keeps the latest in progress.json.
     const progressTimer = setInterval(() => {
       const e = readProgress(dir);
-      if (!e || `${e.key}@${e.time}` === lastProgress) return;
-      lastProgress = `${e.key}@${e.time}`;
+      const id = e ? `${e.type === 'eval.progress' ? e.key : e.phase}@${e.time}` : '';
+      if (!e || id === lastProgress) return;
+      lastProgress = id;
       buffer.push(e);
       flushTimer ??= setTimeout(flush, 40);
     }, 500);

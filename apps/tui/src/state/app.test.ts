@@ -102,10 +102,13 @@ describe('app reducer', () => {
   test('a live search whose process is gone shows as killed, resumable', () => {
     let s = appReducer(initialAppState(), { type: 'attach', id: 's1', dir: '/tmp/s1' });
     s = { ...s, search: { ...initialSearchState(), status: 'running' } };
-    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).toContain('running');
+    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).toContain('s1 · live ·');
     s = appReducer(s, { type: 'alive', alive: false });
     expect(s.attached).toEqual({ id: 's1', dir: '/tmp/s1', alive: false });
-    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).toContain('killed (slt resume continues it)');
+    // The same rule and words as `slt ls` / `slt attach`.
+    expect(statusLine(s.search, 's1', 120, s.attached?.alive)).toContain('killed (no process runs it; continue it with: slt resume s1)');
+    // The same answer again keeps the same object (hooks keyed on it must not restart).
+    expect(appReducer(s, { type: 'alive', alive: false })).toBe(s);
     s = appReducer(s, { type: 'alive', alive: true });
     expect(statusLine(s.search, 's1', 120, s.attached?.alive)).not.toContain('killed');
   });

@@ -1,13 +1,9 @@
 /** Pure text helpers shared by the components (no terminal access). */
 
-/** Seconds as `12s`, `3m05s`, `1h02m`; `?` when unknown. */
-export function fmtDuration(s: number | undefined): string {
-  if (s === undefined || !Number.isFinite(s)) return '?';
-  const t = Math.max(0, Math.round(s));
-  if (t >= 3600) return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m`;
-  if (t >= 60) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s`;
-  return `${t}s`;
-}
+import { formatDuration } from '@slt/runner';
+
+/** Seconds as `12s`, `3m05s`, `1h02m`; `?` when unknown (the runner's one formatter). */
+export const fmtDuration = formatDuration;
 
 /** An accuracy in [0, 1] as `0.8123`; `-` when unknown. */
 export const fmtAcc = (x: number | undefined | null): string => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(4));

@@ -1,5 +1,5 @@
 /** The live screen's progress lines (pure: SearchState in, text out). */
-import type { PopulationRow, SearchState } from '@slt/runner';
+import { displayGeneration, livenessText, progressParts, searchLiveness, setupText, type PopulationRow, type SearchState } from '@slt/runner';
 import { bar, clip, fmtDuration } from './format.js';
 
 /** Fraction of a genome's training done (epochs, plus the batch within the epoch when known). */
@@ -33,18 +33,22 @@ export function generationLine(s: SearchState, width: number): string {
   const g = s.generations[s.generations.length - 1];
   const rows = g?.rows ?? [];
   const finished = rows.filter((r) => r.state === 'done' || r.state === 'cached' || r.state === 'failed').length;
-  const p = s.progress;
-  const label = `gen ${fmtGen(s.currentGeneration + 1, gens)}`;
-  const text = `${finished}/${rows.length} genomes · evals ${p.done}/${p.total} · cache ${p.cacheHits} · ETA ${fmtDuration(p.etaSeconds)}`;
+  const label = `gen ${s.currentGeneration >= 0 ? displayGeneration(s.currentGeneration) : 0}/${gens}`;
+  // The search's figures as the CLI prints them (generation and best are on other lines here).
+  const figures = progressParts(s, { current: false }).filter((x) => !x.startsWith('gen ') && !x.startsWith('best '));
+  const text = [`${finished}/${rows.length} genomes`, ...figures].join(' · ');
   return barLine(label.padEnd(11), rows.length ? finished / rows.length : 0, text, width);
 }
 
-const fmtGen = (g: number, n: number): string => `${Math.max(0, g)}/${n}`;
-
 /** The genome in training: epoch, batch, images/s and ETA (or what the search is doing otherwise). */
-export function genomeLine(r: PopulationRow | undefined, s: SearchState, width: number): string {
+export function genomeLine(r: PopulationRow | undefined, s: SearchState, width: number, alive?: boolean): string {
+  // A search with no process shows no (stale) batch progress.
+  if (alive === false && (s.status === 'running' || s.status === 'paused' || s.status === 'empty')) {
+    return clip(`${'genome'.padEnd(11)} none: no process runs this search`, width);
+  }
   if (!r) {
-    const what = s.status === 'running' ? 'between evaluations' : s.status === 'empty' ? 'waiting for the journal' : s.status;
+    const setup = setupText(s);
+    const what = setup ? `setup: ${setup}` : s.status === 'running' ? 'between evaluations' : s.status === 'empty' ? 'starting (waiting for the journal)' : s.status;
     return clip(`${'genome'.padEnd(11)} ${what}`, width);
   }
   const epoch = Math.min(r.epochsDone + 1, r.epochs);
@@ -56,8 +60,8 @@ export function genomeLine(r: PopulationRow | undefined, s: SearchState, width: 
 
 /** The status line: search id, status, elapsed time, best so far, model on data set. */
 export function statusLine(s: SearchState, id: string | undefined, width: number, alive?: boolean): string {
-  // A journal left running/paused by a process that is gone: killed without a word.
-  const status = alive === false && (s.status === 'running' || s.status === 'paused') ? 'killed (slt resume continues it)' : s.status;
+  // The one liveness rule (as `slt ls` and `slt attach`); unknown liveness counts as alive.
+  const status = livenessText(searchLiveness(s.status, alive !== false), id ?? s.searchId);
   const best = s.best ? `best ${s.best.fitness.toFixed(4)} (${s.best.trainableLayers} layers)` : 'best -';
   const what = s.model ? `${s.model.name} on ${s.dataset?.name ?? '?'}` : '';
   return clip(`${id ?? s.searchId ?? '?'} · ${status}${s.reason ? ` (${s.reason})` : ''} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best} · ${what}`, width);
