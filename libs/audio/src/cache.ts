@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@slt/util';
 import { FeatureCacheError } from './errors.js';
 import type { FeatureMatrix, ResolvedFeatureOptions } from './features.js';
 

@@ -47,4 +47,3 @@ export type {
 export { FeatureCache } from './cache.js';
 export type { FeatureCacheStats } from './cache.js';
 export { featureToPng, writeFeatureF32, writeFeaturePng } from './output.js';
-export { writeFileAtomic } from './atomic.js';

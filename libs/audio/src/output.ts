@@ -3,7 +3,7 @@
  * (pngjs). Both written atomically.
  */
 import { PNG } from 'pngjs';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@slt/util';
 import { AudioError, AudioOptionError } from './errors.js';
 import type { FeatureMatrix } from './features.js';
 

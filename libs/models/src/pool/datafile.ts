@@ -2,9 +2,8 @@
  * The splits as one binary file that every worker reads once: a little-endian uint32 header
  * length, a JSON header, then each split's images (float32) and labels (int32), 4-byte aligned.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import * as path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@slt/util';
 import { TrainingInputError } from '../training/errors.js';
 import type { ImageSplit, TrainingSplits } from '../training/types.js';
 
@@ -34,14 +33,7 @@ export async function writeSplitsFile(file: string, splits: TrainingSplits): Pro
   json = Buffer.concat([json, Buffer.alloc(pad, 0x20)]);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.byteLength, 0);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, Buffer.concat([len, json, ...parts]));
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(file, Buffer.concat([len, json, ...parts]), { fsync: false });
 }
 
 /** Reads a file written by {@link writeSplitsFile}. */

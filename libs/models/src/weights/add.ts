@@ -3,8 +3,8 @@
  * model it belongs to (named by the file, by `model`, or found by its layers and shapes), copied to
  * `<cacheDir>/<model>/<file name>` through a temp file and a rename, and recorded (size, sha256).
  */
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { copyFileAtomic } from '@slt/util';
 import { WeightsError } from '../errors.js';
 import { MODEL_NAMES } from '../zoo/table.js';
 import { type CachedWeights, defaultCacheDir, recordFile, zooModelOfFile } from './cache.js';
@@ -48,15 +48,7 @@ export async function addWeightsFile(file: string, options: AddWeightsOptions = 
   const checked = await checkWeights(model, abs, { offline: true, cacheDir });
   const dest = path.join(cacheDir, model, path.basename(abs));
   if (path.resolve(dest) !== abs) {
-    await mkdir(path.dirname(dest), { recursive: true });
-    const tmp = `${dest}.${process.pid}.tmp`;
-    try {
-      await copyFile(abs, tmp);
-      await rename(tmp, dest);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await copyFileAtomic(abs, dest, { mkdir: true, fsync: false });
   }
   const record = await recordFile(dest);
   return { model, format: checked.format, path: dest, bytes: record.bytes, sha256: record.sha256 };

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '@slt/util';
 import { z } from 'zod';
 import { MODEL_INFO, MODEL_NAMES } from '../zoo/table.js';
 import { hashFile } from './download.js';
@@ -55,17 +55,9 @@ export function isH5Name(name: string): boolean {
   return /\.(h5|hdf5)$/i.test(name);
 }
 
-/** Writes `bytes` to `file` through a temp file in the same folder and a rename. */
+/** Writes `bytes` to `file` through a temp file in the same folder and a rename (@slt/util), creating the folder. */
 export async function atomicWrite(file: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, bytes, { mkdir: true, fsync: false });
 }
 
 /** Records size and hashes of a cached file in `<file>.json` (the first time it is cached). */
