@@ -1,12 +1,13 @@
 /** Genome facts of a zoo backbone, computed once per process (building a backbone costs seconds). */
 import { getModelInfo } from '../zoo/table.js';
-import { type GenomeInfo, cutPoints, layersWithWeights } from './genome.js';
+import { findBlocks } from './genes.js';
+import { type GenomeInfo, layersWithWeights } from './genome.js';
 
 const cache = new Map<string, GenomeInfo>();
 
 /**
- * Layer names, weighted/tunable flags and cut points of zoo model `model` (independent of the
- * input size). Builds the backbone once at 32x32x3, frees it, and caches the answer.
+ * Layer names, weighted/tunable flags and blocks of zoo model `model` (independent of the input size).
+ * Builds the backbone once at 32x32x3, frees it, and caches the answer.
  */
 export function describeGenome(model: string): GenomeInfo {
   const info = getModelInfo(model);
@@ -15,14 +16,10 @@ export function describeGenome(model: string): GenomeInfo {
   const backbone = info.builder([32, 32, 3]);
   try {
     const layers = backbone.layers;
-    const result: GenomeInfo = {
-      model: info.name,
-      genomeLength: layers.length,
-      layerNames: layers.map((l) => l.name),
-      hasWeights: layersWithWeights(layers),
-      tunable: layers.map((l) => l.trainableWeights.length > 0),
-      cuts: cutPoints(layers),
-    };
+    const layerNames = layers.map((l) => l.name);
+    const hasWeights = layersWithWeights(layers);
+    const tunable = layers.map((l) => l.trainableWeights.length > 0);
+    const result: GenomeInfo = { model: info.name, genomeLength: layers.length, layerNames, hasWeights, tunable, blocks: findBlocks(layerNames, tunable) };
     cache.set(info.name, result);
     return result;
   } finally {

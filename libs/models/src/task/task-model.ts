@@ -1,20 +1,28 @@
 /**
- * The task model of the paper: [1x1 Conv2D adapter to 3 channels | channel repeat] (1-channel
- * input only) -> the zoo backbone in inference mode -> Flatten | GlobalAveragePooling -> Dense
+ * The task model of the paper: [1x1 Conv2D adapter to 3 channels | channel repeat | frozen 1x1
+ * Conv2D] (1-channel input only) -> the zoo backbone in inference mode -> Flatten | GlobalAveragePooling -> Dense
  * softmax; genomes switch backbone layers between trainable and frozen.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors.js';
 import { type InputShape, validateInputShape } from '../zoo/layers.js';
 import { type ModelInfo, getModelInfo } from '../zoo/table.js';
-import { type WeightSet, applyWeights, captureWeights } from '../weights/weight-set.js';
-import { cutPoints, frozenPrefixLength, layersWithWeights, validateMask } from './genome.js';
+import { type WeightSet, applyWeights } from '../weights/weight-set.js';
+import { layersWithWeights, validateMask } from './genome.js';
 import { preprocessImages } from './preprocess.js';
 
 /** Head on top of the backbone. */
 export type HeadKind = 'flatten' | 'gap';
-/** How a 1-channel input becomes the backbone's 3 channels. */
-export type AdapterKind = 'conv1x1' | 'repeat';
+/**
+ * How a 1-channel input becomes the backbone's 3 channels: `conv1x1` (a trainable 1x1 Conv2D, the
+ * paper's), `repeat` (the channel repeated, no weights) or `conv1x1-frozen` (a 1x1 Conv2D
+ * initialised as a channel repeat and never trained: the paper's layer, prefix reuse allowed).
+ */
+export type AdapterKind = 'conv1x1' | 'repeat' | 'conv1x1-frozen';
+/** Every {@link AdapterKind}, the default first. */
+export const ADAPTER_KINDS: readonly AdapterKind[] = ['conv1x1', 'repeat', 'conv1x1-frozen'];
+/** Every {@link HeadKind}, the default first. */
+export const HEAD_KINDS: readonly HeadKind[] = ['flatten', 'gap'];
 
 /** Options of {@link createTaskModel}. */
 export interface TaskModelOptions {
@@ -26,7 +34,7 @@ export interface TaskModelOptions {
   classes: number;
   /** `flatten` (the authors' head, default) or `gap` (global average pooling). */
   head?: HeadKind;
-  /** For 1-channel input: `conv1x1` (trainable 1x1 Conv2D to 3 channels, default) or `repeat`. Ignored for 3 channels. */
+  /** For 1-channel input (see {@link AdapterKind}); default `conv1x1`. Ignored for 3 channels. */
   adapter?: AdapterKind;
   /** Pretrained backbone weights (from `loadWeights`); without them the backbone is randomly initialised. */
   weights?: WeightSet;
@@ -58,14 +66,12 @@ export interface TaskModel {
   backboneLayers: tf.layers.Layer[];
   /** Names of the backbone layers (genome order). */
   genomeLayers: string[];
-  /** Names of the layers that always train: the adapter (if any), then the head's. */
+  /** Names of the layers that always train: the adapter (unless frozen), then the head's. */
   headLayers: string[];
-  /** Names of the head layers in front of the backbone (the adapter; a trainable one rules out prefix reuse). */
+  /** Names of the head layers in front of the backbone (a trainable adapter; it rules out prefix reuse). */
   adapterLayers: string[];
-  /** Per backbone layer: has any weights (trainable or not). */
+  /** Per backbone layer: has any weights (a '1' on a layer without weights trains nothing). */
   hasWeights: boolean[];
-  /** Per backbone layer: has trainable weights when its bit is 1 (other genes change nothing: lock them). */
-  tunable: boolean[];
   /** Genome length (= backbone layer count). */
   genomeLength: number;
   /** The adapter layer (1-channel input), else null. */
@@ -80,18 +86,12 @@ export interface TaskModel {
   adapterKind: AdapterKind | null;
   /** The pretrained weights the backbone is reset to, if any. */
   weights?: WeightSet;
-  /** Clean prefix lengths of the backbone (see `cutPoints`). */
-  cuts: number[];
   /** The current genome. */
   mask(): string;
   /** Sets layer i trainable iff bit i of `mask` is '1'; the adapter and head always train. */
   applyGenome(mask: string): void;
-  /** Resets backbone to the pretrained weights (if any) and adapter/head to their initial values. */
-  resetWeights(): void;
   /** Trainable/total parameter counts under the current genome. */
   countParams(): ParamCounts;
-  /** Longest frozen prefix (layer count) of `mask` (default: the current one) ending at a cut; 0 with a conv1x1 adapter. */
-  frozenPrefixLength(mask?: string): number;
   /** Images [N, h, w, C] in [0, 1] -> [N, H, W, C] in the backbone's input range. */
   preprocess(images: tf.Tensor4D): tf.Tensor4D;
   /** Frees every variable of the model. */
@@ -100,8 +100,8 @@ export interface TaskModel {
 
 type T = tf.SymbolicTensor;
 
-/** Makes BatchNormalization and Dropout layers always run in inference mode (Keras' `training=False`). */
-function forceInference(layer: tf.layers.Layer): void {
+/** Makes BatchNormalization and Dropout layers always run in inference mode (Keras' `training=False`); ReLU6 as one kernel. */
+export function forceInference(layer: tf.layers.Layer): void {
   const cls = layer.getClassName();
   // ReLU(max_value=6) runs relu then clip (two kernels, two gradients); relu6 is the same function in one.
   if (cls === 'ReLU' && (layer as unknown as { maxValue?: number }).maxValue === 6) {
@@ -117,31 +117,65 @@ function sizeOf(v: tf.LayerVariable): number {
   return (v.shape as number[]).reduce((a, b) => a * b, 1);
 }
 
-/** Builds the task model of a zoo backbone (see {@link TaskModelOptions}). */
-export function createTaskModel(options: TaskModelOptions): TaskModel {
-  const info = getModelInfo(options.model);
-  const inputShape = validateInputShape(options.inputShape);
-  const { classes } = options;
+/** What {@link buildTaskGraph} needs: the input, the backbone as a graph function, and the task options. */
+export interface TaskGraphOptions {
+  /** The task input (channels 1 or 3). */
+  input: tf.SymbolicTensor;
+  /** Applies the backbone's layers to a 3-channel (or the input's) symbolic tensor. */
+  backbone: (x: tf.SymbolicTensor) => tf.SymbolicTensor;
+  /** Number of classes (integer >= 2). */
+  classes: number;
+  /** Head (default `flatten`). */
+  head?: HeadKind;
+  /** Adapter for 1-channel input (default `conv1x1`). */
+  adapter?: AdapterKind;
+  /** Seed of the adapter's and head's initialisers. */
+  seed?: number;
+}
+
+/** The task layers around a backbone (see {@link buildTaskGraph}). */
+export interface TaskGraph {
+  /** Softmax probabilities [N, classes]. */
+  output: tf.SymbolicTensor;
+  /** The adapter layer (1-channel input), else null. */
+  adapter: tf.layers.Layer | null;
+  /** The adapter used, or null for 3-channel input. */
+  adapterKind: AdapterKind | null;
+  /** Layers that always train: a trainable adapter, then the head's. */
+  trainable: tf.layers.Layer[];
+  /** Every layer this function added (adapter included, frozen or not). */
+  own: tf.layers.Layer[];
+  /** The head used. */
+  head: HeadKind;
+}
+
+/**
+ * The one place the task layers are built, for zoo backbones ({@link createTaskModel}) and tfjs
+ * layers models (`layersTaskModel`): [adapter] -> backbone -> Flatten | GlobalAveragePooling -> Dense softmax.
+ */
+export function buildTaskGraph(options: TaskGraphOptions): TaskGraph {
+  const { input, classes, seed } = options;
   if (!Number.isInteger(classes) || classes < 2) throw new InvalidOptionError('classes', classes, 'an integer >= 2');
   const head = options.head ?? 'flatten';
-  if (head !== 'flatten' && head !== 'gap') throw new InvalidOptionError('head', head, "'flatten' or 'gap'");
+  if (!HEAD_KINDS.includes(head)) throw new InvalidOptionError('head', head, HEAD_KINDS.map((h) => `'${h}'`).join(' or '));
   const adapterOpt = options.adapter ?? 'conv1x1';
-  if (adapterOpt !== 'conv1x1' && adapterOpt !== 'repeat') throw new InvalidOptionError('adapter', adapterOpt, "'conv1x1' or 'repeat'");
-  const seed = options.seed;
+  if (!ADAPTER_KINDS.includes(adapterOpt)) throw new InvalidOptionError('adapter', adapterOpt, ADAPTER_KINDS.map((a) => `'${a}'`).join(', '));
   const init = (s: number | undefined) => tf.initializers.glorotUniform(s === undefined ? {} : { seed: s });
-
-  const input = tf.input({ shape: inputShape, name: 'input_1' });
   let x: T = input;
   let adapter: tf.layers.Layer | null = null;
-  const adapterKind = inputShape[2] === 1 ? adapterOpt : null;
+  const adapterKind = input.shape[3] === 1 ? adapterOpt : null;
   if (adapterKind === 'conv1x1') {
     adapter = tf.layers.conv2d({ filters: 3, kernelSize: 1, name: 'adapter_conv1x1', kernelInitializer: init(seed) });
+    x = adapter.apply(x) as T;
+  } else if (adapterKind === 'conv1x1-frozen') {
+    // a channel repeat as a 1x1 conv (kernel of ones, zero bias), never trained
+    adapter = tf.layers.conv2d({ filters: 3, kernelSize: 1, name: 'adapter_conv1x1_frozen', kernelInitializer: 'ones', trainable: false });
     x = adapter.apply(x) as T;
   } else if (adapterKind === 'repeat') {
     adapter = tf.layers.concatenate({ axis: -1, name: 'adapter_repeat' });
     x = adapter.apply([x, x, x]) as T;
   }
-  x = info.graph(x);
+  x = options.backbone(x);
   const pool = head === 'flatten' ? tf.layers.flatten({ name: 'head_flatten' }) : tf.layers.globalAveragePooling2d({ name: 'head_gap' });
   const dense = tf.layers.dense({
     units: classes,
@@ -150,56 +184,52 @@ export function createTaskModel(options: TaskModelOptions): TaskModel {
     kernelInitializer: init(seed === undefined ? undefined : seed + 1),
   });
   const output = dense.apply(pool.apply(x)) as T;
-  const model = tf.model({ inputs: input, outputs: output, name: `task_${info.name}` });
+  const trainable = [...(adapter && adapterKind !== 'conv1x1-frozen' ? [adapter] : []), pool, dense];
+  return { output, adapter, adapterKind, trainable, own: [...(adapter ? [adapter] : []), pool, dense], head };
+}
 
-  const ownLayers = [...(adapter ? [adapter] : []), pool, dense];
-  const backboneLayers = model.layers.filter((l) => !ownLayers.includes(l));
+/** Builds the task model of a zoo backbone (see {@link TaskModelOptions}). */
+export function createTaskModel(options: TaskModelOptions): TaskModel {
+  const info = getModelInfo(options.model);
+  const inputShape = validateInputShape(options.inputShape);
+  const { classes } = options;
+  const input = tf.input({ shape: inputShape, name: 'input_1' });
+  const g = buildTaskGraph({ input, backbone: info.graph, classes, head: options.head, adapter: options.adapter, seed: options.seed });
+  const model = tf.model({ inputs: input, outputs: g.output, name: `task_${info.name}` });
+  const backboneLayers = model.layers.filter((l) => !g.own.includes(l));
   backboneLayers.forEach(forceInference);
   const genomeLength = backboneLayers.length;
-  const initialHead = captureWeights(ownLayers, 'initial head');
   if (options.weights) applyWeights(backboneLayers, options.weights);
-  const cuts = cutPoints(backboneLayers);
+  const headLayers = g.trainable;
   let current = '1'.repeat(genomeLength);
-
   const task: TaskModel = {
     info,
     model,
     backboneLayers,
     genomeLayers: backboneLayers.map((l) => l.name),
-    headLayers: ownLayers.map((l) => l.name),
-    adapterLayers: adapter ? [adapter.name] : [],
+    headLayers: headLayers.map((l) => l.name),
+    adapterLayers: g.adapter && headLayers.includes(g.adapter) ? [g.adapter.name] : [],
     hasWeights: layersWithWeights(backboneLayers),
-    tunable: backboneLayers.map((l) => l.trainableWeights.length > 0),
     genomeLength,
-    adapter,
+    adapter: g.adapter,
     inputShape,
     classes,
-    head,
-    adapterKind,
+    head: g.head,
+    adapterKind: g.adapterKind,
     weights: options.weights,
-    cuts,
     mask: () => current,
     applyGenome(mask: string) {
       validateMask(mask, genomeLength);
       backboneLayers.forEach((layer, i) => {
         layer.trainable = mask[i] === '1';
       });
-      for (const l of ownLayers) l.trainable = true;
+      for (const l of headLayers) l.trainable = true;
       current = mask;
-    },
-    resetWeights() {
-      if (options.weights) applyWeights(backboneLayers, options.weights);
-      applyWeights(ownLayers, initialHead);
     },
     countParams() {
       const total = model.weights.reduce((s, v) => s + sizeOf(v), 0);
       const trainable = model.trainableWeights.reduce((s, v) => s + sizeOf(v), 0);
       return { total, trainable };
-    },
-    frozenPrefixLength(mask?: string) {
-      const m = validateMask(mask ?? current, genomeLength);
-      // A trainable adapter in front of the backbone changes the prefix's input: nothing to reuse.
-      return adapterKind === 'conv1x1' ? 0 : frozenPrefixLength(m, cuts);
     },
     preprocess: (images) => preprocessImages(images, [inputShape[0], inputShape[1]], info.inputRange),
     dispose: () => model.dispose(),

@@ -7,8 +7,8 @@ import {
   InvalidOptionError,
   createTaskModel,
   describeGenome,
+  geneLayout,
   freezeAllMask,
-  frozenPrefixLength,
   loadWeights,
   preprocessImages,
   trainAllMask,
@@ -64,8 +64,7 @@ describe('task model parameter counts', () => {
     const g = describeGenome('efficientnet_b0');
     const t = task32('efficientnet_b0');
     expect(g.layerNames).toEqual(t.genomeLayers);
-    expect(g.tunable).toEqual(t.tunable);
-    expect(g.cuts).toEqual(t.cuts);
+    expect(g.hasWeights).toEqual(t.hasWeights);
     expect(g.tunable[g.layerNames.indexOf('normalization')]).toBe(false);
     expect(g.hasWeights[g.layerNames.indexOf('normalization')]).toBe(true);
     expect(describeGenome('efficientnet_b0')).toBe(g);
@@ -119,29 +118,41 @@ describe('genomes', () => {
     task.dispose();
   });
 
-  it('marks weightless genes and finds the longest frozen prefix ending at a clean cut', () => {
-    const mob = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 3], classes: 10 });
-    expect(mob.tunable.filter(Boolean)).toHaveLength(27 + 27); // 27 convs + 27 BNs
-    expect(mob.hasWeights[0]).toBe(false);
-    expect(mob.cuts).toHaveLength(86); // a chain: every prefix is a cut
-    const mask = `${'0'.repeat(40)}1${'0'.repeat(45)}`;
-    expect(mob.frozenPrefixLength(mask)).toBe(40);
-    expect(mob.frozenPrefixLength(trainAllMask(86))).toBe(0);
-    mob.dispose();
+  it('gene modes: weighted locks weightless layers, blocks ties a block, effective masks drop weightless bits', () => {
+    const mob = describeGenome('mobilenet_v1_0.25');
+    const weighted = geneLayout(mob, 'weighted');
+    expect(weighted.genes).toBe(54); // 27 convs + 27 BNs of 86 layers
+    expect(weighted.locked).toContain(0); // input_1
+    const blocks = geneLayout(mob, 'blocks');
+    expect(blocks.genes).toBe(14); // the stem conv + 13 dw/pw pairs
+    const one = [...freezeAllMask(86)];
+    one[mob.layerNames.indexOf('conv_dw_3')] = '1';
+    const expanded = blocks.expand(one.join(''));
+    const on = [...expanded].flatMap((b, i) => (b === '1' ? [mob.layerNames[i]] : []));
+    expect(on).toEqual(['conv_dw_3', 'conv_dw_3_bn', 'conv_pw_3', 'conv_pw_3_bn']);
+    const layers = geneLayout(mob, 'layers');
+    expect(layers.locked).toEqual([]);
+    const relu = [...freezeAllMask(86)];
+    relu[mob.layerNames.indexOf('conv1_relu')] = '1';
+    expect(layers.effective(relu.join(''))).toBe(freezeAllMask(86)); // a '1' on a ReLU trains nothing
+    expect(layers.weightedTrainable(trainAllMask(86))).toBe(54);
+    const res = describeGenome('resnet50');
+    expect(geneLayout(res, 'blocks').genes).toBe(1 + 16); // stem + 16 bottlenecks
+    const vgg = describeGenome('vgg16');
+    expect(geneLayout(vgg, 'blocks').genes).toBe(13); // one per conv
+    expect(() => geneLayout(mob, 'bits' as 'layers')).toThrow(/genes 'bits'/);
+  });
 
-    const res = task32('resnet50');
-    const firstOut = res.genomeLayers.indexOf('conv2_block1_out');
-    const inside = res.genomeLayers.indexOf('conv2_block2_2_conv');
-    const m = [...freezeAllMask(175)];
-    m[inside] = '1';
-    // Frozen up to inside a residual block: reuse stops at the previous block output.
-    expect(frozenPrefixLength(m.join(''), res.cuts)).toBe(firstOut + 1);
-    expect(res.cuts).toContain(firstOut + 1);
-    expect(res.cuts).not.toContain(res.genomeLayers.indexOf('conv2_block2_1_relu') + 1);
-
-    const adapted = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10 });
-    expect(adapted.frozenPrefixLength(freezeAllMask(86))).toBe(0); // trainable adapter in front
-    adapted.dispose();
+  it('a frozen 1x1 adapter starts as a channel repeat and never trains', () => {
+    const t = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, adapter: 'conv1x1-frozen' });
+    expect(t.adapterLayers).toEqual([]);
+    expect(t.headLayers).toEqual(['head_flatten', 'head_dense']);
+    t.applyGenome(freezeAllMask(86));
+    expect(t.countParams().trainable).toBe(256 * 10 + 10);
+    const k = t.model.getLayer('adapter_conv1x1_frozen').getWeights()[0]!;
+    expect(Array.from(k.dataSync())).toEqual([1, 1, 1]);
+    expect(() => createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, adapter: 'conv' as 'repeat' })).toThrow(/adapter 'conv'/);
+    t.dispose();
   });
 });
 
@@ -152,32 +163,12 @@ describe('weights, preprocessing and memory', () => {
     const before = tf.memory().numTensors;
     const ws = await loadWeights(modelDir);
     const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [36, 36, 1], classes: 10, weights: ws });
-    task.resetWeights();
     const x = tf.randomUniform([2, 28, 28, 1]) as tf.Tensor4D;
     const y = tf.tidy(() => task.model.predict(task.preprocess(x)) as tf.Tensor);
     expect(y.shape).toEqual([2, 10]);
     tf.dispose([x, y]);
     task.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it('resetWeights restores pretrained backbone and initial head after training-like changes, without leaks', () => {
-    const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, weights, seed: 3 });
-    const conv1 = task.model.getLayer('conv1');
-    const pretrained = weights.layers.get('conv1')![0].values;
-    expect(Float32Array.from(conv1.getWeights()[0].dataSync())).toEqual(pretrained);
-    const dense = task.model.getLayer('head_dense');
-    const head0 = Float32Array.from(dense.getWeights()[0].dataSync());
-    const before = tf.memory().numTensors;
-    tf.tidy(() => {
-      conv1.setWeights([tf.zerosLike(conv1.getWeights()[0])]);
-      dense.setWeights(dense.getWeights().map((w) => tf.onesLike(w)));
-    });
-    task.resetWeights();
-    expect(Float32Array.from(conv1.getWeights()[0].dataSync())).toEqual(pretrained);
-    expect(Float32Array.from(dense.getWeights()[0].dataSync())).toEqual(head0);
-    expect(tf.memory().numTensors).toBe(before);
-    task.dispose();
   });
 
   it('batch normalization stays in inference mode while training', () => {

@@ -4,11 +4,11 @@ import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, 
 import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
 import { splitAtPrefix, type PrefixSplit } from './graph.js';
-import { applyGenome, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome, type WeightSnapshot } from './state.js';
+import { applyGenome, countTrainableWeighted, firstTrainableWeighted, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome, type WeightSnapshot } from './state.js';
 import type { EpochMetrics, EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from './types.js';
 
 /** Options of an in-process evaluator: fine-tune defaults plus the prefix cache's budget. */
-export interface LocalEvaluatorOptions extends Omit<FineTuneOptions, 'onEpoch' | 'onBatch' | 'signal'> {
+export interface LocalEvaluatorOptions extends Omit<FineTuneOptions, 'onEpoch' | 'onBatch' | 'signal' | 'prune'> {
   /** Most bytes of cached frozen-prefix outputs kept (least recently used evicted). Default 512 MiB. */
   prefixCacheBytes?: number;
   /** Rows per forward pass when preparing data and computing prefixes or val/test metrics. Default 128. */
@@ -171,7 +171,7 @@ export class LocalEvaluator {
     let model = this.task.model;
     let data = this.prepared;
     let prefixReused = 0;
-    const k = o.prefixReuse ? Math.max(0, genome.indexOf('1') < 0 ? genome.length : genome.indexOf('1')) : 0;
+    const k = o.prefixReuse ? firstTrainableWeighted(this.task, genome) : 0;
     const entry = k > 0 ? this.prefix(k, frozenPrefix(this.task, genome)) : null;
     if (entry) {
       model = entry.split.suffix;
@@ -181,6 +181,7 @@ export class LocalEvaluator {
     const result: EvaluationResult = {
       fitness: 0, testAccuracy: 0, epochs: [], trainableParams, totalParams,
       trainableLayers: [...genome].filter((b) => b === '1').length,
+      trainableWeightedLayers: countTrainableWeighted(this.task, genome),
       seconds: 0, imagesPerSecond: 0, backend: tf.getBackend(), prefixReused,
     };
     const optimizer = createAdam(o.learningRate, 0.9, 0.999, o.epsilon); // fused on wasm/cpu
@@ -245,9 +246,14 @@ export class LocalEvaluator {
           result.error = `validation loss is ${val.loss} at epoch ${epoch}`;
           return result;
         }
+        const bar = o.prune?.[epoch - 1];
+        if (epoch < o.epochs && typeof bar === 'number' && val.accuracy < bar) {
+          result.pruned = true;
+          break;
+        }
       }
       result.fitness = best;
-      result.imagesPerSecond = (o.epochs * n) / Math.max(trainSeconds, 1e-9);
+      result.imagesPerSecond = (result.epochs.length * n) / Math.max(trainSeconds, 1e-9);
       return result;
     } finally {
       optimizer.dispose();

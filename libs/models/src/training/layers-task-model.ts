@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { TrainingInputError } from './errors.js';
+import { type AdapterKind, type HeadKind, buildTaskGraph, forceInference } from '../task/task-model.js';
+import { type InputShape, validateInputShape } from '../zoo/layers.js';
 import { modelNodes, reapply } from './graph.js';
 import type { TrainableTaskModel } from './types.js';
 
@@ -11,14 +13,16 @@ export interface LayersTaskModelOptions {
   modelPath: string;
   /** Last backbone layer (the cut); e.g. 'conv_pw_13_relu' for MobileNet v1. */
   cutAt: string;
-  /** Task input [H, W, C], C 1 or 3; H, W >= 32. */
-  input: [number, number, number];
+  /** Task input [H, W, C], C 1 or 3; H, W >= 32 (as `createTaskModel`). */
+  inputShape: InputShape;
   /** Number of classes K (>= 2). */
   classes: number;
-  /** How a 1-channel input reaches the 3-channel backbone: a trainable 1x1 conv ('conv', the paper's) or repeating the channel ('repeat'). Default 'conv'. */
-  adapter?: 'conv' | 'repeat';
-  /** Head pooling: 'flatten' (the paper's) or 'avg' (global average pooling). Default 'flatten'. */
-  pooling?: 'flatten' | 'avg';
+  /** How a 1-channel input reaches the 3-channel backbone (as `createTaskModel`). Default 'conv1x1'. */
+  adapter?: AdapterKind;
+  /** Head pooling (as `createTaskModel`). Default 'flatten'. */
+  head?: HeadKind;
+  /** Seed of the adapter's and head's initialisers (default: unseeded). */
+  seed?: number;
   /** Backbone input range [lo, hi] that [0, 1] pixels are scaled to. Default [-1, 1] (MobileNet). */
   range?: [number, number];
 }
@@ -45,16 +49,14 @@ async function readArtifacts(modelPath: string): Promise<tf.io.ModelArtifacts> {
 }
 
 /**
- * Builds the paper's task model around a tfjs layers model cut at a layer: [1x1 conv adapter] ->
- * backbone (its layers re-applied to the task input, so any size works) -> Flatten -> Dense softmax.
+ * Builds the task model around a tfjs layers model cut at a layer, with the same task layers as
+ * `createTaskModel` (buildTaskGraph): [adapter] -> backbone (its layers re-applied to the task
+ * input, so any size works) -> Flatten | GAP -> Dense softmax.
  * Files are read once per process and kept in memory; each call builds fresh weights from memory.
  */
 export async function layersTaskModel(options: LayersTaskModelOptions): Promise<TrainableTaskModel> {
-  const { modelPath, cutAt, input, classes, adapter = 'conv', pooling = 'flatten', range = [-1, 1] } = options;
-  if (!Array.isArray(input) || input.length !== 3 || input[0] < 32 || input[1] < 32 || (input[2] !== 1 && input[2] !== 3)) {
-    throw new TrainingInputError('input', input, '[H, W, C] with H, W >= 32 and C 1 or 3');
-  }
-  if (!Number.isInteger(classes) || classes < 2) throw new TrainingInputError('classes', classes, 'an integer >= 2');
+  const { modelPath, cutAt, classes, range = [-1, 1] } = options;
+  const inputShape = validateInputShape(options.inputShape);
   const key = path.resolve(modelPath);
   if (!artifactCache.has(key)) artifactCache.set(key, readArtifacts(key));
   let artifacts: tf.io.ModelArtifacts;
@@ -72,30 +74,20 @@ export async function layersTaskModel(options: LayersTaskModelOptions): Promise<
   }
   const backbone = tf.model({ inputs: loaded.inputs, outputs: loaded.getLayer(cutAt).output as tf.SymbolicTensor });
   const genomeLayers = backbone.layers.map((l) => l.name);
-  const x = tf.input({ shape: [input[0], input[1], adapter === 'repeat' ? 3 : input[2]], name: 'task_input' });
-  const headLayers: string[] = [];
-  let feed = x;
-  if (input[2] === 1 && adapter === 'conv') {
-    feed = tf.layers.conv2d({ filters: 3, kernelSize: 1, name: 'adapter' }).apply(x) as tf.SymbolicTensor;
-    headLayers.push('adapter');
-  }
-  const map = reapply(modelNodes(backbone), new Map([[backbone.inputs[0]!, feed]]));
-  const features = map.get(backbone.outputs[0]!)!;
-  const pooled = (pooling === 'avg' ? tf.layers.globalAveragePooling2d({ name: 'head_pool' }) : tf.layers.flatten({ name: 'head_flatten' })).apply(features) as tf.SymbolicTensor;
-  const probs = tf.layers.dense({ units: classes, activation: 'softmax', name: 'head_dense' }).apply(pooled) as tf.SymbolicTensor;
-  headLayers.push('head_dense');
-  const model = tf.model({ inputs: x, outputs: probs });
+  backbone.layers.forEach(forceInference);
+  const x = tf.input({ shape: inputShape, name: 'task_input' });
+  const backboneGraph = (feed: tf.SymbolicTensor): tf.SymbolicTensor =>
+    reapply(modelNodes(backbone), new Map([[backbone.inputs[0]!, feed]])).get(backbone.outputs[0]!)!;
+  const g = buildTaskGraph({ input: x, backbone: backboneGraph, classes, head: options.head, adapter: options.adapter, seed: options.seed });
+  const model = tf.model({ inputs: x, outputs: g.output });
+  const headLayers = g.trainable.map((l) => l.name);
   const [lo, hi] = range;
-  const repeat = adapter === 'repeat' && input[2] === 1;
   return {
     model,
     genomeLayers,
     headLayers,
-    adapterLayers: headLayers.filter((n) => n === 'adapter'),
-    preprocess: (img) => tf.tidy(() => {
-      const rgb = repeat ? tf.tile(img, [1, 1, 1, 3]) : img;
-      return tf.add(tf.mul(rgb, hi - lo), lo) as tf.Tensor4D;
-    }),
+    adapterLayers: g.adapter && g.trainable.includes(g.adapter) ? [g.adapter.name] : [],
+    preprocess: (img) => tf.tidy(() => tf.add(tf.mul(img, hi - lo), lo) as tf.Tensor4D),
     dispose: () => {
       model.dispose();
       loaded.dispose();

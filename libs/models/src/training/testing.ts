@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { permutation, seededRandom } from './data.js';
+import type { AdapterKind } from '../task/task-model.js';
 import type { LayersTaskModelOptions } from './layers-task-model.js';
 import type { ImageSplit, TrainingSplits } from './types.js';
 
@@ -17,8 +18,8 @@ export const SHARED_DATA = path.resolve(REPO_ROOT, '../shared/data');
 export const MOBILENET_025 = path.join(SHARED_DATA, 'models/mobilenet_v1_0.25_224');
 
 /** Task model options for the shared MobileNetV1-0.25 on 28x28 grey images resized to `size`. */
-export function mobilenetOptions(size: number, adapter: 'conv' | 'repeat' = 'conv', classes = 10): LayersTaskModelOptions {
-  return { modelPath: MOBILENET_025, cutAt: 'conv_pw_13_relu', input: [size, size, 1], classes, adapter };
+export function mobilenetOptions(size: number, adapter: AdapterKind = 'conv1x1', classes = 10): LayersTaskModelOptions {
+  return { modelPath: MOBILENET_025, cutAt: 'conv_pw_13_relu', inputShape: [size, size, 1], classes, adapter };
 }
 
 function readIdx(file: string, magic: number): { dims: number[]; data: Uint8Array } {

@@ -57,8 +57,12 @@ export interface EvaluationResult {
   trainableParams: number;
   /** All parameters of the task model (trainable or not). */
   totalParams: number;
-  /** Set bits of the genome. */
+  /** Set bits of the genome (the paper's count). */
   trainableLayers: number;
+  /** Layers with trainable weights that trained (a '1' on a weightless layer trains nothing). */
+  trainableWeightedLayers?: number;
+  /** True when the fine-tune was stopped early by a pruning rule (fitness: the best accuracy it reached). */
+  pruned?: boolean;
   /** Wall time of the whole evaluation (reset, training, validation, test). */
   seconds: number;
   /** Training throughput (images through forward + backward per second of training time). */
@@ -118,6 +122,11 @@ export interface FineTuneOptions {
   seed?: number;
   /** Compute the output of a frozen backbone prefix once and train only the rest. Default true. */
   prefixReuse?: boolean;
+  /**
+   * Stop after epoch e when its validation accuracy is below `prune[e - 1]` (null: never), e.g. from
+   * `medianThresholds`; the result then says `pruned`. Never after the last epoch. Default: no pruning.
+   */
+  prune?: (number | null)[];
   /** Called after each epoch with its metrics. */
   onEpoch?: (metrics: EpochMetrics) => void;
   /** Called after each training batch. */

@@ -108,7 +108,9 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
   return {
     evaluate: (mask, options) => {
       const o = options ?? {};
-      return pool.evaluate(mask, { signal: o.signal, ...(o.prune ? { prune: o.prune } : {}), onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined });
+      return pool.evaluate(mask, { signal: o.signal, ...(o.prune ? { prune: o.prune } : {}), onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined,
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.saveModel ? { saveModel: o.saveModel } : {}),
+      });
     },
     backend: info.find((w) => w.backend)?.backend ?? setup.backend,
     devices: info.map((w) => w.device),

@@ -47,8 +47,14 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /** Called when a worker takes the evaluation. */
   onStart?: (p: Placement) => void;
+  /** Epochs of this evaluation (default: the search's). */
+  epochs?: number;
+  /** Save the fine-tuned weights and what inference needs to `dir` (tfjs layers format). */
+  saveModel?: { dir: string; classNames: string[]; key?: string; data?: Record<string, unknown> };
   onEpoch?: (m: EpochMetrics) => void;
   onBatch?: (p: BatchProgress) => void;
+  /** Per epoch, the validation accuracy below which the fine-tune stops (median pruning); null: never. */
+  prune?: (number | null)[];
 }
 
 /** Evaluates masks (in worker processes or in this one). */
