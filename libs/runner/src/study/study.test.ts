@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../compare/table.js';
 import { parseStudyConfig } from './config.js';
 import { StudyPreflightError } from './errors.js';
-import { resumeStudy, runStudy, type StudyOutcome } from './study.js';
+import { resumeStudy, runStudy, syncStudy, type StudyOutcome } from './study.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const shared = path.resolve(repoRoot, '../shared/data');
@@ -124,7 +124,7 @@ describe('a two-model study (MobileNetV1-0.25 at 32x32 and 40x40, 4 x 1, 1 epoch
     }
   });
 
-  it('logs one MLflow study run, a child compare run per model, and the genome and baseline runs under each', () => {
+  it('logs one MLflow study run, a child compare run per model, and the genome and baseline runs under each', async () => {
     const study = runs.filter((r) => r.tags['slt.kind'] === 'study');
     expect(study).toHaveLength(1);
     const s = study[0]!;
@@ -145,6 +145,10 @@ describe('a two-model study (MobileNetV1-0.25 at 32x32 and 40x40, 4 x 1, 1 epoch
       const art = readdirSync(fileURLToPath(m.info.artifactUri));
       expect(art).toEqual(expect.arrayContaining(['comparison.json', 'confusion.json', 'confusion-ga-best.png', 'fitness.png']));
     }
+    // slt sync of a delivered study finds every run and creates none.
+    const reports = await syncStudy(dir());
+    expect(reports).toHaveLength(3);
+    expect(reports.reduce((n, r) => n + r.runsCreated, 0)).toBe(0);
     // Per-model figures on the study run.
     expect(s.metrics.find((x) => x.key === 'mobilenet_v1_0.25_40x40.ga.test_accuracy')?.value).toBe(out.state.table!.models[1]!.cells.GA!.testAccuracy);
   });
