@@ -136,19 +136,6 @@ export class WeightsUnavailableError extends WeightsError {
   }
 }
 
-/** The zoo entry has no official weights and no URL/path override was given. */
-export class NoWeightsUrlError extends WeightsError {
-  constructor(
-    /** The model's zoo name. */
-    readonly model: string,
-  ) {
-    super(
-      `model '${model}' has no official TensorFlow.js weights URL: pass a directory, file:// or https:// URL of a converted model.json (see libs/models/README.md)`,
-      model,
-    );
-  }
-}
-
 function formatValue(value: unknown): string {
   try {
     return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);

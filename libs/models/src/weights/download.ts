@@ -59,6 +59,14 @@ export interface DownloadResult {
   resumed: boolean;
 }
 
+/** An error's message with its network cause (undici says only "fetch failed"). */
+function describe(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const msg = e?.message ?? String(err);
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return cause && !msg.includes(cause) ? `${msg} (${cause})` : msg;
+}
+
 /** A failure that retrying will not cure (404, a wrong size or hash). */
 class FinalError extends Error {}
 
@@ -96,7 +104,6 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = options.retries ?? 3;
   const part = `${dest}.part`;
-  await mkdir(path.dirname(dest), { recursive: true });
   let total: number | undefined;
   let etag: string | undefined;
   let resumed = false;
@@ -171,6 +178,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
         await res.body?.cancel();
         throw new FinalError(`the server announces ${total} bytes but the file has ${options.bytes}`);
       }
+      await mkdir(path.dirname(dest), { recursive: true });
       const fh = await open(part, append ? 'a' : 'w');
       let received = offset;
       try {
@@ -206,8 +214,9 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     }
   }
   if (!done) {
-    const why = (lastError as Error)?.message ?? String(lastError);
-    throw new DownloadError(url, `gave up after ${attempts} attempt(s): ${why} (the partial file ${part} is kept; run again to resume)`, { cause: lastError });
+    const why = describe(lastError);
+    const kept = existsSync(part) ? ` (the partial file ${part} is kept; run again to resume)` : '';
+    throw new DownloadError(url, `gave up after ${attempts} attempt(s): ${why}${kept}`, { cause: lastError });
   }
   const hashes = await hashFile(part);
   const fail = async (why: string): Promise<never> => {

@@ -11,7 +11,7 @@ import { InvalidModelJsonError, UnknownModelError, WeightsError } from '../error
 import { MODEL_INFO, MODEL_NAMES, getModelInfo } from '../zoo/table.js';
 import { type WeightsFormat, cachedWeights, defaultCacheDir, isH5Name, recordFile, urlCacheName, urlFileName, verifyCachedFile } from './cache.js';
 import { type DownloadOptions, downloadFile } from './download.js';
-import { ModelWeightsUnavailableError } from './errors.js';
+import { DownloadError, ModelWeightsUnavailableError } from './errors.js';
 import { readKerasH5 } from './h5.js';
 import { ensureTfjsCached, readTfjs } from './tfjs.js';
 import type { WeightSet } from './weight-set.js';
@@ -93,7 +93,7 @@ async function resolveZoo(model: string, o: LoadWeightsOptions): Promise<Resolve
         return { format: 'tfjs', path: json, source: model, url: f.url, fromCache: false };
       } catch (err) {
         if (!(err instanceof WeightsError)) throw err;
-        attempts.push({ url: f.url, reason: (err.cause as Error)?.message ?? err.message });
+        attempts.push({ url: f.url, reason: err instanceof DownloadError ? err.reason : err.message });
       }
     }
   }
