@@ -48,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       // Production mode: no debug checks, and no "install tfjs-node" banner on every command.
       const tf = await import('@tensorflow/tfjs');
       tf.enableProdMode();
+      // `slt ls | head`: a closed pipe ends the command quietly, no EPIPE stack trace.
+      (await import('@slt/runner')).exitOnClosedPipe();
     }
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });

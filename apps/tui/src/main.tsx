@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { render } from 'ink';
-import { defaultSearchRoot, locateSearch, modelNames } from '@slt/runner';
+import { defaultSearchRoot, exitOnClosedPipe, locateSearch, modelNames } from '@slt/runner';
 import { App } from './App.js';
 import { runPlain } from './plain.js';
 import { initialAppState } from './state/app.js';
@@ -47,6 +47,8 @@ export async function start(argv: string[]): Promise<number> {
   const attach = typeof o.attach === 'string' ? o.attach : undefined;
 
   if (o.plain || !process.stdout.isTTY || !process.stdin.isTTY) {
+    // `slt-tui --plain | head`: a closed pipe ends the log quietly.
+    exitOnClosedPipe();
     const ctl = new AbortController();
     const stop = () => ctl.abort();
     process.once('SIGINT', stop);

@@ -28,6 +28,16 @@ test('plain mode lists the searches when none is live', async () => {
   expect(c.text()).toMatch(/^1 searches in .*\n.*fixture-search\s+finished\s+14\/14/);
 });
 
+test('piped into head, the plain log and slt attach --json / slt ls exit quietly (no EPIPE trace)', async () => {
+  const bin = path.resolve(import.meta.dirname, '../bin/tui.js');
+  const slt = path.resolve(import.meta.dirname, '../../cli/bin/slt.js');
+  for (const cmd of [`${bin} --root ${root} --attach fixture-search`, `${slt} attach --json ${searchDir}`, `${slt} ls --json --root ${root}`]) {
+    const r = await execa('bash', ['-c', `set -o pipefail; ${process.execPath} ${cmd} | head -c 10 >/dev/null`], { reject: false, stdin: 'ignore' });
+    expect(r.stderr, cmd).not.toMatch(/EPIPE|Error/);
+    expect(r.exitCode, cmd).toBe(0);
+  }
+}, 120_000);
+
 test('the bin without a TTY prints the plain log, and names a bad argument', async () => {
   const bin = path.resolve(import.meta.dirname, '../bin/tui.js');
   const ok = await execa(process.execPath, [bin, '--root', root, '--attach', 'fixture-search'], { reject: false, stdin: 'ignore' });

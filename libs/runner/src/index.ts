@@ -33,7 +33,7 @@ export { runSearch, resumeSearch, readSearchState, syncSearch } from './search/r
 export type { RunSearchOptions, SearchOutcome, SyncSearchOptions } from './search/run.js';
 export type { SearchMode } from './search/session.js';
 export { listSearches } from './search/list.js';
-export { formatDuration, searchLiveness, livenessText, displayGeneration, trainingRows, setupText, progressParts, progressLine } from './search/progress.js';
+export { formatDuration, searchLiveness, livenessText, displayGeneration, trainingRows, setupText, progressParts, progressLine, exitOnClosedPipe } from './search/progress.js';
 export type { SearchLiveness } from './search/progress.js';
 export type { SearchSummary } from './search/list.js';
 export {

@@ -84,3 +84,16 @@ export function progressLine(s: SearchState, width = 100): string {
   const filled = Math.round(s.progress.fraction * barWidth);
   return `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${text}`.slice(0, Math.max(20, width - 1));
 }
+
+/**
+ * Makes a client exit quietly (code 0) when the reader of its output goes away (`slt ls | head`):
+ * an EPIPE on `streams` ends the process instead of printing a stack trace.
+ */
+export function exitOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const s of streams) {
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+      throw err;
+    });
+  }
+}
