@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@slt/util';
 import { TrainingInputError } from './errors.js';
 import type { ImageSplit, TrainingSplits } from './types.js';
 
@@ -79,16 +80,13 @@ export function prepareSplit(
   return { inputs: [out ?? new Float32Array(0)], rowShapes: [rowShape], labels: split.labels, count: n };
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * Uniform [0, 1) draws from `seed`'s stream for `purpose` (slt's one seeded source, `Rng` of
+ * @slt/util); the training batch order is the 'models.batches' stream.
+ */
+export function seededRandom(seed: number, purpose = 'models.batches'): () => number {
+  const rng = Rng.fromSeed(seed, purpose);
+  return () => rng.float();
 }
 
 /** A seeded Fisher-Yates permutation of 0..n-1. */

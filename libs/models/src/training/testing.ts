@@ -38,7 +38,7 @@ export function fashionSplits(seed = 0, fractions: [number, number, number] = [4
   const [n, h, w] = img.dims as [number, number, number];
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) byClass.set(lab.data[i]!, [...(byClass.get(lab.data[i]!) ?? []), i]);
-  const random = seededRandom(seed);
+  const random = seededRandom(seed, 'models.testing.split'); // not the batch order's stream
   const parts: number[][] = [[], [], []];
   const total = fractions[0] + fractions[1] + fractions[2];
   for (const idx of byClass.values()) {
