@@ -116,6 +116,24 @@ describe('downloadFile over loopback HTTP', () => {
     expect(existsSync(dest) || existsSync(`${dest}.part`)).toBe(false);
   });
 
+  it('two downloads of the same file at once: one transfers, the other waits for its lock and finds the file', async () => {
+    const dest = path.join(tmp, 'twice', 'file.h5');
+    log.length = 0;
+    const [a, b] = await Promise.all([downloadFile(`${base}/file?twice`, dest, { ...fast, md5: MD5 }), downloadFile(`${base}/file?twice`, dest, { ...fast, md5: MD5 })]);
+    expect(log.filter((r) => r.url === '/file?twice')).toHaveLength(1);
+    expect([a.attempts, b.attempts].sort()).toEqual([0, 1]);
+    expect(a.sha256).toBe(SHA);
+    expect(b.sha256).toBe(SHA);
+    expect((await readFile(dest)).equals(BODY)).toBe(true);
+    expect(existsSync(`${dest}.lock`)).toBe(false);
+  });
+
+  it('a failed download into a new folder leaves no folder behind', async () => {
+    const dir = path.join(tmp, 'never');
+    await downloadFile(`${base}/missing`, path.join(dir, 'x.h5'), fast).catch(() => undefined);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('times out a stalled transfer, retries, then gives up keeping the partial file to resume', async () => {
     const dest = path.join(tmp, 'stall.h5');
     const t0 = Date.now();

@@ -2,13 +2,16 @@
  * One resumable, checked download: bytes go to `<dest>.part`; a dropped connection or a timeout is
  * retried from where it stopped (HTTP Range, `If-Range` with the ETag); the size is checked against
  * what the server announced (and an expected size, if known); md5/sha256 are checked when expected
- * values are given; the file appears at `dest` only when whole (rename).
+ * values are given; the file appears at `dest` only when whole (rename). One download per `dest` at
+ * a time: `<dest>.lock` (the lock primitive of @slt/tracking, stale owners recovered); a second
+ * process (two searches sharing a cache) waits, then finds the file.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LockHeldError, acquireFileLock } from '@slt/tracking';
 import { DownloadError } from './errors.js';
 
 /** Progress of a download (see {@link DownloadOptions.onProgress}). */
@@ -100,6 +103,41 @@ function contentRange(header: string | null): { start?: number; total?: number }
  *         4xx answer, a size that differs from the expected one, or a wrong hash)
  */
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const dir = path.dirname(dest);
+  const hadDir = existsSync(dir);
+  await mkdir(dir, { recursive: true });
+  const release = await lockDownload(dest, options.signal);
+  try {
+    if (existsSync(dest)) {
+      // Another process finished it while this one waited.
+      const h = await hashFile(dest);
+      if ((options.md5 && h.md5 !== options.md5.toLowerCase()) || (options.bytes !== undefined && h.bytes !== options.bytes)) {
+        throw new DownloadError(url, `${dest} exists but differs from the published file: delete it and fetch again`);
+      }
+      return { file: dest, ...h, attempts: 0, resumed: false };
+    }
+    return await transfer(url, dest, options);
+  } finally {
+    release();
+    // Leave no empty cache folder behind a failed download.
+    if (!hadDir) await rmdir(dir).catch(() => undefined);
+  }
+}
+
+/** Takes `<dest>.lock`, waiting while another download of `dest` holds it. */
+async function lockDownload(dest: string, signal?: AbortSignal): Promise<() => void> {
+  for (;;) {
+    try {
+      return acquireFileLock(`${dest}.lock`, { what: `the download of ${dest}` });
+    } catch (err) {
+      if (!(err instanceof LockHeldError)) throw err;
+      await sleep(250, undefined, { signal }).catch(() => undefined);
+      if (signal?.aborted) throw new DownloadError(dest, 'aborted while waiting for another download of the same file', { cause: signal.reason });
+    }
+  }
+}
+
+async function transfer(url: string, dest: string, options: DownloadOptions): Promise<DownloadResult> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = options.retries ?? 3;
@@ -178,7 +216,6 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
         await res.body?.cancel();
         throw new FinalError(`the server announces ${total} bytes but the file has ${options.bytes}`);
       }
-      await mkdir(path.dirname(dest), { recursive: true });
       const fh = await open(part, append ? 'a' : 'w');
       let received = offset;
       try {
