@@ -37,6 +37,8 @@ const FLAGS: [flags: string, help: string][] = [
   ['--train-limit <n|f>', 'train on a seeded, stratified subset of the training split: N examples or a fraction in (0, 1) (default all)'],
   ['--val-limit <n|f>', 'the same for the validation split (default all)'],
   ['--test-limit <n|f>', 'the same for the test split (default all)'],
+  ['--skip-unreadable', 'leave out files that cannot be read (corrupt, or folders/FIFOs/dangling links named like media files) with a warning naming them'],
+  ['--no-skip-unreadable', 'fail on the first file that cannot be read (the default)'],
   ['--population <n>', 'GA population, a multiple of 4 (default 8)'],
   ['--generations <n>', 'generations (default 3)'],
   ['--epochs <n>', 'training epochs per genome (default 2)'],

@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { datasetSetupOf } from '../ports/datasets.js';
+import { datasetSetupOf, datasetWarnings, loadDatasetPort } from '../ports/datasets.js';
 import { AUDIO_PRESETS, dataSettingsParams } from './audio.js';
 import { loadSearchConfig, parseSearchConfig } from './schema.js';
 
@@ -78,5 +79,30 @@ describe('audio presets and data settings in the search config', () => {
       audio_n_fft: 2048, audio_hop: 512, audio_n_mels: 128, channels: 3, train_limit: 20,
     });
     expect(datasetSetupOf({ data: 'x', input: [32, 32], seed: 1 })).toEqual({ path: 'x', input: [32, 32], seed: 1 });
+  });
+
+  it('skipUnreadable: unreadable entries are left out with one warning naming them (else the load fails naming them)', async () => {
+    const fsdd = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../../shared/data/fsdd-480');
+    const dir = await mkdtemp(path.join(tmpdir(), 'slt-skip-'));
+    try {
+      for (const d of ['1', '2']) {
+        await mkdir(path.join(dir, d));
+        for (const f of (await readdir(path.join(fsdd, d))).sort().slice(0, 3)) await copyFile(path.join(fsdd, d, f), path.join(dir, d, f));
+      }
+      execFileSync('mkfifo', [path.join(dir, '1', 'pipe.wav')]);
+      await symlink(path.join(dir, 'gone.flac'), path.join(dir, '2', 'gone.flac'));
+      const config = { ...parseSearchConfig({ data: dir, sampleRate: 8000, duration: 1, 'skip-unreadable': true }), seed: 1 };
+      expect(dataSettingsParams(config)).toMatchObject({ skip_unreadable: 'true' });
+      const cacheDir = path.join(dir, '.cache');
+      const ds = await loadDatasetPort({ ...datasetSetupOf(config), cacheDir });
+      expect(ds.train.shape[0] + ds.val.shape[0] + ds.test.shape[0]).toBe(6);
+      expect(datasetWarnings(ds)).toEqual([
+        `data: skipped 2 unreadable file(s) of ${path.basename(dir)}: 1/pipe.wav (is a FIFO (named pipe), not a regular file); 2/gone.flac (is a dangling symbolic link (its target ${JSON.stringify(path.join(dir, 'gone.flac'))} does not exist))`,
+      ]);
+      const strict = { ...parseSearchConfig({ data: dir, sampleRate: 8000, duration: 1 }), seed: 1 };
+      await expect(loadDatasetPort({ ...datasetSetupOf(strict), cacheDir })).rejects.toThrow(/pipe\.wav: is a FIFO \(named pipe\), not a regular file \(and 1 more: 2\/gone\.flac\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -54,8 +54,8 @@ export const AUDIO_PRESETS: Readonly<Record<AudioPresetName, AudioPreset>> = Obj
 
 /** The audio keys of a config (a preset fills those not given). */
 export const AUDIO_CONFIG_KEYS = ['audioPreset', 'sampleRate', 'duration', 'pad', 'trim', 'nFft', 'hop', 'nMels', 'channels'] as const;
-/** The split size limit keys of a config. */
-export const LIMIT_CONFIG_KEYS = ['trainLimit', 'valLimit', 'testLimit'] as const;
+/** The split size limit keys of a config (and `skipUnreadable`). */
+export const LIMIT_CONFIG_KEYS = ['trainLimit', 'valLimit', 'testLimit', 'skipUnreadable'] as const;
 
 const intIn = (min: number, max: number, what = `an integer in ${min}..${max}`) =>
   z.number({ error: `expected ${what}` }).int(`expected ${what}`).min(min, `expected ${what}`).max(max, `expected ${what}`);
@@ -93,6 +93,11 @@ export const dataSettingsFields = {
   valLimit: z.preprocess(digits, limit('validation')).optional(),
   /** The same for the test split (default: whole). */
   testLimit: z.preprocess(digits, limit('test')).optional(),
+  /**
+   * Leave out files that cannot be read (corrupt or undecodable files; folders, FIFOs or dangling
+   * links named like media files) with a warning naming them, instead of failing. Default false.
+   */
+  skipUnreadable: z.boolean({ error: 'expected true or false' }).optional(),
 };
 
 /**
@@ -120,7 +125,7 @@ export function dataSettingsIssues(c: { nFft?: number; hop?: number }): string[]
 export function dataSettingsParams(c: Partial<Record<(typeof AUDIO_CONFIG_KEYS)[number] | (typeof LIMIT_CONFIG_KEYS)[number], unknown>>): Record<string, string | number> {
   const names: Record<string, string> = {
     audioPreset: 'audio_preset', sampleRate: 'audio_sample_rate', duration: 'audio_duration', pad: 'audio_pad', trim: 'audio_trim',
-    nFft: 'audio_n_fft', hop: 'audio_hop', nMels: 'audio_n_mels', channels: 'channels', trainLimit: 'train_limit', valLimit: 'val_limit', testLimit: 'test_limit',
+    nFft: 'audio_n_fft', hop: 'audio_hop', nMels: 'audio_n_mels', channels: 'channels', trainLimit: 'train_limit', valLimit: 'val_limit', testLimit: 'test_limit', skipUnreadable: 'skip_unreadable',
   };
   const out: Record<string, string | number> = {};
   for (const [k, p] of Object.entries(names)) {

@@ -21,6 +21,8 @@ export interface DatasetSetup {
   trainLimit?: number;
   valLimit?: number;
   testLimit?: number;
+  /** Leave out unreadable files (listed in the data set's `split.skipped`) instead of failing. */
+  skipUnreadable?: boolean;
   /** Feature cache of audio sets (default `./.slt/cache/features`). */
   cacheDir?: string;
 }
@@ -42,6 +44,7 @@ export interface DataSettings {
   trainLimit?: number;
   valLimit?: number;
   testLimit?: number;
+  skipUnreadable?: boolean;
 }
 
 /** The data set request of a config: path, layout, input size, channels, audio options and limits. */
@@ -64,6 +67,7 @@ export function datasetSetupOf(c: DataSettings): DatasetSetup {
     ...(c.trainLimit !== undefined ? { trainLimit: c.trainLimit } : {}),
     ...(c.valLimit !== undefined ? { valLimit: c.valLimit } : {}),
     ...(c.testLimit !== undefined ? { testLimit: c.testLimit } : {}),
+    ...(c.skipUnreadable ? { skipUnreadable: true } : {}),
   };
 }
 
@@ -83,9 +87,18 @@ export async function loadDatasetPort(setup: DatasetSetup): Promise<ImageDataset
       trainLimit: setup.trainLimit,
       valLimit: setup.valLimit,
       testLimit: setup.testLimit,
+      skipUnreadable: setup.skipUnreadable === true,
       cacheDir: setup.cacheDir ?? path.resolve('.slt', 'cache', 'features'),
     });
   } catch (cause) {
     throw new SearchSetupError('dataset', `${setup.path}: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** A warning naming the files a data set load left out (`skipUnreadable`), or none. */
+export function datasetWarnings(dataset: ImageDataset): string[] {
+  const skipped = (dataset.split as { skipped?: { item: string; error: string }[] }).skipped ?? [];
+  if (skipped.length === 0) return [];
+  const shown = skipped.slice(0, 10).map((s) => `${s.item} (${s.error})`).join('; ');
+  return [`data: skipped ${skipped.length} unreadable file(s) of ${dataset.name}: ${shown}${skipped.length > 10 ? `; and ${skipped.length - 10} more` : ''}`];
 }

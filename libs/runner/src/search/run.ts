@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readJournal, type DeliveryReport } from '@slt/tracking';
 import type { SearchConfig } from '../config/schema.js';
 import { ConfigError, ResumeError } from '../errors.js';
-import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
+import { datasetSetupOf, datasetWarnings, loadDatasetPort } from '../ports/datasets.js';
 import { checkWeightsPort } from '../ports/models.js';
 import { checkTrackingPort, deliverJournalPort, resolveTrackingUriPort, type TrackingStatusEvent } from '../ports/tracking.js';
 import { searchRunMapperFor } from './runs.js';
@@ -129,7 +129,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   makeSearchDir(dir);
   const session = new SearchSession({
     dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking,
-    fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, startWarnings: check.ok ? [] : [`tracking: ${check.detail}`] },
+    fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },
   });
   try {
     const out = await session.run();
