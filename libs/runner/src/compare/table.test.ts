@@ -47,13 +47,13 @@ describe('comparison table', () => {
     const c = buildComparison(state());
     const md = formatComparisonMarkdown(c).split('\n');
     expect(md[0]).toBe('Selective layer tuning: m on ds');
-    expect(md[2]).toBe('| method | trainable layers | test accuracy | val accuracy | trainable params | test macro precision | test macro recall |');
-    expect(md[4]).toBe('| GA (best) | 2 | 0.3750 | 0.7500 | 1,234,567 | 0.5000 | 0.2500 |');
+    expect(md[2]).toBe('| method | trainable layers | layers with weights | test accuracy | val accuracy | trainable params | test macro precision | test macro recall |');
+    expect(md[4]).toBe('| GA (best) | 2 | - | 0.3750 | 0.7500 | 1,234,567 | 0.5000 | 0.2500 |');
     // A failed evaluation has no fitness (issue 11: failures are not data).
-    expect(md[6]).toBe('| train-all (failed) | 4 | - | - | 0 | - | - |');
+    expect(md[6]).toBe('| train-all (failed) | 4 | - | - | - | 0 | - | - |');
     const text = formatComparisonText(c).split('\n');
     expect(text).toHaveLength(6);
-    expect(text[2]).toMatch(/^GA \(best\)\s+2\s+0\.3750\s+0\.7500\s+1,234,567\s+0\.5000\s+0\.2500$/);
+    expect(text[2]).toMatch(/^GA \(best\)\s+2\s+-\s+0\.3750\s+0\.7500\s+1,234,567\s+0\.5000\s+0\.2500$/);
   });
 
   it('draws the chart with a line per baseline as SVG and PNG', () => {

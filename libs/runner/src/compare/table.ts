@@ -11,6 +11,10 @@ export interface ComparisonRow {
   kind: 'ga' | 'baseline';
   mask: string;
   trainableLayers: number;
+  /** Layers with weights that trained (a '1' on a weightless layer trains nothing), when recorded. */
+  trainableWeightedLayers?: number;
+  /** Stopped early by `--prune`. */
+  pruned?: boolean;
   /** Fitness: best validation accuracy. */
   valAccuracy: number | null;
   testAccuracy: number | null;
@@ -45,14 +49,14 @@ export function buildComparison(state: SearchState): Comparison {
   const best = gaRows.find((r) => r.key === bestKey);
   if (best) {
     rows.push({
-      method: 'GA (best)', kind: 'ga', mask: best.mask, trainableLayers: best.trainableLayers, valAccuracy: best.fitness ?? null, testAccuracy: best.testAccuracy ?? null,
+      method: 'GA (best)', kind: 'ga', mask: best.mask, trainableLayers: best.trainableLayers, trainableWeightedLayers: best.trainableWeightedLayers, pruned: best.pruned, valAccuracy: best.fitness ?? null, testAccuracy: best.testAccuracy ?? null,
       trainableParams: best.trainableParams ?? null, ...testScores(best),
     });
   }
   for (const b of state.baselines) {
     const done = b.state === 'done';
     rows.push({
-      method: b.label ?? b.key, kind: 'baseline', mask: b.mask, trainableLayers: b.trainableLayers,
+      method: b.label ?? b.key, kind: 'baseline', mask: b.mask, trainableLayers: b.trainableLayers, trainableWeightedLayers: b.trainableWeightedLayers,
       valAccuracy: done || b.state === 'failed' ? (b.fitness ?? null) : null,
       testAccuracy: done ? (b.testAccuracy ?? null) : null,
       trainableParams: b.trainableParams ?? null,
@@ -70,11 +74,12 @@ function testScores(r: SearchState['baselines'][number]): Pick<ComparisonRow, 'm
   return { macroPrecision: r.testMacroPrecision ?? null, macroRecall: r.testMacroRecall ?? null, ...(r.testConfusion ? { confusion: r.testConfusion } : {}) };
 }
 
-const HEAD = ['method', 'trainable layers', 'test accuracy', 'val accuracy', 'trainable params', 'test macro precision', 'test macro recall'];
+const HEAD = ['method', 'trainable layers', 'layers with weights', 'test accuracy', 'val accuracy', 'trainable params', 'test macro precision', 'test macro recall'];
 const f4 = (v: number | null): string => (v === null ? '-' : v.toFixed(4));
 const cells = (r: ComparisonRow): string[] => [
-  r.method + (r.error ? ' (failed)' : ''),
+  r.method + (r.error ? ' (failed)' : '') + (r.pruned ? ' (pruned)' : ''),
   String(r.trainableLayers),
+  r.trainableWeightedLayers === undefined ? '-' : String(r.trainableWeightedLayers),
   f4(r.testAccuracy),
   f4(r.valAccuracy),
   r.trainableParams === null ? '-' : r.trainableParams.toLocaleString('en-US'),

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { countSetBits } from '@slt/util';
 import { recordTime, trackingRecordMapper, type JournalRecord, type RunOp, type RunOpsMapper, type RunOpsMapperFactory } from '@slt/tracking';
 import { checkRecord, type RunnerRecordBody, type SearchStartedRecord } from '../journal/records.js';
 import { dataSettingsParams } from '../config/audio.js';
@@ -25,14 +26,9 @@ export interface SearchRunMapperOptions {
 /** mask.json: every layer by name and whether it trained. */
 export function maskJson(mask: string, layerNames: string[]): string {
   const layers = [...mask].map((b, i) => ({ index: i, name: layerNames[i] ?? `layer_${i}`, trainable: b === '1' }));
-  return `${JSON.stringify({ mask, trainableLayers: countBits(mask), genomeLength: mask.length, layers }, null, 2)}\n`;
+  return `${JSON.stringify({ mask, trainableLayers: countSetBits(mask), genomeLength: mask.length, layers }, null, 2)}\n`;
 }
 
-function countBits(mask: string): number {
-  let n = 0;
-  for (const c of mask) if (c === '1') n++;
-  return n;
-}
 
 /** The child run key of an evaluation of a search. */
 export const evaluationRunKey = (searchId: string, evalKey: string): string => `${searchId}/${evalKey}`;
@@ -195,6 +191,8 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
               { key: 'test_accuracy', value: res.testAccuracy, step: 0 }, { key: 'eval_seconds', value: res.seconds, step: 0 },
               { key: 'images_per_second', value: res.imagesPerSecond, step: 0 }, { key: 'trainable_params', value: res.trainableParams, step: 0 },
             ].filter((p) => !failed || p.key !== 'fitness'), time),
+            ...(res.pruned ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.pruned': 'true' } }] : []),
+            ...(res.trainableWeightedLayers !== undefined ? params(key, { trainable_weighted_layers: res.trainableWeightedLayers }) : []),
             ...(failed ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.error': (res.error ?? `non-finite fitness ${r.fitness}`).slice(0, 4000) } }] : []),
             { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames) },
             ...status(key, failed ? 'FAILED' : 'FINISHED', time),

@@ -150,6 +150,8 @@ function onEvalFinished(state: SearchState, r: EvalFinishedRecord & RecordEnvelo
     testMacroRecall: r.result.testMacroRecall,
     testConfusion: r.result.testConfusion,
     trainableLayers: bits(r.mask),
+    trainableWeightedLayers: r.result.trainableWeightedLayers,
+    pruned: r.result.pruned,
     trainableParams: r.result.trainableParams,
     epochMetrics: r.result.epochs ?? row.epochMetrics,
     epochsDone: r.result.epochs?.length ?? row.epochsDone,

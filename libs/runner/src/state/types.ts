@@ -10,6 +10,10 @@ export interface PopulationRow extends EvalIdentity {
   state: RowState;
   /** Set bits of the mask. */
   trainableLayers: number;
+  /** Layers with weights that trained (EvaluationResult.trainableWeightedLayers), once known. */
+  trainableWeightedLayers?: number;
+  /** The fine-tune was stopped early by `--prune` (fitness: the best accuracy it reached). */
+  pruned?: boolean;
   trainableParams?: number;
   /** Best validation accuracy (the fitness) once known; the best so far while training. */
   fitness?: number;
