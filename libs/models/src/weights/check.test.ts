@@ -121,6 +121,13 @@ describe('checkWeights: bad weights are caught before anything trains, naming fi
     expect((none as Error).message).toContain(
       "download https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 and run 'slt cache add FILE'",
     );
+    // Offline, a URL that is not cached is not fetched.
+    requests.length = 0;
+    const off = await checkWeights('mobilenet_v1_0.25', `${base}/y/mobilenet_2_5_224_tf_no_top.h5`, { cacheDir, offline: true }).catch((e: unknown) => e);
+    expect((off as Error).message).toMatch(/^cannot download http:\/\/127\.0\.0\.1:\d+\/y\/mobilenet_2_5_224_tf_no_top\.h5 and no cached copy/);
+    const offTfjs = await checkWeights('mobilenet_v1_0.25', `${base}/t/model.json`, { cacheDir, offline: true }).catch((e: unknown) => e);
+    expect((offTfjs as Error).message).toMatch(/^cannot download http:\/\/127\.0\.0\.1:\d+\/t\/model\.json and no cached copy/);
+    expect(requests).toEqual([]);
     // Nothing but (empty) cache folders was written.
     const written = await readdir(cacheDir, { recursive: true }).catch(() => []);
     expect(written.filter((f) => /\.(h5|json)$/.test(String(f)))).toEqual([]);

@@ -7,13 +7,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidModelJsonError, UnknownModelError, WeightsError } from '../errors.js';
+import { InvalidModelJsonError, UnknownModelError, WeightsError, WeightsUnavailableError } from '../errors.js';
 import { MODEL_INFO, MODEL_NAMES, getModelInfo } from '../zoo/table.js';
 import { type WeightsFormat, cachedWeights, defaultCacheDir, isH5Name, recordFile, urlCacheName, urlFileName, verifyCachedFile } from './cache.js';
 import { type DownloadOptions, downloadFile } from './download.js';
 import { DownloadError, ModelWeightsUnavailableError } from './errors.js';
 import { readKerasH5 } from './h5.js';
-import { ensureTfjsCached, readTfjs } from './tfjs.js';
+import { ensureTfjsCached, readTfjs, tfjsComplete } from './tfjs.js';
 import type { WeightSet } from './weight-set.js';
 
 /** Options of {@link loadWeights} and {@link resolveWeights}. */
@@ -68,6 +68,7 @@ async function fetchH5(url: string, name: string, o: LoadWeightsOptions, md5?: s
     await verifyCachedFile(file);
     return { format: 'keras-h5', path: file, source: url, url, fromCache: true };
   }
+  if (o.offline) throw new WeightsUnavailableError(url, path.dirname(file));
   const got = await downloadFile(url, file, { ...downloadOptions(o), md5 });
   await recordFile(file, url, got);
   return { format: 'keras-h5', path: file, source: url, url, fromCache: false };
@@ -123,7 +124,9 @@ export async function resolveWeights(source: string, options: LoadWeightsOptions
   if (isHttp(source)) {
     const name = options.cacheName ?? urlCacheName(source);
     if (isH5Name(new URL(source).pathname)) return fetchH5(source, name, options);
-    const json = await ensureTfjsCached(source, path.join(options.cacheDir ?? defaultCacheDir(), name), { ...downloadOptions(options), refresh: options.refresh });
+    const dir = path.join(options.cacheDir ?? defaultCacheDir(), name);
+    if (options.offline && !(await tfjsComplete(path.join(dir, 'model.json'), source))) throw new WeightsUnavailableError(source, dir);
+    const json = await ensureTfjsCached(source, dir, { ...downloadOptions(options), refresh: options.refresh });
     return { format: 'tfjs', path: json, source, url: source, fromCache: false };
   }
   const local = source.startsWith('file://') ? fileURLToPath(source) : source;
