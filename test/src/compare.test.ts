@@ -50,12 +50,26 @@ describe('slt compare (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', ()
     expect(byMethod.heuristic[2]).toBe('43');
     // The random masks have as many layers as the GA's best.
     for (const m of ['random-1', 'random-2', 'random-3']) expect(byMethod[m][2]).toBe(byMethod['GA (best)'][2]);
-    for (const r of rows) expect(r.split('|')[3].trim()).toMatch(/^0\.\d{4}$|^1\.0000$/);
+    // Columns by their header (columns may be added).
+    const head = out.stdout.split('\n').find((l) => l.startsWith('| method'))!.split('|').map((c) => c.trim());
+    for (const col of ['test accuracy', 'test macro precision', 'test macro recall']) {
+      const i = head.indexOf(col);
+      expect(i, col).toBeGreaterThan(0);
+      for (const r of rows) expect(r.split('|')[i].trim()).toMatch(/^0\.\d{4}$|^1\.0000$/);
+    }
   });
 
   it('writes the table as text, Markdown and JSON and a PNG chart', () => {
     const json = JSON.parse(readFileSync(path.join(cwd, 'cmp/comparison.json'), 'utf8'));
     expect(json.rows.map((r: { method: string }) => r.method)).toEqual(METHODS);
+    // Macro precision and recall of the test split beside the accuracy, from the confusion counts.
+    const confusion = JSON.parse(readFileSync(path.join(cwd, 'cmp/confusion.json'), 'utf8'));
+    expect(confusion.methods.map((m: { method: string }) => m.method)).toEqual(METHODS);
+    for (const r of json.rows) {
+      expect(r.macroPrecision).toBeGreaterThanOrEqual(0);
+      expect(r.macroRecall).toBeGreaterThanOrEqual(0);
+      expect(r.confusion).toHaveLength(10);
+    }
     expect(json.generations.map((g: { generation: number }) => g.generation)).toEqual([0, 1]);
     const trainAll = json.rows.find((r: { method: string }) => r.method === 'train-all');
     const freeze = json.rows.find((r: { method: string }) => r.method === 'freeze-all');
@@ -70,7 +84,9 @@ describe('slt compare (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', ()
     const runs = readFileStore(path.join(cwd, 'mlruns')).filter((r) => r.experiment === 'slt');
     const parent = runs.find((r) => r.tags['slt.kind'] === 'compare')!;
     expect(parent.status).toBe(3);
-    expect(parent.artifacts.sort()).toEqual(['comparison.json', 'comparison.md', 'comparison.txt', 'fitness.png']);
+    // The table, the chart, and each method's test confusion matrix (JSON for all, a PNG each).
+    const confusion = ['confusion-freeze-all.png', 'confusion-ga-best.png', 'confusion-heuristic.png', 'confusion-random-1.png', 'confusion-random-2.png', 'confusion-random-3.png', 'confusion-train-all.png'];
+    expect(parent.artifacts).toEqual(expect.arrayContaining(['comparison.json', 'comparison.md', 'comparison.txt', ...confusion, 'confusion.json', 'fitness.png']));
     const children = runs.filter((r) => r.tags['mlflow.parentRunId'] === parent.runId);
     const baselines = children.filter((r) => r.tags['slt.kind'] === 'baseline');
     expect(baselines.map((r) => r.tags['slt.baseline']).sort()).toEqual(['freeze-all', 'heuristic', 'random-1', 'random-2', 'random-3', 'train-all']);
