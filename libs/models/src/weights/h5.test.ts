@@ -54,7 +54,7 @@ describe('readKerasH5 on the shared keras.applications MobileNet 0.25 file', () 
   });
 
   it('trains to identical results from the .h5 file and from the tfjs folder (same seed, same backend)', async () => {
-    const splits = fashionSplits(5, [4, 1, 1], 3);
+    const splits = fashionSplits(5, [4, 1, 1], 6);
     const genome = '0'.repeat(74) + '1'.repeat(12);
     const run = async (weights: string) => {
       const task = await zooTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 10, weights, seed: 7, adapter: 'repeat' });
