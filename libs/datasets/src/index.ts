@@ -18,6 +18,9 @@ export { URBANSOUND_DURATION } from './audio.js';
 export { FEATURE_PRESET_NAMES, FEATURE_PRESETS, featureImageShape } from '@slt/audio';
 export type { FeaturePreset, FeaturePresetName } from '@slt/audio';
 export { DATASET_KINDS, detectKind } from './detect.js';
+/** Image decoding and the loader's resize, for classifying single files as the data set did (`slt predict`). */
+export { decodeImage, sniffImage, writeResized } from './image.js';
+export type { DecodedImage } from './image.js';
 export { inspectDataset } from './inspect.js';
 export { formatInspectReport } from './format.js';
 export type { InspectOptions, InspectProblem, InspectReport, Stats } from './inspect.js';

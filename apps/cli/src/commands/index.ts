@@ -35,6 +35,7 @@ export const COMMANDS: CommandModule[] = [
     },
     load: async () => (await import('./attach.js')).registerAttach,
   },
+  { commands: { predict: 'Classify images or sounds with the best model a search saved' }, load: async () => (await import('./predict.js')).registerPredict },
   { commands: { doctor: 'Check backends, GPU libraries, MLflow reachability and data paths' }, load: async () => (await import('./doctor.js')).registerDoctor },
   { commands: { cache: `Local cache of weights and data sets (${'$SLT_CACHE_DIR'} or ~/.cache/slt)` }, load: async () => (await import('./cache.js')).registerCache },
 ];
