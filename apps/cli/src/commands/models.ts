@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { inspectDataset } from '@slt/datasets';
+import { countSetBits } from '@slt/util';
 import {
   MODEL_INFO,
   MODEL_NAMES,
@@ -134,7 +135,7 @@ async function info(name: string, opts: InfoOptions): Promise<void> {
       layerCount: layers.length,
       genomeLength,
       mask,
-      trainableLayers: [...mask].filter((b) => b === '1').length,
+      trainableLayers: countSetBits(mask),
       layers,
       adapterLayers: task.adapterLayers,
       headLayers: task.headLayers,

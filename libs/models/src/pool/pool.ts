@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@slt/backend';
+import { countSetBits } from '@slt/util';
 import { execaNode, type ResultPromise } from 'execa';
 import { validateSplits } from '../training/data.js';
 import { createLocalEvaluator, type LocalEvaluator, type LocalEvaluatorOptions } from '../training/evaluator.js';
@@ -116,7 +117,7 @@ const MAX_RESTARTS_WITHOUT_READY = 2;
 function failedResult(genome: string, backend: string, error: string): EvaluationResult {
   return {
     fitness: 0, testAccuracy: 0, epochs: [], trainableParams: 0, totalParams: 0,
-    trainableLayers: [...genome].filter((b) => b === '1').length, seconds: 0, imagesPerSecond: 0,
+    trainableLayers: countSetBits(genome), seconds: 0, imagesPerSecond: 0,
     backend, prefixReused: 0, error,
   };
 }

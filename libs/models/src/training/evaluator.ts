@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { categoricalCrossEntropy, createAdam } from '@slt/backend';
+import { countSetBits } from '@slt/util';
 import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, type PreparedSplit } from './data.js';
 import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
@@ -180,7 +181,7 @@ export class LocalEvaluator {
     }
     const result: EvaluationResult = {
       fitness: 0, testAccuracy: 0, epochs: [], trainableParams, totalParams,
-      trainableLayers: [...genome].filter((b) => b === '1').length,
+      trainableLayers: countSetBits(genome),
       trainableWeightedLayers: countTrainableWeighted(this.task, genome),
       seconds: 0, imagesPerSecond: 0, backend: tf.getBackend(), prefixReused,
     };

@@ -6,6 +6,7 @@
  * pruning thresholds of generations < g (`--prune median`), computed when it is dispatched, so a
  * seeded search decides the same with 0, 1 or 2 workers.
  */
+import { countSetBits } from '@slt/util';
 import type { SearchConfig } from '../config/schema.js';
 import type { EvaluationResult } from '../journal/records.js';
 import { geneLayoutPort, medianThresholdsPort, type GeneLayoutPort } from '../ports/models.js';
@@ -64,7 +65,7 @@ export class GeneEvaluator {
     if (shared) {
       const r = await shared;
       this.note(generation, r);
-      return { ...r, trainableLayers: [...genome].filter((b) => b === '1').length, reusedFrom: (r as { mask?: string }).mask ?? '' } as EvaluationResult;
+      return { ...r, trainableLayers: countSetBits(genome), reusedFrom: (r as { mask?: string }).mask ?? '' } as EvaluationResult;
     }
     const run = this.inner.evaluate(mask, { ...options, ...(prune ? { prune } : {}) }).then((r) => ({ ...r, mask }) as EvaluationResult);
     this.byEffective.set(key, run);
@@ -73,7 +74,7 @@ export class GeneEvaluator {
       if (r.error) this.byEffective.delete(key); // a failure is retried, not shared
       this.note(generation, r);
       const { mask: _m, ...rest } = r as EvaluationResult & { mask?: string };
-      return { ...rest, trainableLayers: [...genome].filter((b) => b === '1').length } as EvaluationResult;
+      return { ...rest, trainableLayers: countSetBits(genome) } as EvaluationResult;
     } catch (err) {
       this.byEffective.delete(key);
       throw err;

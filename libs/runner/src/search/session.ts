@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { openJournal, readJournal, type Journal, type JournalRecord } from '@slt/tracking';
+import { countSetBits } from '@slt/util';
 import { comparisonFiles } from '../compare/files.js';
 import { buildComparison } from '../compare/table.js';
 import type { SearchConfig } from '../config/schema.js';
@@ -57,7 +58,6 @@ export interface SessionInit {
   onTracking?: (status: TrackingStatusEvent) => void;
 }
 
-const countBits = (m: string): number => [...m].filter((c) => c === '1').length;
 
 /** Runs (or continues) one search to its end or to an interruption. */
 export class SearchSession {
@@ -303,7 +303,7 @@ export class SearchSession {
       retries: c.retries ?? 1,
       signal: this.abort.signal,
       interrupted: () => this.interruptReason !== undefined,
-      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, mask, label, trainableLayers: countBits(mask), epochs: c.epochs, ...(attempt > 1 ? { attempt } : {}) }),
+      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, mask, label, trainableLayers: countSetBits(mask), epochs: c.epochs, ...(attempt > 1 ? { attempt } : {}) }),
       onRetry: (attempt, error, p) => this.append({ type: 'eval.retry', key, attempt, error, ...(p ? { worker: p.worker, device: p.device } : {}) }),
       onEpoch: (metrics) => this.append({ type: 'eval.epoch', key, metrics }),
       onBatch: (p) => this.onProgress({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
@@ -311,7 +311,7 @@ export class SearchSession {
     if (!outcome) return undefined;
     const placement = outcome.placement ? { worker: outcome.placement.worker, device: outcome.placement.device } : {};
     if (!outcome.ok) {
-      const rec: EvalFailedRecord = { type: 'eval.failed', key, kind, generation, index, mask, label, ...placement, error: outcome.error, attempts: outcome.attempts, runKey, trainableLayers: countBits(mask) };
+      const rec: EvalFailedRecord = { type: 'eval.failed', key, kind, generation, index, mask, label, ...placement, error: outcome.error, attempts: outcome.attempts, runKey, trainableLayers: countSetBits(mask) };
       // MLflow: the child run ends FAILED with the reason (runs.ts); a failure is not data.
       this.append(rec);
       this.checkFailures();
@@ -403,7 +403,7 @@ export class SearchSession {
     const L = this.started.model.genomeLength;
     if (!this.baselines) {
       const bestMask = this.state.best?.mask;
-      const k = this.started.mode === 'compare' && bestMask ? countBits(bestMask) : (this.init.fresh?.randomTrainableLayers ?? Math.floor(L / 2));
+      const k = this.started.mode === 'compare' && bestMask ? countSetBits(bestMask) : (this.init.fresh?.randomTrainableLayers ?? Math.floor(L / 2));
       if (k < 0 || k > L) throw new SearchSetupError('ga', `random baselines: trainable layers ${k} is outside 0..${L}`);
       this.append({ type: 'search.baselines', baselines: baselineMasksPort(L, k, c.randomBaselines, c.seed) });
     }
@@ -432,7 +432,7 @@ export class SearchSession {
     const artifacts = this.started.mode !== 'search' ? this.writeComparison() : [];
     this.append({
       type: 'search.finished',
-      best: best && bestRec ? { key: best.key, mask: best.mask, fitness: best.fitness, testAccuracy: bestRec.result.testAccuracy, trainableLayers: countBits(best.mask), trainableParams: bestRec.result.trainableParams } : undefined,
+      best: best && bestRec ? { key: best.key, mask: best.mask, fitness: best.fitness, testAccuracy: bestRec.result.testAccuracy, trainableLayers: countSetBits(best.mask), trainableParams: bestRec.result.trainableParams } : undefined,
       population, seconds: (Date.now() - this.t0) / 1000, failures: this.failed.size, ...(artifacts.length ? { artifacts } : {}),
     });
   }
