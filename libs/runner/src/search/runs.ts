@@ -191,6 +191,8 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
               { key: 'test_accuracy', value: res.testAccuracy, step: 0 }, { key: 'eval_seconds', value: res.seconds, step: 0 },
               { key: 'images_per_second', value: res.imagesPerSecond, step: 0 }, { key: 'trainable_params', value: res.trainableParams, step: 0 },
             ].filter((p) => !failed || p.key !== 'fitness'), time),
+            ...(res.pruned ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.pruned': 'true' } }] : []),
+            ...(res.trainableWeightedLayers !== undefined ? params(key, { trainable_weighted_layers: res.trainableWeightedLayers }) : []),
             ...(failed ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.error': (res.error ?? `non-finite fitness ${r.fitness}`).slice(0, 4000) } }] : []),
             { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames) },
             ...status(key, failed ? 'FAILED' : 'FINISHED', time),
