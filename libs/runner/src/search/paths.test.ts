@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JournalError, RunnerError } from '../errors.js';
+import { SearchNotFoundError, RunnerError } from '../errors.js';
 import { Controller } from './control.js';
 import { LOCK_FILE, acquireLock, isSearchRunning, locateSearch, readControl, sendControl } from './paths.js';
 
@@ -30,7 +30,7 @@ describe('locateSearch', () => {
 
   it('names the reference, ambiguous matches, and a folder without journal', () => {
     expect(() => locateSearch('2026', root)).toThrow(/ambiguous search id; matches 20260101-000000-aaaa, 20260102-000000-bbbb/);
-    expect(() => locateSearch('zzz', root)).toThrow(JournalError);
+    expect(() => locateSearch('zzz', root)).toThrow(SearchNotFoundError);
     expect(() => locateSearch('zzz', root)).toThrow(/no such search file, folder or id .*searches: 20260101-000000-aaaa, 20260102-000000-bbbb/);
     expect(() => locateSearch(path.join(root, 'not-a-search'), root)).toThrow(/no journal\.jsonl in this folder/);
   });

@@ -18,6 +18,7 @@ import {
   type EvalProgressEvent, type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchProvenanceRecord, type SearchStartedRecord,
 } from '../journal/records.js';
 import { evaluateWithRetries } from './attempts.js';
+import { saveModels } from './best-model.js';
 import { buildInfo, checkResumeProvenance, dataFingerprint, weightsSha256, type Fingerprints } from './provenance.js';
 import { baselineMasksPort, createGaPort, resolvedGaOptions, restoreGaPort } from '../ports/ga.js';
 import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
@@ -71,6 +72,8 @@ export class SearchSession {
   private failureStop: TooManyFailuresError | undefined;
   /** The first provenance record of the journal (what the search started with). */
   private provenance: SearchProvenanceRecord | undefined;
+  /** Evaluation keys whose fine-tuned model the journal records as saved. */
+  private savedModels = new Set<string>();
   private cachedKeys = new Set<string>();
   private genStarted = new Set<number>();
   private genFinished = new Set<number>();
@@ -135,6 +138,14 @@ export class SearchSession {
       if (this.started.mode !== 'baselines' && !this.interruptReason) await this.runGa();
       if (this.started.mode !== 'search' && !this.interruptReason) await this.runBaselines();
       if (this.failureStop) throw this.failureStop;
+      if (this.interruptReason) {
+        this.append({ type: 'search.interrupted', reason: this.interruptReason });
+        return { status: 'interrupted', state: this.state, ...(await this.stopDelivery()) };
+      }
+      await saveModels({
+        dir: this.init.dir, started: this.started, state: this.state, finished: this.finished, saved: this.savedModels, evaluator: this.evaluator!,
+        dataset, signal: this.abort.signal, append: (r) => this.append(r), log: (level, m) => this.log(level, m),
+      });
       if (this.interruptReason) {
         this.append({ type: 'search.interrupted', reason: this.interruptReason });
         return { status: 'interrupted', state: this.state, ...(await this.stopDelivery()) };
@@ -226,6 +237,7 @@ export class SearchSession {
       case 'generation.finished': this.genFinished.add(x.generation); break;
       case 'ga.snapshot': this.lastSnapshot = x; break;
       case 'search.provenance': this.provenance ??= x; break;
+      case 'search.model': this.savedModels.add(x.key); break;
       case 'search.baselines': this.baselines = x.baselines; break;
       default:
     }
