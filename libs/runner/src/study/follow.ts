@@ -75,7 +75,8 @@ export async function followStudy(ref: string, options: FollowStudyOptions = {})
       }
       if (TERMINAL.has(r.type)) terminal = true;
       if (r.type === 'study.resumed') terminal = false;
-      if (terminal && !isSearchRunning(dir)) ctl.abort();
+      // A detached resume may still be starting (no lock yet): its pid in detached.json counts as alive.
+      if (terminal && !studyProcessAlive(dir)) ctl.abort();
     }, ctl.signal, { pollMs: options.pollMs });
   } finally {
     clearInterval(timer);
