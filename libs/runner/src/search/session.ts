@@ -110,7 +110,7 @@ export class SearchSession {
         }
         if (before.some((r) => r.type === 'search.finished')) {
           for (const r of before) this.noteRecord(r);
-          this.state = reduceJournal(before as unknown as SearchEvent[]);
+          this.state = reduceJournal(before.map((r, i) => toSearchEvent(r, journalPath, i + 1)));
           const uri = this.trackingUri();
           const report = await deliverJournalPort(journalPath, uri, searchRunMapperFor(before, { dir })).catch(() => undefined);
           return { status: 'finished', state: this.state, alreadyFinished: true, pendingRuns: report?.pendingRuns ?? -1, trackingUri: uri };
@@ -212,15 +212,17 @@ export class SearchSession {
   private async openAndRead(journalPath: string): Promise<JournalRecord[]> {
     const raw = this.init.fresh ? [] : await readJournal(journalPath);
     // Every runner record read back is parsed with its schema (a damaged one names file and line).
-    raw.forEach((r, i) => toSearchEvent(r, journalPath, i + 1));
+    const events = raw.map((r, i) => toSearchEvent(r, journalPath, i + 1));
     const existing = raw;
     this.journal = openJournal(journalPath, { defaultExperimentName: this.init.fresh?.config.experiment });
     for (const r of existing) this.noteRecord(r);
-    this.state = reduceJournal(existing as unknown as SearchEvent[]);
+    this.state = reduceJournal(events);
     this.journal.onAppend((r) => {
       this.noteRecord(r);
-      this.state = reduceSearch(this.state, r as unknown as SearchEvent);
-      this.init.onEvent?.(r as unknown as SearchEvent);
+      // Appended bodies were checked by append(); parsing gives the typed event (and NaN back from null).
+      const e = toSearchEvent(r, journalPath);
+      this.state = reduceSearch(this.state, e);
+      this.init.onEvent?.(e);
     });
     return existing;
   }
