@@ -16,7 +16,7 @@ import { useSearchAlive } from './hooks/useSearchAlive.js';
 import { useSearchList } from './hooks/useSearchList.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { appReducer, initialAppState, type AppState } from './state/app.js';
-import { toKeyPress } from './state/keys.js';
+import { toKeyPresses } from './state/keys.js';
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -40,7 +40,9 @@ const HINTS = {
 export function App({ root, initial, size, color }: AppProps) {
   const [state, dispatch] = useReducer(appReducer, initial ?? initialAppState());
   const { columns, rows } = useTerminalSize(size);
-  useInput((input, key) => dispatch({ type: 'key', key: toKeyPress(input, key) }));
+  useInput((input, key) => {
+    for (const press of toKeyPresses(input, key)) dispatch({ type: 'key', key: press });
+  });
   useSearchList(root, state.screen === 'start', dispatch);
   useSearchJournal(state.attached, dispatch);
   useSearchAlive(state.attached?.dir, dispatch);

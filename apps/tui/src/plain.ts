@@ -4,7 +4,7 @@
  */
 import { followSearch, initialSearchState, listSearches, locateSearch, progressParts, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
 import { searchLine } from './components/SearchList.js';
-import { launchDetached, resolveData } from './effects/launch.js';
+import { launchFromForm, resolveData } from './effects/launch.js';
 import { validateForm, type FormValues } from './state/form.js';
 
 /** Options of {@link runPlain}. */
@@ -48,8 +48,8 @@ export async function runPlain(options: PlainOptions): Promise<number> {
       return 2;
     }
     const flags = await resolveData(check.flags, options.signal);
-    const l = launchDetached(flags, options.root);
-    out.write(`search ${l.id} started in the background (pid ${l.pid}), folder ${l.dir}\n`);
+    const l = launchFromForm(flags, options.root, check.mode);
+    out.write(`search ${l.searchId} started in the background (pid ${l.pid}), folder ${l.dir}\n`);
     const s = await follow(l.dir, out, options.signal);
     return s.status === 'failed' ? 1 : 0;
   }

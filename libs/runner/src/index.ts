@@ -44,6 +44,8 @@ export { maskJson, createSearchRunMapper, searchRunMapperFor, evaluationRunKey, 
 export type { SearchRunMapperOptions } from './search/runs.js';
 
 export { spawnDetached, followSearch } from './detach/detach.js';
+export { launchDetached, sltBin, flagArgs } from './detach/launch.js';
+export type { LaunchDetachedOptions, Launched } from './detach/launch.js';
 export type { SpawnDetachedOptions, FollowSearchOptions } from './detach/detach.js';
 
 export { buildComparison, formatComparisonText, formatComparisonMarkdown } from './compare/table.js';

@@ -3,13 +3,12 @@
  * process or detached (`--detach`). Also the helpers the other search commands share: the
  * search flags, Ctrl-C handling, progress on stderr and results on stdout.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import {
-  ConfigError, JOURNAL_FILE, SearchInterruptedError, defaultSearchRoot, loadSearchConfig, newSearchId, runSearch, spawnDetached,
-  type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
+  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, runSearch,
+  type RunnerRecord, type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
 } from '@slt/runner';
 import { ProgressPrinter } from './attach.js';
 
@@ -120,11 +119,11 @@ export function flagValues(opts: SearchFlags): Record<string, unknown> {
 }
 
 /** The argv of the same command for a detached child (config already resolved into flags). */
-function childArgs(command: string, config: SearchConfig, dir: string, id: string, extra: string[]): string[] {
-  const args = [SLT_BIN, command];
+function childArgs(config: SearchConfig, extra: string[]): string[] {
+  const args: string[] = [];
   for (const [f] of FLAGS) {
     const key = keyOf(f) as keyof SearchConfig;
-    const v = key === 'out' ? dir : config[key];
+    const v = key === 'out' ? undefined : config[key];
     if (v === undefined) continue;
     if (typeof v === 'boolean') {
       args.push(v ? f : `--no-${f.slice(2)}`); // --trim / --no-trim
@@ -132,7 +131,7 @@ function childArgs(command: string, config: SearchConfig, dir: string, id: strin
     }
     args.push(f.split(' ')[0], Array.isArray(v) ? v.join(key === 'gpus' ? ',' : 'x') : String(v));
   }
-  return [...args, '--search-id', id, ...extra];
+  return [...args, ...extra];
 }
 
 /**
@@ -140,10 +139,8 @@ function childArgs(command: string, config: SearchConfig, dir: string, id: strin
  * `slt` command without `--detach`, writing into a folder fixed here.
  */
 export function detach(command: string, config: SearchConfig, opts: SearchFlags, extra: string[] = []): void {
-  const id = opts.searchId ?? newSearchId();
-  const dir = path.resolve(config.out ?? path.join(defaultSearchRoot(), id));
-  mkdirSync(dir, { recursive: true });
-  const pid = spawnDetached({ dir, args: childArgs(command, config, dir, id, extra) });
+  // The runner's one detached launch (the TUI's form uses it too).
+  const { searchId: id, dir, pid } = launchDetached({ command: command as 'search' | 'baselines' | 'compare', args: childArgs(config, extra), out: config.out, searchId: opts.searchId, bin: SLT_BIN });
   if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', searchId: id, dir, journalPath: path.join(dir, JOURNAL_FILE), pid })}\n`);
   else process.stdout.write(`search ${id} running in the background (pid ${pid})\n  folder: ${dir}\n  follow: slt attach ${dir}\n  stop:   slt stop ${dir}\n`);
 }
@@ -203,7 +200,7 @@ export function makeReporter(json: boolean, initial?: SearchState): { onEvent: (
 }
 
 function jsonLine(e: SearchEvent): Record<string, unknown> | undefined {
-  const r = e as SearchEvent & Record<string, any>;
+  const r = e as RunnerRecord; // other types: default
   switch (r.type) {
     case 'search.started': return { type: 'search', searchId: r.searchId, mode: r.mode, config: r.config, model: r.model.name, genomeLength: r.model.genomeLength, dataset: r.dataset };
     case 'eval.finished': return { type: 'evaluation', key: r.key, kind: r.kind, generation: r.generation, index: r.index, label: r.label, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy, trainableLayers: r.result.trainableLayers, trainableParams: r.result.trainableParams, seconds: r.result.seconds, imagesPerSecond: r.result.imagesPerSecond, ...(r.result.error ? { error: r.result.error } : {}) };

@@ -10,21 +10,26 @@ export interface SearchFormProps {
   models: string[];
   focused: boolean;
   width: number;
+  /** Lines available (default: all fields); fewer shows a window of fields around the selected one. */
+  height?: number;
 }
 
 /** Lines the form takes. */
 export const FORM_LINES = FIELD_KEYS.length + 3;
 
 /** The new-search form: one line per field (choices in ‹ ›), errors marked ✗, a Launch button and the hint of the selected field. */
-export function SearchForm({ form, models, focused, width }: SearchFormProps) {
+export function SearchForm({ form, models, focused, width, height }: SearchFormProps) {
   const specs = fieldSpecs(models);
   const labelW = 12;
   const selectedSpec = specs[form.index];
+  const room = Math.max(3, Math.min(specs.length, (height ?? FORM_LINES) - 3));
+  const start = Math.max(0, Math.min(form.index - Math.floor(room / 2), specs.length - room));
   const hint = selectedSpec ? (form.errors[selectedSpec.key] ? `✗ ${form.errors[selectedSpec.key]}` : selectedSpec.hint) : 'enter: start the search in the background';
   return (
     <Box flexDirection="column" width={width}>
-      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} New search`, width)}</Tx>
-      {specs.map((spec, i) => {
+      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} New search${room < specs.length ? `  (fields ${start + 1}-${start + room} of ${specs.length})` : ''}`, width)}</Tx>
+      {specs.slice(start, start + room).map((spec, j) => {
+        const i = start + j;
         const sel = focused && i === form.index;
         const editing = sel && form.editing;
         const raw = editing ? `${form.draft}█` : spec.choices ? `‹ ${form.values[spec.key]} ›` : form.values[spec.key] || '-';

@@ -20,22 +20,24 @@ export interface StartScreenProps {
 export function StartScreen({ state, width, height }: StartScreenProps) {
   const searches = visibleSearches(state);
   const listFocused = state.startFocus === 'list';
-  const form = <SearchForm form={state.form} models={state.models} focused={!listFocused} width={width >= 120 ? 56 : width} />;
+  const form = (h: number) => <SearchForm form={state.form} models={state.models} focused={!listFocused} width={width >= 120 ? 56 : width} height={h} />;
+  // Stacked: the list keeps at least 5 lines, the form takes the rest (scrolling its fields).
+  const formH = Math.min(FORM_LINES, height - 7);
   if (width >= 120) {
     return (
       <Box width={width} height={height}>
         <SearchList searches={searches} selected={state.listIndex} focused={listFocused} width={width - 58} height={height} />
         <Box width={2} />
-        {form}
+        {form(height)}
       </Box>
     );
   }
-  if (height >= FORM_LINES + 6) {
+  if (formH >= 9) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <SearchList searches={searches} selected={state.listIndex} focused={listFocused} width={width} height={height - FORM_LINES - 1} />
+        <SearchList searches={searches} selected={state.listIndex} focused={listFocused} width={width} height={height - formH - 1} />
         <Box height={1} />
-        {form}
+        {form(formH)}
       </Box>
     );
   }
@@ -50,7 +52,7 @@ export function StartScreen({ state, width, height }: StartScreenProps) {
       ) : (
         <>
           <Tx role="dim">{clip(`  ${searches.length} recent searches, ${searches.filter((s) => s.live).length} live (tab to pick one)`, width)}</Tx>
-          {form}
+          {form(height - 1)}
         </>
       )}
     </Box>

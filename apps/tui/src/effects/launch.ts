@@ -3,20 +3,11 @@
  * `slt search ... --out <dir>` in its own detached session through the runner's spawnDetached, so
  * quitting the TUI or losing SSH leaves it running.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { newSearchId, spawnDetached } from '@slt/runner';
+import { flagArgs, launchDetached, sltBin, type Launched } from '@slt/runner';
 import { detectKind } from '@slt/datasets';
 import { DEMO_DATA } from '../state/form.js';
-
-/** The `slt` bin the TUI runs (`SLT_BIN` overrides it). */
-export function sltBin(): string {
-  const bin = process.env.SLT_BIN ?? fileURLToPath(new URL('../../../cli/bin/slt.js', import.meta.url));
-  if (!existsSync(bin)) throw new Error(`the slt command is missing at ${bin} (set SLT_BIN to its path)`);
-  return bin;
-}
 
 /** An error of launching, with the text to show. */
 export class LaunchError extends Error {
@@ -50,24 +41,11 @@ export async function resolveData(flags: Record<string, string>, signal?: AbortS
   return out;
 }
 
-/** A started search. */
-export interface Launched {
-  id: string;
-  dir: string;
-  pid: number;
-}
-
-/** Starts `slt search` detached with `flags` (keys in camelCase) into `<root>/<new id>`. */
-export function launchDetached(flags: Record<string, string>, root: string): Launched {
-  const id = newSearchId();
-  const dir = path.join(root, id);
-  mkdirSync(dir, { recursive: true });
-  const args = [sltBin(), 'search'];
-  for (const [k, v] of Object.entries(flags)) {
-    if (v === '' || k === 'out') continue;
-    args.push(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v);
-  }
-  args.push('--out', dir, '--search-id', id);
-  const pid = spawnDetached({ dir, args });
-  return { id, dir, pid };
+/**
+ * Starts `slt <mode>` detached with the form's `flags` (keys in camelCase) into `<root>/<new id>`,
+ * through the runner's one detached launch (the same as `slt search --detach`).
+ */
+export function launchFromForm(flags: Record<string, string>, root: string, mode: 'search' | 'baselines' | 'compare' = 'search'): Launched {
+  const { out: _out, mode: _mode, ...rest } = flags;
+  return launchDetached({ command: mode, args: flagArgs(rest), root });
 }

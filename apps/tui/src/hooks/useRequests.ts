@@ -1,6 +1,6 @@
 import { useEffect, useRef, type Dispatch } from 'react';
 import { sendControl } from '@slt/runner';
-import { launchDetached, resolveData } from '../effects/launch.js';
+import { launchFromForm, resolveData } from '../effects/launch.js';
 import type { Action, Request } from '../state/app.js';
 import { DEMO_DATA } from '../state/form.js';
 
@@ -31,8 +31,8 @@ export function useRequests(request: Request | undefined, attached: { dir: strin
     (async () => {
       const flags = await resolveData(request.flags, ctl.signal);
       if (ctl.signal.aborted) return;
-      const launched = launchDetached(flags, root);
-      dispatch({ type: 'attach', id: launched.id, dir: launched.dir });
+      const launched = launchFromForm(flags, root, request.mode);
+      dispatch({ type: 'attach', id: launched.searchId, dir: launched.dir });
     })().catch((err: Error) => {
       if (!ctl.signal.aborted) dispatch({ type: 'request.failed', error: err.message });
     });

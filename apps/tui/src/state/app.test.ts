@@ -2,8 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { initialSearchState } from '@slt/runner';
 import { statusLine } from '../view/progress.js';
 import { appReducer, initialAppState, type AppState } from './app.js';
-import { DEMO_DATA, FIELD_KEYS } from './form.js';
-import type { KeyPress } from './keys.js';
+import { DEMO_DATA, FIELD_KEYS, validateForm } from './form.js';
+import { toKeyPresses, type KeyPress } from './keys.js';
 
 const key = (k: Partial<KeyPress> | string): KeyPress => (typeof k === 'string' ? { input: k } : { input: '', ...k });
 const keys = (s: AppState, ...ks: (Partial<KeyPress> | string)[]): AppState => ks.reduce((acc, k) => appReducer(acc, { type: 'key', key: key(k) }), s);
@@ -53,7 +53,7 @@ describe('app reducer', () => {
     expect(s.message?.level).toBe('error');
     // The quick demo is valid as it is and asks for a launch.
     const ok = keys(initialAppState(), 'n', { up: true }, { enter: true });
-    expect(ok.request).toEqual({ kind: 'launch', flags: expect.objectContaining({ data: DEMO_DATA, population: '8', generations: '3', epochs: '1', input: '32x32', preset: 'paper' }) });
+    expect(ok.request).toEqual({ kind: 'launch', mode: 'search', flags: expect.objectContaining({ data: DEMO_DATA, population: '8', generations: '3', epochs: '1', input: '32x32', preset: 'paper' }) });
     // A second enter while the launch is pending asks for nothing more.
     expect(keys(ok, { enter: true }).request).toBe(ok.request);
   });
@@ -111,5 +111,39 @@ describe('app reducer', () => {
     expect(appReducer(s, { type: 'alive', alive: false })).toBe(s);
     s = appReducer(s, { type: 'alive', alive: true });
     expect(statusLine(s.search, 's1', 120, s.attached?.alive)).not.toContain('killed');
+  });
+
+  test('a preset change keeps the fields the user edited (and says so); others follow the preset', () => {
+    let s = keys(initialAppState(), 'n', 'j', 'j', 'j', 'j', { enter: true }, { backspace: true }, '1', '2', { enter: true }); // population 12
+    expect(s.form.values.population).toBe('12');
+    s = keys(s, 'k', 'k', 'k', 'k', 'l'); // preset -> paper
+    expect(s.form.values.preset).toBe('paper');
+    expect(s.form.values.population).toBe('12');
+    expect(s.form.values.generations).toBe('10');
+    expect(s.message?.text).toBe('preset paper: kept your Population');
+  });
+
+  test('ctrl-u clears the field being typed; errors show as you type', () => {
+    let s = keys(initialAppState(), 'n', 'j', 'j', 'j', 'j', { enter: true });
+    s = keys(s, 'x');
+    expect(s.form.errors.population).toMatch(/not an integer/);
+    s = keys(s, { input: '', ctrl: true, ctrlChar: 'u' });
+    expect(s.form.draft).toBe('');
+    s = keys(s, '8');
+    expect(s.form.errors.population).toBeUndefined();
+  });
+
+  test('a burst of keys in one read counts every key', () => {
+    const presses = toKeyPresses('jjj', { upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, return: false, tab: false, shift: false, escape: false, backspace: false, delete: false, pageUp: false, pageDown: false, ctrl: false });
+    expect(presses).toHaveLength(3);
+    const s = presses.reduce((acc, k) => appReducer(acc, { type: 'key', key: k }), keys(initialAppState(), 'n'));
+    expect(s.form.index).toBe(3);
+  });
+
+  test('mode, weights, lr and experiment reach the launch', () => {
+    const s = initialAppState({ values: { mode: 'compare', lr: '0.001', experiment: 'paper-exp' } });
+    const launched = keys(s, 'n', { up: true }, { enter: true });
+    expect(launched.request).toEqual({ kind: 'launch', mode: 'compare', flags: expect.objectContaining({ lr: '0.001', experiment: 'paper-exp' }) });
+    expect(validateForm({ ...s.form.values, lr: 'fast' }).errors.lr).toMatch(/not a number/);
   });
 });

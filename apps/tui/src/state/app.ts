@@ -16,7 +16,7 @@ export type LivePane = (typeof LIVE_PANES)[number];
 
 /** An effect the hooks carry out. */
 export type Request =
-  | { kind: 'launch'; flags: Record<string, string> }
+  | { kind: 'launch'; flags: Record<string, string>; mode: 'search' | 'baselines' | 'compare' }
   | { kind: 'control'; command: 'stop' | 'pause' | 'continue' };
 
 /** The form's state. */
@@ -27,6 +27,8 @@ export interface FormState {
   editing: boolean;
   draft: string;
   errors: Partial<Record<FieldKey, string>>;
+  /** Fields the user changed: a preset change keeps them. */
+  edited?: FieldKey[];
 }
 
 /** Everything the screens draw. */
@@ -84,6 +86,22 @@ function attach(state: AppState, id: string, dir: string): AppState {
   return { ...state, attached: { id, dir }, search: initialSearchState(), screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
 }
 
+/** The error of one field for these values (validation as you type), undefined when fine. */
+function fieldError(values: FormValues, key: FieldKey): string | undefined {
+  return validateForm(values).errors[key];
+}
+
+/** A new draft of the field being edited, checked as it is typed. */
+function typing(state: AppState, draft: string): AppState {
+  const f = state.form;
+  const key = FIELD_KEYS[f.index];
+  const errors = { ...f.errors };
+  delete errors[key];
+  const err = fieldError({ ...f.values, [key]: draft.trim() }, key);
+  if (err) errors[key] = err;
+  return { ...state, form: { ...f, draft, errors } };
+}
+
 function formKey(state: AppState, k: KeyPress): AppState {
   const f = state.form;
   const specs = fieldSpecs(state.models);
@@ -94,10 +112,15 @@ function formKey(state: AppState, k: KeyPress): AppState {
       const values = { ...f.values, [key]: f.draft.trim() };
       const errors = { ...f.errors };
       delete errors[key];
-      return { ...state, form: { ...f, values, editing: false, draft: '', errors } };
+      const check = fieldError(values, key);
+      if (check) errors[key] = check;
+      const edited = f.values[key] === values[key] || f.edited?.includes(key) ? f.edited : [...(f.edited ?? []), key];
+      return { ...state, form: { ...f, values, editing: false, draft: '', errors, edited } };
     }
-    if (k.backspace) return { ...state, form: { ...f, draft: f.draft.slice(0, -1) } };
-    if (printable(k)) return { ...state, form: { ...f, draft: f.draft + k.input } };
+    // Ctrl-U clears the field being typed; every key of a burst counts (Ink may hand several at once).
+    if (k.ctrlChar === 'u') return typing(state, '');
+    if (k.backspace) return typing(state, f.draft.slice(0, -1));
+    if (printable(k)) return typing(state, f.draft + k.input);
     return state;
   }
   const n = FIELD_KEYS.length + 1;
@@ -109,8 +132,16 @@ function formKey(state: AppState, k: KeyPress): AppState {
     const c = spec.choices;
     const at = Math.max(0, c.indexOf(f.values[spec.key]));
     const next = c[(at + (isLeft(k) ? c.length - 1 : 1)) % c.length];
-    const values = spec.key === 'preset' ? presetValues(next as FormPreset, f.values) : { ...f.values, [spec.key]: next };
-    return { ...state, form: { ...f, values, errors: {} } };
+    if (spec.key !== 'preset') {
+      const edited = f.edited?.includes(spec.key) ? f.edited : [...(f.edited ?? []), spec.key];
+      return { ...state, form: { ...f, values: { ...f.values, [spec.key]: next }, errors: {}, edited } };
+    }
+    // A preset fills the fields the user has not changed; edited ones are kept (and said so).
+    const values = presetValues(next as FormPreset, f.values);
+    const kept = (f.edited ?? []).filter((key) => key !== 'preset' && values[key] !== f.values[key]);
+    for (const key of kept) values[key] = f.values[key];
+    const message = kept.length ? { level: 'info' as const, text: `preset ${next}: kept your ${kept.map((key) => specs.find((x) => x.key === key)?.label ?? key).join(', ')}` } : state.message;
+    return { ...state, form: { ...f, values, errors: {} }, message };
   }
   if (spec && k.enter) return { ...state, form: { ...f, editing: true, draft: f.values[spec.key] } };
   if (!spec && k.enter) {
@@ -120,7 +151,7 @@ function formKey(state: AppState, k: KeyPress): AppState {
       const first = FIELD_KEYS.findIndex((key) => check.errors[key]);
       return { ...state, form: { ...f, errors: check.errors, index: first >= 0 ? first : f.index }, message: { level: 'error', text: 'the form has errors (marked ✗)' } };
     }
-    return { ...state, form: { ...f, errors: {} }, request: { kind: 'launch', flags: check.flags }, message: undefined };
+    return { ...state, form: { ...f, errors: {} }, request: { kind: 'launch', flags: check.flags, mode: check.mode ?? 'search' }, message: undefined };
   }
   return state;
 }
@@ -180,7 +211,7 @@ function onKey(state: AppState, k: KeyPress): AppState {
   }
   if (state.form.editing && state.screen === 'start' && state.startFocus === 'form') return formKey(state, k);
   if (k.input === '?') return { ...state, help: true };
-  if (k.input === 'q' || (k.ctrl && k.input === 'c')) return { ...state, quitting: true };
+  if (k.input === 'q' || k.ctrlChar === 'c' || (k.ctrl && k.input === 'c')) return { ...state, quitting: true };
   if (k.input === '/' && state.screen !== 'results') return { ...state, filtering: true, filter: '' };
   const s = state.message && !k.enter ? { ...state, message: undefined } : state;
   if (state.screen === 'start') return startKey(s, k);

@@ -7,7 +7,10 @@ import path from 'node:path';
 import { BACKENDS, ConfigError, defaultWorkers, parseSearchConfig } from '@slt/runner';
 
 /** Keys of the form's fields, in display order. */
-export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri'] as const;
+export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri', 'mode', 'weights', 'lr', 'experiment'] as const;
+
+/** What a launch runs: the GA, the baselines only, or both with the comparison table. */
+export const FORM_MODES = ['search', 'baselines', 'compare'] as const;
 /** A field key. */
 export type FieldKey = (typeof FIELD_KEYS)[number];
 
@@ -46,6 +49,10 @@ export function fieldSpecs(models: readonly string[]): FieldSpec[] {
     { key: 'workers', label: 'Workers', hint: 'evaluation processes (0: in the search process)' },
     { key: 'backend', label: 'Backend', choices: BACKENDS, hint: 'tfjs backend' },
     { key: 'trackingUri', label: 'MLflow URI', hint: 'http(s)://host:port or a folder; empty: ./mlruns' },
+    { key: 'mode', label: 'Mode', choices: FORM_MODES, hint: 'search: the GA; baselines: freeze-all, train-all, heuristic, random; compare: both and the table' },
+    { key: 'weights', label: 'Weights', hint: "a Keras .h5 or tfjs folder/URL; empty: the demo's or the cache's for the model" },
+    { key: 'lr', label: 'Learn rate', hint: 'Adam learning rate; empty: 1e-4' },
+    { key: 'experiment', label: 'Experiment', hint: 'MLflow experiment; empty: slt' },
   ];
 }
 
@@ -53,6 +60,7 @@ export function fieldSpecs(models: readonly string[]): FieldSpec[] {
 export function presetValues(preset: FormPreset, current?: FormValues): FormValues {
   const base: FormValues = current ?? {
     preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: '', workers: '0', backend: 'auto', trackingUri: '',
+    mode: 'search', weights: '', lr: '', experiment: '',
   };
   if (preset === 'quick demo') {
     return { ...base, preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: base.seed || '1', workers: '0' };
@@ -64,6 +72,8 @@ export function presetValues(preset: FormPreset, current?: FormValues): FormValu
 /** A validated form: the flags of `slt search` (strings), or the errors per field. */
 export interface FormCheck {
   flags?: Record<string, string>;
+  /** The `slt` command to run (the Mode field). */
+  mode?: (typeof FORM_MODES)[number];
   errors: Partial<Record<FieldKey, string>>;
 }
 
@@ -90,6 +100,14 @@ export function validateForm(values: FormValues): FormCheck {
     else raw[k] = Number(v);
   }
   if (values.trackingUri.trim()) raw.trackingUri = values.trackingUri.trim();
+  for (const k of ['weights', 'experiment'] as const) if ((values[k] ?? '').trim()) raw[k] = values[k].trim();
+  const lr = (values.lr ?? '').trim();
+  if (lr) {
+    const n = Number(lr);
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(lr) || !Number.isFinite(n)) errors.lr = `${JSON.stringify(lr)} is not a number (e.g. 1e-4)`;
+    else raw.lr = n;
+  }
+  const mode = (FORM_MODES as readonly string[]).includes(values.mode) ? (values.mode as FormCheck['mode']) : 'search';
   try {
     parseSearchConfig(raw, 'form');
   } catch (err) {
@@ -104,5 +122,5 @@ export function validateForm(values: FormValues): FormCheck {
   const flags: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (k !== 'data') flags[k] = String(v);
   flags.data = data;
-  return { flags, errors };
+  return { flags, errors, mode };
 }

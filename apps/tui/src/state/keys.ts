@@ -14,6 +14,8 @@ export interface KeyPress {
   pageUp?: boolean;
   pageDown?: boolean;
   ctrl?: boolean;
+  /** The letter held with Ctrl (`u` for Ctrl-U); `input` is '' then. */
+  ctrlChar?: string;
 }
 
 /** Ink's `Key` fields this app reads. */
@@ -40,7 +42,19 @@ export function toKeyPress(input: string, key: InkKeyLike): KeyPress {
     up: key.upArrow, down: key.downArrow, left: key.leftArrow, right: key.rightArrow,
     enter: key.return, tab: key.tab && !key.shift, shiftTab: key.tab && key.shift, escape: key.escape,
     backspace: key.backspace || key.delete, pageUp: key.pageUp, pageDown: key.pageDown, ctrl: key.ctrl,
+    ...(key.ctrl && input ? { ctrlChar: input.toLowerCase() } : {}),
   };
+}
+
+/**
+ * The key presses of one terminal read: a burst of plain characters (keys pressed faster than the
+ * screen redraws, or a paste) is one press per character, so every key counts.
+ */
+export function toKeyPresses(input: string, key: InkKeyLike): KeyPress[] {
+  const special = key.ctrl || key.escape || key.return || key.tab || key.backspace || key.delete || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow;
+  const chars = [...input];
+  if (special || chars.length <= 1) return [toKeyPress(input, key)];
+  return chars.map((c) => toKeyPress(c, key));
 }
 
 /** Moves up: arrow or `k`. */
@@ -58,7 +72,8 @@ export const KEY_HELP: [string, string, string][] = [
   ['← →  h l', 'change a choice / generation shown', 'form, live'],
   ['enter', 'open search / edit field / launch / results', 'start, live'],
   ['tab  shift-tab', 'switch list ↔ form / pane / screen', 'everywhere'],
-  ['esc', 'cancel edit or filter, close help, go back', 'everywhere'],
+  ['esc', 'cancel edit, filter or a launch; close help; go back', 'everywhere'],
+  ['ctrl-u', 'clear the field being edited', 'form'],
   ['/', 'filter the list, rows and log lines', 'start, live'],
   ['n', 'new search (focus the form)', 'start'],
   ['p', 'pause / continue the search', 'live'],

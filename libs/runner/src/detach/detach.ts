@@ -11,7 +11,7 @@ import { toSearchEvent } from '../journal/read.js';
 import type { SearchEvent } from '../journal/records.js';
 import { initialSearchState, reduceSearch } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
-import { isAlive, isSearchRunning, locateSearch, writeFileAtomic } from '../search/paths.js';
+import { isAlive, isSearchRunning, locateSearch, readProgress, writeFileAtomic } from '../search/paths.js';
 
 /** Options of {@link spawnDetached}. */
 export interface SpawnDetachedOptions {
@@ -85,6 +85,17 @@ export async function followSearch(ref: string, options: FollowSearchOptions = {
     const quietFor = Date.now() - Math.max(lastRecordAt, t0);
     if (quietFor > 2000) ctl.abort();
   }, 500);
+  // Batch progress and setup phases are not journaled: the search keeps the latest in progress.json.
+  let lastLive = '';
+  const liveTimer = setInterval(() => {
+    const e = readProgress(dir);
+    const id = e ? `${e.type === 'eval.progress' ? e.key : e.phase}@${e.time}` : '';
+    if (!e || id === lastLive || !searchProcessAlive(dir)) return;
+    lastLive = id;
+    state = reduceSearch(state, e);
+    options.onEvent?.(e);
+    options.onState?.(state);
+  }, 500);
   try {
     await followJournal(journalPath, (r: JournalRecord) => {
       lastRecordAt = Date.now();
@@ -100,6 +111,7 @@ export async function followSearch(ref: string, options: FollowSearchOptions = {
     }, ctl.signal, { pollMs: options.pollMs });
   } finally {
     clearInterval(timer);
+    clearInterval(liveTimer);
     outer?.removeEventListener('abort', onAbort);
   }
   return state;
