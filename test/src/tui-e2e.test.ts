@@ -79,12 +79,13 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   await keys('Enter');
 
   // The live screen of the detached search; a generation finishes on screen.
-  const seen = await waitFor('generation 0 to finish on screen', async () => {
+  const seen = await waitFor('generation 1 to finish on screen', async () => {
     const s = await screen();
-    return /generation 0 done: best 0\.\d+/.test(s) ? s : undefined;
+    return /generation 1 done: best 0\.\d+/.test(s) ? s : undefined;
   }, 400);
   expect(seen).toMatch(/\[Live\]/);
-  expect(seen).toMatch(/Population of generation [01]/);
+  // Generations read from 1 on every line of the screen.
+  expect(seen).toMatch(/Population of generation [12]/);
 
   const root = path.join(tmp, '.slt', 'searches');
   const [id] = readdirSync(root);
@@ -107,7 +108,8 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   const again = await waitFor('the re-attached live screen', async () => {
     const s = await screen();
     // Replayed from the journal, then followed (it may finish meanwhile: the budget is tiny).
-    return new RegExp(`${id} · (running|finished) ·`).test(s) && /evals ([4-9]|1[0-2])\/12/.test(s) ? s : undefined;
+    // The one liveness rule: a running search with its process is `live` (as in slt ls).
+    return new RegExp(`${id} · (live|finished) ·`).test(s) && /([4-9]|1[0-2])\/12 evals/.test(s) ? s : undefined;
   }, 120);
   expect(again).toMatch(/Population of generation \d/);
   await keys('q');
