@@ -26,6 +26,7 @@ export const COMMANDS: CommandModule[] = [
   { commands: { compare: 'Run the GA and the baselines and print the comparison table' }, load: async () => (await import('./compare.js')).registerCompare },
   { commands: { resume: 'Continue a killed or interrupted search; finished evaluations are not run again' }, load: async () => (await import('./resume.js')).registerResume },
   { commands: { ls: 'List searches (live ones marked)' }, load: async () => (await import('./ls.js')).registerLs },
+  { commands: { rm: 'Remove a search (its folder); its MLflow runs are left as they are' }, load: async () => (await import('./rm.js')).registerRm },
   {
     commands: {
       attach: 'Follow a running (or finished) search from its journal; Ctrl-C detaches, the search goes on',
