@@ -39,6 +39,7 @@ export function slt(args: string[], cwd: string): ResultPromise<{ reject: false;
 }
 
 /** A journal record. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any record type, read back by the tests field by field
 export type Rec = { seq: number; time: string; type: string; [k: string]: any };
 
 /** Reads a JSON Lines journal (a torn last line is skipped). */
@@ -58,6 +59,7 @@ export function readRecords(file: string): Rec[] {
 }
 
 /** Parses JSON lines printed on stdout. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bin's JSON lines, of every kind
 export function jsonLines(stdout: string): Record<string, any>[] {
   return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }

@@ -15,7 +15,8 @@ import { Option } from 'commander';
 import {
   ConfigError, SearchInterruptedError, STUDY_CONFIG_FILE, buildComparison, defaultSearchRoot, formatComparisonMarkdown, formatComparisonText,
   formatStudyCsv, formatStudyMarkdown, formatStudyText, isStudyConfigInput, loadStudyConfig, newSearchId, preflightStudy, runSearch, runStudy,
-  spawnDetached, studyConfigFile, type SearchOutcome, type StudyConfig, type StudyEvent, type StudyOutcome,
+  spawnDetached, studyConfigFile, type RecordEnvelope, type SearchOutcome, type StudyConfig, type StudyEvent, type StudyOutcome,
+  type StudyRecordBody,
 } from '@slt/runner';
 import { SLT_BIN, addSearchFlags, configFromFlags, detach, flagValues, makeReporter, reportOutcome, withInterrupts, type SearchFlags } from './search.js';
 
@@ -50,7 +51,7 @@ export function makeStudyReporter(json: boolean): { onEvent: (e: StudyEvent) => 
   let rep: ReturnType<typeof makeReporter> | undefined;
   return {
     onEvent: (e) => {
-      const r = e as StudyEvent & Record<string, any>;
+      const r = e as StudyRecordBody & RecordEnvelope; // other types: ignored below
       if (r.type === 'study.model.started') {
         rep?.done();
         rep = undefined;

@@ -3,7 +3,7 @@
  * `reduceSearch(state, record)` never mutates `state`; unknown record types (e.g. tracking's
  * `run.*`) only advance `lastSeq`. Replaying a whole journal gives the same state as following it.
  */
-import type { AskedGenome, EvalFailedRecord, EvalFinishedRecord, EvalRetryRecord, EvalStartedRecord, RecordEnvelope, SearchEvent } from '../journal/records.js';
+import type { AskedGenome, EvalFailedRecord, EvalFinishedRecord, EvalProgressEvent, EvalRetryRecord, EvalStartedRecord, RecordEnvelope, RunnerRecord, SearchEvent, SearchPhaseEvent } from '../journal/records.js';
 import { compareEvaluations } from '../ports/ga.js';
 import { MAX_LOG_LINES, type GenerationState, type LogLine, type PopulationRow, type SearchState } from './types.js';
 
@@ -221,7 +221,8 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
   // changes nothing: counts stay those of one pass, as the CLI shows them.
   if ('seq' in event && typeof event.seq === 'number' && event.seq <= state.lastSeq) return state;
   let s: SearchState = 'seq' in event && typeof event.seq === 'number' ? { ...state, lastSeq: Math.max(state.lastSeq, event.seq), updatedAt: time } : state;
-  const e = event as SearchEvent & Record<string, any>;
+  // Records of a type this reducer does not know fall through to `default`; the known ones narrow.
+  const e = event as RunnerRecord | EvalProgressEvent | SearchPhaseEvent;
   switch (e.type) {
     case 'search.started': {
       const r = e as Extract<SearchEvent, { type: 'search.started' }>;

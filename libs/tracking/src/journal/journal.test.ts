@@ -41,7 +41,7 @@ describe('journal', () => {
     expect((created.tags as Record<string, string>)['mlflow.runName']).toBe('GA search');
     expect((created.tags as Record<string, string>)['slt.run_key']).toBe('search');
     expect(recs[3].params).toEqual({ model: 'mobilenet', population: '4', elitism: 'true' });
-    expect((recs[4].metrics as any[])[1].value).toBe('NaN'); // JSON has no NaN
+    expect((recs[4].metrics as { value: unknown }[])[1]!.value).toBe('NaN'); // JSON has no NaN
     expect(recs[6]).toMatchObject({ encoding: 'base64', content: Buffer.from([0, 255, 7]).toString('base64') });
   });
 

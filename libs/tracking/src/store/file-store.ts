@@ -111,9 +111,11 @@ export class FileStore implements TrackingStore {
     return out;
   }
 
-  private async readYaml(file: string): Promise<any | undefined> {
+  /** A meta.yaml as a plain object (undefined when missing, unreadable or not a mapping). */
+  private async readYaml(file: string): Promise<Record<string, unknown> | undefined> {
     try {
-      return parseYaml(await readFile(file, 'utf8'));
+      const v: unknown = parseYaml(await readFile(file, 'utf8'));
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
     } catch {
       return undefined;
     }
@@ -232,7 +234,7 @@ export class FileStore implements TrackingStore {
         runId: String(m.run_id ?? m.run_uuid),
         experimentId: String(m.experiment_id),
         runName: String(m.run_name ?? ''),
-        status: INT_TO_STATUS[m.status] ?? 'RUNNING',
+        status: INT_TO_STATUS[Number(m.status)] ?? 'RUNNING',
         startTime: Number(m.start_time ?? 0),
         ...(m.end_time !== null && m.end_time !== undefined ? { endTime: Number(m.end_time) } : {}),
         artifactUri: String(m.artifact_uri ?? ''),

@@ -161,7 +161,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
           throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Batched logging API requests must be at most ${MAX_BATCH_LOG_REQUEST_SIZE} bytes, got a request of size ${raw.length}.`);
         }
         const r = getRun(body.run_id);
-        const metrics: MetricPoint[] = (body.metrics ?? []).map((m: any) => ({ key: m.key, value: parseMetricValue(m.value), timestamp: Number(m.timestamp), step: Number(m.step ?? 0) }));
+        const metrics: MetricPoint[] = (body.metrics ?? []).map((m: { key: string; value: unknown; timestamp: unknown; step?: unknown }) => ({ key: m.key, value: parseMetricValue(m.value), timestamp: Number(m.timestamp), step: Number(m.step ?? 0) }));
         const batch = { metrics, params: body.params ?? [], tags: body.tags ?? [] };
         checkLogBatch(batch);
         for (const p of batch.params) {
@@ -312,6 +312,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- MLflow request bodies, read field by field as the real server does
 function parseJson(raw: Buffer): any {
   try {
     return raw.length ? JSON.parse(raw.toString('utf8')) : {};
