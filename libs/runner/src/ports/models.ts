@@ -65,8 +65,6 @@ export interface EvaluatorSetup {
   /** 1-channel adapter (`conv1x1`, `repeat`, `conv1x1-frozen`); default conv1x1. */
   adapter?: 'conv1x1' | 'repeat' | 'conv1x1-frozen';
   dataset: ImageDataset;
-  /** How a worker can load the same data set itself. */
-  datasetSpec: { path: string; kind?: string; input: [number, number]; seed: number };
 }
 
 /** Opens the evaluator pool of libs/models (worker processes; 0 workers = in this process). */

@@ -127,7 +127,7 @@ export class SearchSession {
         this.phase('workers', c.workers > 0 ? `building the model in ${c.workers} worker process${c.workers === 1 ? '' : 'es'}` : 'building the model');
         this.evaluator = await openEvaluator({
           model: c.model, weights: c.weights, input: c.input, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
-          workers: c.workers, backend: c.backend, gpus: c.gpus, adapter: c.adapter, dataset, datasetSpec: { path: c.data, kind: c.dataKind, input: c.input, seed: c.seed },
+          workers: c.workers, backend: c.backend, gpus: c.gpus, adapter: c.adapter, dataset,
         });
         this.genes = new GeneEvaluator(this.evaluator, c, [...this.finished.values()].map((f) => ({ generation: f.generation, result: f.result })));
         this.append({
