@@ -80,6 +80,8 @@ describe.each(SIZES)('at $columns x $rows', (size) => {
     expect(text).toContain('0/4 genomes');
     // s: stop goes to the search through its control file.
     await press(r, 's');
+    await until(() => expect(plain(r.lastFrame())).toContain('stop now?'));
+    await press(r, 'y');
     await until(() => expect(plain(r.lastFrame())).toContain('✓ stop sent to the search'));
     expect(JSON.parse(readFileSync(path.join(dir, 'control.json'), 'utf8'))).toMatchObject({ command: 'stop' });
   });

@@ -32,7 +32,7 @@ export function PopulationTable({ rows, selected, focused, width, height, title 
   const header = ` ${fit('genome', 11)} ${fit('layers', 6, true)} ${fit('params', 8, true)} ${fit('val acc', 7, true)} ${fit('state', 8)} mask`;
   return (
     <Box flexDirection="column" width={width}>
-      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} ${title}${rows.length > room ? `  (${start + 1}-${start + shown.length} of ${rows.length})` : ''}`, width)}</Tx>
+      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} ${title}${rows.length > room ? (shown.length ? `  (${start + 1}-${start + shown.length} of ${rows.length})` : `  (${rows.length} rows: tab to this pane alone)`) : ''}`, width)}</Tx>
       {height >= 2 ? <Tx role="dim">{clip(header, width)}</Tx> : null}
       {shown.map((r, i) => (
         <Tx key={r.key} role={STATE_ROLE[r.state]} selected={focused && start + i === selected}>

@@ -82,7 +82,12 @@ describe('app reducer', () => {
     expect(keys(s, { shiftTab: true }).pane).toBe('log');
     expect(keys(s, 's').request).toBeUndefined(); // status empty: nothing to stop
     const running = { ...s, search: { ...s.search, status: 'running' as const } };
-    expect(keys(running, 's').request).toEqual({ kind: 'control', command: 'stop' });
+    // s asks first (the genome in training would be lost) and offers pause.
+    expect(keys(running, 's').request).toBeUndefined();
+    expect(keys(running, 's').message?.text).toMatch(/^stop now\? .* p pause instead/);
+    expect(keys(running, 's', 'y').request).toEqual({ kind: 'control', command: 'stop' });
+    expect(keys(running, 's', 'p').request).toEqual({ kind: 'control', command: 'pause' });
+    expect(keys(running, 's', { escape: true }).request).toBeUndefined();
     expect(keys(running, 'p').request).toEqual({ kind: 'control', command: 'pause' });
     const paused = { ...s, search: { ...s.search, status: 'paused' as const } };
     expect(keys(paused, 'p').request).toEqual({ kind: 'control', command: 'continue' });

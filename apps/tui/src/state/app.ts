@@ -54,6 +54,8 @@ export interface AppState {
   busy?: string;
   message?: { level: 'info' | 'error'; text: string };
   quitting: boolean;
+  /** `s` was pressed: stopping waits for `y` (the genome in training is lost), `p` pauses instead. */
+  confirmStop?: boolean;
 }
 
 /** Every action. */
@@ -169,6 +171,12 @@ function startKey(state: AppState, k: KeyPress): AppState {
 }
 
 function liveKey(state: AppState, k: KeyPress): AppState {
+  if (state.confirmStop) {
+    const s = { ...state, confirmStop: false, message: undefined };
+    if (k.input === 'y') return { ...s, request: { kind: 'control', command: 'stop' } };
+    if (k.input === 'p') return { ...s, request: { kind: 'control', command: 'pause' } };
+    return s;
+  }
   const rows = visibleRows(state);
   const status = state.search.status;
   const active = status === 'running' || status === 'paused';
@@ -185,7 +193,7 @@ function liveKey(state: AppState, k: KeyPress): AppState {
   if (k.enter || k.input === 'r') return { ...state, screen: 'results', resultIndex: 0 };
   if (k.escape) return state.filter ? { ...state, filter: '' } : { ...state, screen: 'start', startFocus: 'list' };
   if (!state.attached || state.request) return state;
-  if (k.input === 's' && active) return { ...state, request: { kind: 'control', command: 'stop' } };
+  if (k.input === 's' && active) return { ...state, confirmStop: true, message: { level: 'info', text: 'stop now? the genome in training is lost (the search stays resumable): y stop · p pause instead (after the running genomes) · esc keep going' } };
   if (k.input === 'p' && active) return { ...state, request: { kind: 'control', command: status === 'paused' ? 'continue' : 'pause' } };
   return state;
 }

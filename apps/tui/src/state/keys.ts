@@ -77,7 +77,7 @@ export const KEY_HELP: [string, string, string][] = [
   ['/', 'filter the list, rows and log lines', 'start, live'],
   ['n', 'new search (focus the form)', 'start'],
   ['p', 'pause / continue the search', 'live'],
-  ['s', 'stop the search (resumable: slt resume)', 'live'],
+  ['s', 'stop the search (asks first; y stops, p pauses)', 'live'],
   ['r', 'results: comparison, Pareto view, best mask', 'live'],
   ['?', 'this help', 'everywhere'],
   ['q', 'quit (the search keeps running)', 'everywhere'],
