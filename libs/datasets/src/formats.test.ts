@@ -48,13 +48,14 @@ describe.skipIf(!tools)('class folders and UrbanSound8K of FLAC, Ogg Vorbis and 
     expect(flac.train.images).toEqual(wav.train.images);
     expect(flac.test.images).toEqual(wav.test.images);
     for (const [name, codec, maxMeanDiff] of [
-      ['ogg', ['-c:a', 'libvorbis', '-q:a', '6'], 0.03],
-      ['mp3', ['-c:a', 'libmp3lame', '-b:a', '64k'], 0.05],
+      ['ogg', ['-c:a', 'libvorbis', '-q:a', '6'], 0.02],
+      ['mp3', ['-c:a', 'libmp3lame', '-b:a', '64k'], 0.02],
     ] as const) {
       const ds = await loadDataset({ path: await classFolders(name, `.${name}`, ffmpeg([...codec])), ...opts });
       expect(ds.train.shape).toEqual(wav.train.shape);
       // Mean |difference| of the [0, 1] log-mel images (80 dB range): lossy codecs change quiet
-      // bins and the top band, so the images are close but not equal (measured: ogg 0.01, mp3 0.02).
+      // bins, so the images are close but not equal (measured: ogg 0.0041, mp3 0.0030; a lost frame,
+      // a delay left in or a wrong scale moves whole columns and gives several times more).
       let sum = 0;
       for (let i = 0; i < ds.train.images.length; i++) sum += Math.abs(ds.train.images[i]! - wav.train.images[i]!);
       const mean = sum / ds.train.images.length;
