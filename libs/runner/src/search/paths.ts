@@ -23,8 +23,11 @@ export const PROGRESS_FILE = 'progress.json';
 /** File name of the live MLflow delivery status of a running search (a `tracking.status` event). */
 export const TRACKING_STATUS_FILE = 'tracking.json';
 
-/** The default folder holding searches: `<cwd>/.slt/searches`. */
+/** The default folder holding searches: `$SLT_HOME/searches` when SLT_HOME is set, else `<cwd>/.slt/searches`. */
 export function defaultSearchRoot(cwd: string = process.cwd()): string {
+  // SLT_HOME names one home for every folder: `$SLT_HOME/searches` (slt ls, the TUI, --detach).
+  const home = process.env.SLT_HOME;
+  if (home) return path.resolve(home, 'searches');
   return path.resolve(cwd, '.slt', 'searches');
 }
 

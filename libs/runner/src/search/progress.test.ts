@@ -69,3 +69,20 @@ describe('progress figures', () => {
     expect(livenessText('killed', 'abc')).toBe('killed (no process runs it; continue it with: slt resume abc)');
   });
 });
+
+describe('the searches folder', () => {
+  it('SLT_HOME gives one folder of searches from any working folder', async () => {
+    const { defaultSearchRoot } = await import('./paths.js');
+    const saved = process.env.SLT_HOME;
+    try {
+      delete process.env.SLT_HOME;
+      expect(defaultSearchRoot('/work/x')).toBe('/work/x/.slt/searches');
+      process.env.SLT_HOME = '/srv/slt-home';
+      expect(defaultSearchRoot('/work/x')).toBe('/srv/slt-home/searches');
+      expect(defaultSearchRoot('/elsewhere')).toBe('/srv/slt-home/searches');
+    } finally {
+      if (saved === undefined) delete process.env.SLT_HOME;
+      else process.env.SLT_HOME = saved;
+    }
+  });
+});
