@@ -6,13 +6,14 @@
 
 /**
  * What is wrong with `mask` as a mask of `length` bits, as a phrase ("has 5 characters",
- * "character 3 is 'x'", "is not a string but number"), or undefined when it is one.
+ * "character 3 is 'x'", "not a string but number") that a caller completes with the expected
+ * length, or undefined when it is one.
  */
 export function maskProblem(mask: unknown, length: number): string | undefined {
-  if (typeof mask !== 'string') return `is not a string but ${mask === null ? 'null' : typeof mask}`;
-  if (mask.length !== length) return `has ${mask.length} characters, not ${length}`;
+  if (typeof mask !== 'string') return `not a string but ${mask === null ? 'null' : typeof mask}`;
+  if (mask.length !== length) return `has ${mask.length} characters`;
   const bad = mask.search(/[^01]/);
-  return bad >= 0 ? `character ${bad} is '${mask[bad]}', not '0' or '1'` : undefined;
+  return bad >= 0 ? `character ${bad} is '${mask[bad]}'` : undefined;
 }
 
 /** The number of '1' characters (trainable layers) of a mask. */

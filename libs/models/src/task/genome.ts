@@ -1,14 +1,13 @@
 /** Genomes: masks of '0'/'1', bit i = backbone layer i trainable. */
 import type * as tf from '@tensorflow/tfjs';
+import { maskProblem } from '@slt/util';
 import { InvalidMaskError } from '../errors.js';
 
 /** Throws {@link InvalidMaskError} unless `mask` is a string of `genomeLength` '0'/'1' characters. */
 export function validateMask(mask: unknown, genomeLength: number): string {
-  if (typeof mask !== 'string') throw new InvalidMaskError(String(mask), genomeLength, `not a string but ${typeof mask}`);
-  if (mask.length !== genomeLength) throw new InvalidMaskError(mask, genomeLength, `has ${mask.length} characters`);
-  const bad = mask.search(/[^01]/);
-  if (bad >= 0) throw new InvalidMaskError(mask, genomeLength, `character ${bad} is '${mask[bad]}'`);
-  return mask;
+  const problem = maskProblem(mask, genomeLength);
+  if (problem !== undefined) throw new InvalidMaskError(String(mask), genomeLength, problem);
+  return mask as string;
 }
 
 /** The all-frozen mask of a genome length. */

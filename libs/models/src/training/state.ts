@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type WeightSet, applyWeights, captureWeights } from '../weights/weight-set.js';
+import { maskProblem } from '@slt/util';
 import { TrainingInputError } from './errors.js';
 import type { TrainableTaskModel } from './types.js';
 
@@ -45,7 +46,7 @@ export function resetWeights(task: TrainableTaskModel, snapshot: WeightSnapshot,
 
 /** Checks a genome string against the model's genome length. */
 export function validateGenome(genome: string, length: number): void {
-  if (typeof genome !== 'string' || genome.length !== length || !/^[01]*$/.test(genome)) {
+  if (maskProblem(genome, length) !== undefined) {
     throw new TrainingInputError('genome', genome, `a string of ${length} characters '0'/'1' (one per backbone layer)`);
   }
 }
