@@ -113,8 +113,13 @@ export function forceInference(layer: tf.layers.Layer): void {
   layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
 }
 
-function sizeOf(v: tf.LayerVariable): number {
-  return (v.shape as number[]).reduce((a, b) => a * b, 1);
+/** Keras-style parameter counts of `model`: every weight's size, and the trainable weights' only. */
+export function countParams(model: tf.LayersModel): ParamCounts {
+  const size = (v: tf.LayerVariable): number => (v.shape as number[]).reduce((a, b) => a * b, 1);
+  return {
+    total: model.weights.reduce((s, v) => s + size(v), 0),
+    trainable: model.trainableWeights.reduce((s, v) => s + size(v), 0),
+  };
 }
 
 /** What {@link buildTaskGraph} needs: the input, the backbone as a graph function, and the task options. */
@@ -226,11 +231,7 @@ export function createTaskModel(options: TaskModelOptions): TaskModel {
       for (const l of headLayers) l.trainable = true;
       current = mask;
     },
-    countParams() {
-      const total = model.weights.reduce((s, v) => s + sizeOf(v), 0);
-      const trainable = model.trainableWeights.reduce((s, v) => s + sizeOf(v), 0);
-      return { total, trainable };
-    },
+    countParams: () => countParams(model),
     preprocess: (images) => preprocessImages(images, [inputShape[0], inputShape[1]], info.inputRange),
     dispose: () => model.dispose(),
   };

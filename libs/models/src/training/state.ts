@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type WeightSet, applyWeights, captureWeights } from '../weights/weight-set.js';
 import { maskProblem } from '@slt/util';
+import { countParams } from '../task/task-model.js';
 import { TrainingInputError } from './errors.js';
 import type { TrainableTaskModel } from './types.js';
 
@@ -62,10 +63,8 @@ export function applyGenome(task: TrainableTaskModel, genome: string): { trainab
   const head = new Set(task.headLayers);
   task.model.trainable = true;
   for (const layer of task.model.layers) layer.trainable = head.has(layer.name) || bits.get(layer.name) === true;
-  const size = (v: LayerVariable): number => (v.shape as number[]).reduce((a, b) => a * b, 1);
-  const trainableParams = task.model.trainableWeights.reduce((s, v) => s + size(v), 0);
-  const totalParams = task.model.weights.reduce((s, v) => s + size(v), 0);
-  return { trainableParams, totalParams };
+  const { trainable, total } = countParams(task.model);
+  return { trainableParams: trainable, totalParams: total };
 }
 
 /** The tf.Variables the optimiser updates: the model's trainable weights only. */
