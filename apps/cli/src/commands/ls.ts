@@ -20,7 +20,7 @@ export function registerLs(program: Command): void {
         return;
       }
       if (!list.length && !studies.length) {
-        process.stdout.write(`no searches under ${opts.root}\n`);
+        process.stdout.write(`no searches under ${opts.root} (another folder: --root DIR, or set SLT_HOME for one folder everywhere)\n`);
         return;
       }
       const rows = list.map((s) => [
@@ -28,6 +28,8 @@ export function registerLs(program: Command): void {
         s.bestFitness === undefined ? '-' : s.bestFitness.toFixed(4), s.error ? `error: ${s.error}` : '',
       ]);
       rows.push(...studies.map((s) => s.row));
+      // The folder read, on stderr (stdout stays the table).
+      process.stderr.write(`searches in ${opts.root}\n`);
       const head = ['id', 'status', 'mode', 'model', 'data', 'evals', 'best', ''];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
