@@ -13,10 +13,11 @@
  *
  * Usage: `node tools/build.mjs [projectRoot...]` (default: every project).
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { projectRoots } from './fresh.mjs';
 
 /** The repository root. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,22 +32,12 @@ const SOURCE_FILE = /\.tsx?$/;
  */
 export function listProjects(repo = REPO) {
   const out = [];
-  for (const group of ['libs', 'apps']) {
-    let names = [];
+  for (const root of projectRoots(repo)) {
     try {
-      names = readdirSync(path.join(repo, group));
+      const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+      out.push({ root, name: pkg.name, exports: typeof pkg.exports === 'string' ? { '.': pkg.exports } : (pkg.exports ?? {}) });
     } catch {
-      continue;
-    }
-    for (const dir of names.sort()) {
-      const root = path.join(repo, group, dir);
-      try {
-        if (!statSync(path.join(root, 'src')).isDirectory()) continue;
-        const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-        out.push({ root, name: pkg.name, exports: typeof pkg.exports === 'string' ? { '.': pkg.exports } : (pkg.exports ?? {}) });
-      } catch {
-        /* not a project */
-      }
+      /* not a project */
     }
   }
   return out;

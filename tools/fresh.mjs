@@ -31,10 +31,9 @@ function changedSince(dir, since) {
   return false;
 }
 
-/** The project folders (libs/*, apps/* with a src/) whose dist/ is missing or older than their sources. */
-export function staleProjects(repo = REPO) {
-  const stale = [];
-  const script = mtime(BUILD_SCRIPT);
+/** Every project folder: a folder under libs/ or apps/ with a src/ folder and a package.json, sorted. */
+export function projectRoots(repo = REPO) {
+  const out = [];
   for (const group of ['libs', 'apps']) {
     let names = [];
     try {
@@ -42,15 +41,21 @@ export function staleProjects(repo = REPO) {
     } catch {
       continue;
     }
-    for (const name of names) {
+    for (const name of names.sort()) {
       const root = path.join(repo, group, name);
-      const src = path.join(root, 'src');
-      if (mtime(src) < 0 || mtime(path.join(root, 'package.json')) < 0) continue;
-      const stamp = mtime(path.join(root, 'dist', STAMP));
-      if (stamp < 0 || script > stamp || mtime(path.join(root, 'package.json')) > stamp || changedSince(src, stamp)) stale.push(root);
+      if (mtime(path.join(root, 'src')) >= 0 && mtime(path.join(root, 'package.json')) >= 0) out.push(root);
     }
   }
-  return stale;
+  return out;
+}
+
+/** The project folders whose dist/ is missing or older than their sources. */
+export function staleProjects(repo = REPO) {
+  const script = mtime(BUILD_SCRIPT);
+  return projectRoots(repo).filter((root) => {
+    const stamp = mtime(path.join(root, 'dist', STAMP));
+    return stamp < 0 || script > stamp || mtime(path.join(root, 'package.json')) > stamp || changedSince(path.join(root, 'src'), stamp);
+  });
 }
 
 /**
