@@ -96,9 +96,14 @@ describe.each(SIZES)('at $columns x $rows', (size) => {
       return t;
     });
     for (const row of ['GA (best)', 'freeze-all', 'train-all', 'heuristic', 'random-1', 'random-3']) expect(text).toContain(row);
-    expect(text).toMatch(/Pareto view: val accuracy vs trainable params \(◆ front of \d+/);
-    expect(text).toMatch(/◆/);
-    expect(text).toMatch(/Best mask g\d\/\d: val 0\.\d{4}/);
+    expect(text).toMatch(/Pareto view: val accuracy \(up\) vs trainable params \(right, log\); front of \d+/);
+    expect(text).toContain('@ selected');
+    expect(text).toMatch(/[◆◇]/);
+    expect(text).toMatch(/@/);
+    // The selected row's mask: first the GA's best, then (one row down) freeze-all's.
+    expect(text).toMatch(/Mask of GA \(best\): val 0\.\d{4}/);
+    await press(r, 'j');
+    await until(() => expect(plain(r.lastFrame())).toMatch(/Mask of freeze-all: val 0\.\d{4}, 0 trainable layers/));
     expect(text).toMatch(/conv_(dw|pw)_\d+/);
   });
 

@@ -3,7 +3,7 @@ import { buildComparison } from '@slt/runner';
 import type { AppState } from '../state/app.js';
 import { finishedRows } from '../state/selectors.js';
 import { clip, fit, fmtAcc, fmtCount, maskChars, wrap, wrapWords } from '../view/format.js';
-import { paretoFront, paretoPlot, type ParetoPoint } from '../view/pareto.js';
+import { PARETO_LEGEND, paretoFront, paretoPlot, type ParetoPoint } from '../view/pareto.js';
 import { Tx } from './theme.js';
 
 /** Props of {@link ResultsScreen}. */
@@ -30,16 +30,18 @@ export function ResultsScreen({ state, width, height }: ResultsScreenProps) {
   const header = `  ${fit('method', 14)} ${fit('layers', 6, true)} ${fit('val acc', 7, true)} ${fit('test acc', 8, true)} ${fit('params', 9, true)}`;
   const tableLines = cmp.rows.map((r) => `${fit(r.method, 14)} ${fit(String(r.trainableLayers), 6, true)} ${fit(fmtAcc(r.valAccuracy), 7, true)} ${fit(fmtAcc(r.testAccuracy), 8, true)} ${fit(fmtCount(r.trainableParams), 9, true)}${r.error ? ` ✗ ${r.error}` : ''}`);
   const note = s.baselines.length === 0 ? '  no baselines in this search (slt compare runs the GA and the baselines)' : '';
-  const points: ParetoPoint[] = finishedRows(s).map((r) => ({ label: r.label ?? r.key, accuracy: r.fitness!, params: r.trainableParams ?? 0, baseline: r.kind === 'baseline' }));
+  const points: ParetoPoint[] = finishedRows(s).map((r) => ({ label: r.label ?? r.key, accuracy: r.fitness!, params: r.trainableParams ?? 0, baseline: r.kind === 'baseline', mask: r.mask }));
+  // The selected row's mask is shown below and marked @ in the plot.
+  const chosen = cmp.rows[state.resultIndex];
   const front = paretoFront(points);
-  const best = s.best;
+  const best = chosen ? { key: chosen.method, mask: chosen.mask, fitness: chosen.valAccuracy ?? 0, trainableLayers: chosen.trainableLayers } : s.best;
   const names = s.model?.layerNames ?? [];
   const tableH = 2 + Math.max(1, tableLines.length) + (note ? 1 : 0);
   const rest = Math.max(0, height - tableH);
   const maskLines = best ? wrap(maskChars(best.mask), width - 2) : [];
   const paretoH = Math.max(5, Math.min(12, rest - 3 - maskLines.length - 2));
   const namesH = Math.max(0, rest - paretoH - 2 - maskLines.length);
-  const plot = paretoPlot(points, Math.min(width, 80), Math.max(3, paretoH - 3)).slice(0, paretoH - 1);
+  const plot = paretoPlot(points, Math.min(width, 80), Math.max(3, paretoH - 4), best?.mask).slice(0, paretoH - 2);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Tx role="accent" bold>{clip(`Comparison${cmp.model ? ` · ${cmp.model} on ${cmp.dataset}` : ''}`, width)}</Tx>
@@ -49,11 +51,12 @@ export function ResultsScreen({ state, width, height }: ResultsScreenProps) {
         <Tx key={i} selected={i === state.resultIndex} role={i === 0 && cmp.rows[0]?.kind === 'ga' ? 'ok' : undefined}>{clip(`${i === state.resultIndex ? '›' : ' '} ${l}`, width)}</Tx>
       ))}
       {note ? <Tx role="dim">{clip(note, width)}</Tx> : null}
-      <Tx role="accent" bold>{clip(`Pareto view: val accuracy vs trainable params (◆ front of ${front.length}, · GA, B baseline)`, width)}</Tx>
+      <Tx role="accent" bold>{clip(`Pareto view: val accuracy (up) vs trainable params (right, log); front of ${front.length}`, width)}</Tx>
+      <Tx role="dim">{clip(`  ${PARETO_LEGEND}`, width)}</Tx>
       {plot.map((l, i) => <Tx key={i}>{l}</Tx>)}
       {best ? (
         <>
-          <Tx role="accent" bold>{clip(`Best mask ${best.key}: val ${best.fitness.toFixed(4)}, ${best.trainableLayers} trainable layers (█ trainable, · frozen)`, width)}</Tx>
+          <Tx role="accent" bold>{clip(`Mask of ${best.key}: val ${best.fitness.toFixed(4)}, ${best.trainableLayers} trainable layers (█ trainable, · frozen)`, width)}</Tx>
           {maskLines.map((l, i) => <Tx key={i}>{`  ${l}`}</Tx>)}
           {layerNameLines(best.mask, names, width - 2, namesH).map((l, i) => <Tx key={i} role="dim">{`  ${l}`}</Tx>)}
         </>

@@ -6,7 +6,12 @@ export interface ParetoPoint {
   accuracy: number;
   params: number;
   baseline: boolean;
+  /** The evaluated mask (marks the selected row's point). */
+  mask?: string;
 }
+
+/** What every symbol of {@link paretoPlot} means. */
+export const PARETO_LEGEND = '◆ GA on front  ◇ baseline on front  · GA  B baseline  @ selected';
 
 /** The points no other point beats on both accuracy (higher) and trainable params (lower), by params. */
 export function paretoFront(points: ParetoPoint[]): ParetoPoint[] {
@@ -24,9 +29,9 @@ export function paretoFront(points: ParetoPoint[]): ParetoPoint[] {
 
 /**
  * Draws the points in `height` rows, at most `width` wide: `◆` on the front, `·` other GA masks,
- * `B` baselines (`◇` a baseline on the front).
+ * `B` baselines (`◇` a baseline on the front), `@` the point of the `selected` mask.
  */
-export function paretoPlot(points: ParetoPoint[], width: number, height: number): string[] {
+export function paretoPlot(points: ParetoPoint[], width: number, height: number, selected?: string): string[] {
   if (points.length === 0) return ['(no finished evaluation yet)'.slice(0, width)];
   const rows = Math.max(3, height);
   const label = 7;
@@ -44,6 +49,11 @@ export function paretoPlot(points: ParetoPoint[], width: number, height: number)
     const x = x1 === x0 ? 0 : Math.round(((lx(p.params) - x0) / (x1 - x0)) * (plotW - 1));
     const y = rows - 1 - Math.round(((p.accuracy - y0) / (y1 - y0)) * (rows - 1));
     grid[y][x] = front.has(p) ? (p.baseline ? '◇' : '◆') : p.baseline ? 'B' : '·';
+  }
+  const sel = selected === undefined ? undefined : points.find((p) => p.mask === selected);
+  if (sel) {
+    const x = x1 === x0 ? 0 : Math.round(((lx(sel.params) - x0) / (x1 - x0)) * (plotW - 1));
+    grid[rows - 1 - Math.round(((sel.accuracy - y0) / (y1 - y0)) * (rows - 1))][x] = '@';
   }
   const lines = grid.map((cells, r) => {
     const tag = r === 0 ? y1.toFixed(3) : r === rows - 1 ? y0.toFixed(3) : '';
