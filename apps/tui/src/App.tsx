@@ -14,6 +14,7 @@ import { useRequests } from './hooks/useRequests.js';
 import { useSearchJournal } from './hooks/useSearchJournal.js';
 import { useSearchAlive } from './hooks/useSearchAlive.js';
 import { useSearchList } from './hooks/useSearchList.js';
+import { useTrackingStatus } from './hooks/useTrackingStatus.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { appReducer, initialAppState, type AppState } from './state/app.js';
 import { toKeyPresses } from './state/keys.js';
@@ -46,6 +47,7 @@ export function App({ root, initial, size, color }: AppProps) {
   useSearchList(root, state.screen === 'start', dispatch);
   useSearchJournal(state.attached, dispatch);
   useSearchAlive(state.attached?.dir, dispatch);
+  useTrackingStatus(state.attached?.dir, dispatch);
   useRequests(state.request, state.attached, root, dispatch);
   const mlflow = useMlflowLink(state.attached, state.search.parentRunKey, state.search.config?.trackingUri);
   useQuit(state.quitting);

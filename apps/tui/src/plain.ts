@@ -2,10 +2,11 @@
  * Without a terminal (stdout or stdin not a TTY) the TUI draws nothing: it prints a plain progress
  * log of a search, one line per event, for logs and CI.
  */
-import { followSearch, initialSearchState, listSearches, locateSearch, progressParts, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
+import { followSearch, initialSearchState, listSearches, locateSearch, progressParts, readTrackingStatus, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
 import { searchLine } from './components/SearchList.js';
 import { launchFromForm, resolveData } from './effects/launch.js';
 import { validateForm, type FormValues } from './state/form.js';
+import { trackingText } from './view/progress.js';
 
 /** Options of {@link runPlain}. */
 export interface PlainOptions {
@@ -25,15 +26,26 @@ export function plainProgress(s: SearchState): string {
 
 async function follow(dir: string, out: NodeJS.WritableStream, signal?: AbortSignal): Promise<SearchState> {
   let state = initialSearchState();
+  // The MLflow delivery (the search's live tracking.status event): one line each time its words change.
+  let delivery = '';
+  const checkDelivery = () => {
+    const text = trackingText(readTrackingStatus(dir), dir);
+    if (text === delivery) return;
+    delivery = text;
+    out.write(`${new Date().toISOString().slice(11, 19)} MLflow: ${text || 'delivery answering again'}\n`);
+  };
+  const timer = setInterval(checkDelivery, 1000);
   const final = await followSearch(dir, {
     signal,
     onEvent: (e: SearchEvent) => {
+      checkDelivery();
       const before = state.logs.length ? state.logs[state.logs.length - 1] : undefined;
       state = reduceSearch(state, e);
       const fresh = state.logs.slice(before ? state.logs.lastIndexOf(before) + 1 : 0);
       for (const l of fresh) out.write(`${l.time.slice(11, 19)} ${l.level === 'info' ? '' : `${l.level}: `}${l.message}  [${plainProgress(state)}]\n`);
     },
-  });
+  }).finally(() => clearInterval(timer));
+  checkDelivery();
   out.write(`search ${final.searchId ?? dir} ${final.status}${final.best ? `: best val accuracy ${final.best.fitness.toFixed(4)}, ${final.best.trainableLayers} trainable layers` : ''}\n`);
   return final;
 }

@@ -3,7 +3,7 @@ import { displayGeneration } from '@slt/runner';
 import type { AppState } from '../state/app.js';
 import { shownGeneration, trainingRow, visibleRows } from '../state/selectors.js';
 import { clip } from '../view/format.js';
-import { generationLine, genomeLine, statusLine } from '../view/progress.js';
+import { generationLine, genomeLine, statusLine, trackingText } from '../view/progress.js';
 import { ChartPane, LogPane, MaskPane } from './Panes.js';
 import { PopulationTable } from './PopulationTable.js';
 import { Tx } from './theme.js';
@@ -52,10 +52,17 @@ export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Tx bold>{statusLine(s, state.attached?.id, width, state.attached?.alive)}</Tx>
-      <Tx role="dim">{clip(`MLflow ${mlflow ?? '-'}`, width)}</Tx>
+      <MlflowLine link={mlflow} delivery={trackingText(state.tracking, state.attached?.dir)} width={width} />
       <Tx role="accent">{generationLine(s, width)}</Tx>
       <Tx role="warn">{genomeLine(trainingRow(s), s, width, state.attached?.alive)}</Tx>
       {panes}
     </Box>
   );
+}
+
+/** The MLflow link, then the delivery's trouble (retrying, failed, runs pending) in the warning colour. */
+function MlflowLine({ link, delivery, width }: { link?: string; delivery: string; width: number }) {
+  if (!delivery) return <Tx role="dim">{clip(`MLflow ${link ?? '-'}`, width)}</Tx>;
+  // The delivery's state first: a long link must not push it off the line.
+  return <Tx role="warn">{clip(`MLflow ${delivery} · ${link ?? '-'}`, width)}</Tx>;
 }

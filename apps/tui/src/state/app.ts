@@ -2,7 +2,7 @@
  * The app's state and its reducer: every change is a union action; effects are only *requested*
  * here (`request`) and carried out by hooks, which report back with actions.
  */
-import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary } from '@slt/runner';
+import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type TrackingStatusEvent } from '@slt/runner';
 import { FIELD_KEYS, fieldSpecs, presetValues, validateForm, type FieldKey, type FormPreset, type FormValues } from './form.js';
 import { isDown, isLeft, isRight, isUp, type KeyPress } from './keys.js';
 import { visibleRows, visibleSearches } from './selectors.js';
@@ -45,6 +45,8 @@ export interface AppState {
   /** The search on the live screen; `alive` false once its process is known to be gone. */
   attached?: { id: string; dir: string; alive?: boolean };
   search: SearchState;
+  /** The attached search's MLflow delivery status (its live `tracking.status` event), when it wrote one. */
+  tracking?: TrackingStatusEvent;
   pane: LivePane;
   rowIndex: number;
   /** Generation shown on the live screen; null follows the current one. */
@@ -65,6 +67,8 @@ export type Action =
   | { type: 'attach'; id: string; dir: string }
   | { type: 'events'; events: SearchEvent[] }
   | { type: 'alive'; alive: boolean }
+  /** The attached search's latest MLflow delivery status. */
+  | { type: 'tracking'; status?: TrackingStatusEvent }
   /** The journal is followed again from its first record: the search state starts over. */
   | { type: 'journal.reset' }
   | { type: 'busy'; text?: string }
@@ -85,7 +89,7 @@ const clamp = (i: number, n: number): number => Math.max(0, Math.min(i, Math.max
 const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && [...k.input].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 
 function attach(state: AppState, id: string, dir: string): AppState {
-  return { ...state, attached: { id, dir }, search: initialSearchState(), screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
+  return { ...state, attached: { id, dir }, search: initialSearchState(), tracking: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
 }
 
 /** The error of one field for these values (validation as you type), undefined when fine. */
@@ -239,6 +243,8 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'alive':
       // The same answer keeps the same object: hooks keyed on `attached` must not restart on a poll.
       return state.attached && state.attached.alive !== action.alive ? { ...state, attached: { ...state.attached, alive: action.alive } } : state;
+    case 'tracking':
+      return state.tracking?.time === action.status?.time && state.tracking?.phase === action.status?.phase ? state : { ...state, tracking: action.status };
     case 'journal.reset':
       return { ...state, search: initialSearchState() };
     case 'events': {

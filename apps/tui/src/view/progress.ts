@@ -1,5 +1,5 @@
 /** The live screen's progress lines (pure: SearchState in, text out). */
-import { displayGeneration, livenessText, progressParts, searchLiveness, setupText, type PopulationRow, type SearchState } from '@slt/runner';
+import { displayGeneration, livenessText, progressParts, searchLiveness, setupText, type PopulationRow, type SearchState, type TrackingStatusEvent } from '@slt/runner';
 import { bar, clip, fmtDuration } from './format.js';
 
 /** Fraction of a genome's training done (epochs, plus the batch within the epoch when known). */
@@ -64,5 +64,32 @@ export function statusLine(s: SearchState, id: string | undefined, width: number
   const status = livenessText(searchLiveness(s.status, alive !== false), id ?? s.searchId);
   const best = s.best ? `best ${s.best.fitness.toFixed(4)} (${s.best.trainableLayers} layers)` : 'best -';
   const what = s.model ? `${s.model.name} on ${s.dataset?.name ?? '?'}` : '';
-  return clip(`${id ?? s.searchId ?? '?'} · ${status}${s.reason ? ` (${s.reason})` : ''} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best} · ${what}`, width);
+  const trouble = failureText(s);
+  return clip(`${id ?? s.searchId ?? '?'} · ${status}${s.reason ? ` (${s.reason})` : ''}${trouble ? ` · ${trouble}` : ''} · ${fmtDuration(s.progress.elapsedSeconds)} · ${best} · ${what}`, width);
+}
+
+/** Failed evaluations and retried attempts (`progress.failures` / `progress.retries`), empty when none. */
+export function failureText(s: SearchState): string {
+  const p = s.progress;
+  return [p.failures ? `${p.failures} failed` : '', p.retries ? `${p.retries} retried` : ''].filter(Boolean).join(', ');
+}
+
+/**
+ * The MLflow delivery in words, from the search's live `tracking.status` event: retrying (with the
+ * retries so far and the last error), failed, or the runs still to deliver; empty when all is well.
+ */
+export function trackingText(t: TrackingStatusEvent | undefined, dir?: string): string {
+  if (!t) return '';
+  const pending = t.pendingRuns > 0 ? `${t.pendingRuns} run(s) pending` : '';
+  if (t.phase === 'retrying') {
+    return [`delivery retrying (${t.retries} ${t.retries === 1 ? 'retry' : 'retries'}${t.lastError ? `, last error: ${t.lastError}` : ''})`, pending].filter(Boolean).join(' · ');
+  }
+  if (t.phase === 'failed') return [`delivery failed${t.lastError ? `: ${t.lastError}` : ''}`, pending].filter(Boolean).join(' · ');
+  const retried = t.retries > 0 ? `${t.retries} delivery ${t.retries === 1 ? 'retry' : 'retries'}` : '';
+  if (t.phase === 'stopped' || t.phase === 'idle') {
+    const left = t.pendingRuns > 0 ? `${t.pendingRuns} run(s) not delivered${t.phase === 'stopped' && dir ? ` (slt sync ${dir})` : ''}` : '';
+    return [left, retried].filter(Boolean).join(' · ');
+  }
+  // Delivering normally: nothing to say but past retries (the pending counts move all the time).
+  return retried;
 }
