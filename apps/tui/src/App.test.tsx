@@ -35,7 +35,7 @@ describe.each(SIZES)('at $columns x $rows', (size) => {
     for (const label of ['Preset', 'quick demo', 'Population', 'Generations', 'Epochs', 'Batch', 'Seed', 'Workers', 'Backend', 'Launch']) expect(text).toContain(label);
     // Tall terminals show every field; 80x24 a window of them that follows the selection.
     if (size.rows >= 40) for (const label of ['MLflow URI', 'Mode', 'Weights', 'Learn rate', 'Experiment']) expect(text).toContain(label);
-    else expect(text).toMatch(/New search {2}\(fields 1-\d+ of 16\)/);
+    else expect(text).toMatch(/New search {2}\(fields 1-\d+ of 18\)/);
   });
 
   test('Live: a finished search with its population, progress and MLflow link', async () => {

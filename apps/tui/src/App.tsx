@@ -7,6 +7,7 @@ import { HelpOverlay } from './components/HelpOverlay.js';
 import { LiveScreen } from './components/LiveScreen.js';
 import { ResultsScreen } from './components/ResultsScreen.js';
 import { StartScreen } from './components/StartScreen.js';
+import { StudyResults } from './components/StudyResults.js';
 import { ThemeContext } from './components/theme.js';
 import { useMlflowLink } from './hooks/useMlflowLink.js';
 import { useQuit } from './hooks/useQuit.js';
@@ -14,10 +15,12 @@ import { useRequests } from './hooks/useRequests.js';
 import { useSearchJournal } from './hooks/useSearchJournal.js';
 import { useSearchAlive } from './hooks/useSearchAlive.js';
 import { useSearchList } from './hooks/useSearchList.js';
+import { useStudy } from './hooks/useStudy.js';
 import { useTrackingStatus } from './hooks/useTrackingStatus.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
 import { appReducer, initialAppState, type AppState } from './state/app.js';
 import { toKeyPresses } from './state/keys.js';
+import { followedDir } from './state/selectors.js';
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -45,11 +48,14 @@ export function App({ root, initial, size, color }: AppProps) {
     for (const press of toKeyPresses(input, key)) dispatch({ type: 'key', key: press });
   });
   useSearchList(root, state.screen === 'start', dispatch);
-  useSearchJournal(state.attached, dispatch);
+  useStudy(state.attached, dispatch);
+  // A study's live screen follows its running model's search (an ordinary search folder).
+  const searchDir = followedDir(state);
+  useSearchJournal(searchDir ? { dir: searchDir } : undefined, dispatch);
   useSearchAlive(state.attached?.dir, dispatch);
-  useTrackingStatus(state.attached?.dir, dispatch);
+  useTrackingStatus(searchDir, dispatch);
   useRequests(state.request, state.attached, root, dispatch);
-  const mlflow = useMlflowLink(state.attached, state.search.parentRunKey, state.search.config?.trackingUri);
+  const mlflow = useMlflowLink(searchDir ? { dir: searchDir } : undefined, state.search.parentRunKey, state.search.config?.trackingUri);
   useQuit(state.quitting);
 
   const width = Math.max(40, columns);
@@ -62,6 +68,7 @@ export function App({ root, initial, size, color }: AppProps) {
   if (state.help) body = <HelpOverlay width={width} height={height} />;
   else if (state.screen === 'start') body = <StartScreen state={state} width={width} height={height} />;
   else if (state.screen === 'live') body = <LiveScreen state={state} width={width} height={height} mlflow={mlflow} />;
+  else if (state.study) body = <StudyResults study={state.study} width={width} height={height} />;
   else body = <ResultsScreen state={state} width={width} height={height} />;
   return (
     <ThemeContext.Provider value={{ color: color ?? !process.env.NO_COLOR }}>

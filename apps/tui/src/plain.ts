@@ -2,8 +2,9 @@
  * Without a terminal (stdout or stdin not a TTY) the TUI draws nothing: it prints a plain progress
  * log of a search, one line per event, for logs and CI.
  */
-import { followSearch, initialSearchState, listSearches, locateSearch, progressParts, readTrackingStatus, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
+import { followSearch, followStudy, formatStudyText, initialSearchState, isStudyRef, locateSearch, locateStudy, progressParts, readTrackingStatus, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
 import { searchLine } from './components/SearchList.js';
+import { listAll } from './hooks/useSearchList.js';
 import { launchFromForm, resolveData } from './effects/launch.js';
 import { validateForm, type FormValues } from './state/form.js';
 import { trackingText } from './view/progress.js';
@@ -50,6 +51,32 @@ async function follow(dir: string, out: NodeJS.WritableStream, signal?: AbortSig
   return final;
 }
 
+/** Follows a study: a line as each model starts and ends, its search's log lines prefixed with the model's label, then the study table. */
+async function followStudyPlain(dir: string, out: NodeJS.WritableStream, signal?: AbortSignal): Promise<number> {
+  const states = new Map<string, SearchState>();
+  let total = 0;
+  const final = await followStudy(dir, {
+    signal,
+    onState: (st) => {
+      total = st.models.length;
+    },
+    onEvent: (e) => {
+      const at = `${e.time.slice(11, 19)} `;
+      if (e.type === 'study.model.started') out.write(`${at}model ${Number(e.index) + 1}/${total}: ${String(e.label)} started (${String(e.dir)})\n`);
+      else if (e.type === 'study.model.finished') out.write(`${at}model ${Number(e.index) + 1}/${total}: ${String(e.label)} finished\n`);
+    },
+    onSearchEvent: (label, e) => {
+      const before = states.get(label) ?? initialSearchState();
+      const after = reduceSearch(before, e);
+      states.set(label, after);
+      for (const l of after.logs.slice(before.logs.length)) out.write(`${l.time.slice(11, 19)} [${label}] ${l.level === 'info' ? '' : `${l.level}: `}${l.message}  [${plainProgress(after)}]\n`);
+    },
+  });
+  out.write(`study ${final.studyId ?? dir} ${final.status}${final.reason ? ` (${final.reason})` : ''}\n`);
+  if (final.table && final.table.models.length) out.write(formatStudyText(final.table));
+  return final.status === 'failed' ? 1 : 0;
+}
+
 /** Prints searches and follows one (launched, chosen, or the newest live one); resolves to the exit code. */
 export async function runPlain(options: PlainOptions): Promise<number> {
   const out = options.out ?? process.stdout;
@@ -61,20 +88,24 @@ export async function runPlain(options: PlainOptions): Promise<number> {
     }
     const flags = await resolveData(check.flags, options.signal);
     const l = launchFromForm(flags, options.root, check.mode);
-    out.write(`search ${l.searchId} started in the background (pid ${l.pid}), folder ${l.dir}\n`);
+    const study = check.mode === 'compare' && (flags.model ?? '').includes(',');
+    out.write(`${study ? 'study' : 'search'} ${l.searchId} started in the background (pid ${l.pid}), folder ${l.dir}\n`);
+    if (study) return followStudyPlain(l.dir, out, options.signal);
     const s = await follow(l.dir, out, options.signal);
     return s.status === 'failed' ? 1 : 0;
   }
   if (options.attach) {
+    if (isStudyRef(options.attach, options.root)) return followStudyPlain(locateStudy(options.attach, options.root).dir, out, options.signal);
     const s = await follow(locateSearch(options.attach, options.root).dir, out, options.signal);
     return s.status === 'failed' ? 1 : 0;
   }
-  const searches = await listSearches(options.root);
+  const searches = await listAll(options.root);
   out.write(`${searches.length} searches in ${options.root}${searches.length ? '' : ' (start one: slt-tui --launch, or open the TUI in a terminal)'}\n`);
   for (const s of searches) out.write(`${searchLine(s, 200)}\n`);
   const live = searches.find((s) => s.live);
   if (!live) return 0;
   out.write(`following ${live.searchId} (● live)\n`);
+  if (live.mode === 'study') return followStudyPlain(live.dir, out, options.signal);
   const s = await follow(live.dir, out, options.signal);
   return s.status === 'failed' ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { displayGeneration } from '@slt/runner';
 import type { AppState } from '../state/app.js';
-import { shownGeneration, trainingRow, visibleRows } from '../state/selectors.js';
+import { shownGeneration, studyModel, trainingRow, visibleRows } from '../state/selectors.js';
 import { clip } from '../view/format.js';
 import { generationLine, genomeLine, statusLine, trackingText } from '../view/progress.js';
 import { ChartPane, LogPane, MaskPane } from './Panes.js';
@@ -22,8 +22,10 @@ export interface LiveScreenProps {
  * training, the population table, and the masks / fitness chart / log panes (all of them on tall
  * terminals; the one `tab` focuses on small ones).
  */
-export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
+export function LiveScreen({ state, width, height: full, mlflow }: LiveScreenProps) {
   const s = state.search;
+  const studyText = studyLine(state);
+  const height = studyText ? full - 1 : full;
   const rows = visibleRows(state);
   const g = shownGeneration(s, state.genIndex);
   const gens = s.generations.length;
@@ -50,7 +52,8 @@ export function LiveScreen({ state, width, height, mlflow }: LiveScreenProps) {
     panes = <>{table(tableH)}{pane === 'masks' ? masks(rest) : pane === 'chart' ? chart(rest) : log(rest)}</>;
   }
   return (
-    <Box flexDirection="column" width={width} height={height}>
+    <Box flexDirection="column" width={width} height={full}>
+      {studyText ? <Tx role="accent" bold>{clip(studyText, width)}</Tx> : null}
       <Tx bold>{statusLine(s, state.attached?.id, width, state.attached?.alive)}</Tx>
       <MlflowLine link={mlflow} delivery={trackingText(state.tracking, state.attached?.dir)} width={width} />
       <Tx role="accent">{generationLine(s, width)}</Tx>
@@ -65,4 +68,15 @@ function MlflowLine({ link, delivery, width }: { link?: string; delivery: string
   if (!delivery) return <Tx role="dim">{clip(`MLflow ${link ?? '-'}`, width)}</Tx>;
   // The delivery's state first: a long link must not push it off the line.
   return <Tx role="warn">{clip(`MLflow ${delivery} · ${link ?? '-'}`, width)}</Tx>;
+}
+
+/** A study's header: `model i/N: label`, the models finished and the study's status (empty for a plain search). */
+export function studyLine(state: AppState): string {
+  const st = state.study;
+  if (!state.attached?.study && !st) return '';
+  if (!st || st.models.length === 0) return `study ${state.attached?.id ?? ''} · starting (waiting for its journal)`;
+  const m = studyModel(st);
+  const done = st.models.filter((x) => x.status === 'finished').length;
+  const head = m ? `model ${m.index + 1}/${st.models.length}: ${m.label}` : `model -/${st.models.length}`;
+  return `${head} · study ${st.studyId ?? state.attached?.id ?? ''} · ${st.status} · ${done}/${st.models.length} models done${st.reason ? ` (${st.reason})` : ''}`;
 }

@@ -32,7 +32,9 @@ export function useRequests(request: Request | undefined, attached: { dir: strin
       const flags = await resolveData(request.flags, ctl.signal);
       if (ctl.signal.aborted) return;
       const launched = launchFromForm(flags, root, request.mode);
-      dispatch({ type: 'attach', id: launched.searchId, dir: launched.dir });
+      // Several models in compare mode: `slt compare --model a,b` runs a study in that folder.
+      const study = request.mode === 'compare' && (flags.model ?? '').includes(',');
+      dispatch({ type: 'attach', id: launched.searchId, dir: launched.dir, ...(study ? { study } : {}) });
     })().catch((err: Error) => {
       if (!ctl.signal.aborted) dispatch({ type: 'request.failed', error: err.message });
     });

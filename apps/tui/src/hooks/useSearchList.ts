@@ -1,5 +1,5 @@
 import { useEffect, type Dispatch } from 'react';
-import { listSearches } from '@slt/runner';
+import { listSearches, listStudies, searchLiveness, type SearchSummary, type StudySummary } from '@slt/runner';
 import type { Action } from '../state/app.js';
 
 /** Lists the searches under `root` now and every `everyMs` while `enabled` (stops on unmount). */
@@ -10,7 +10,7 @@ export function useSearchList(root: string, enabled: boolean, dispatch: Dispatch
     let timer: NodeJS.Timeout | undefined;
     const tick = async () => {
       try {
-        const searches = await listSearches(root);
+        const searches = await listAll(root);
         if (!stopped) dispatch({ type: 'searches', searches });
       } catch (err) {
         if (!stopped) dispatch({ type: 'request.failed', error: `cannot list searches in ${root}: ${(err as Error).message}` });
@@ -23,4 +23,19 @@ export function useSearchList(root: string, enabled: boolean, dispatch: Dispatch
       if (timer) clearTimeout(timer);
     };
   }, [root, enabled, dispatch, everyMs]);
+}
+
+/** A study as a row of the search list: its models for the model, models done / in total for the progress. */
+export function studyRow(s: StudySummary): SearchSummary {
+  return {
+    searchId: s.studyId, dir: s.dir, journalPath: s.journalPath, status: s.status, live: s.live, liveness: searchLiveness(s.status, s.live), mode: 'study',
+    model: `study: ${s.models.join(',')}`, done: s.done, total: s.total,
+    ...(s.data ? { dataset: s.data } : {}), ...(s.startedAt ? { startedAt: s.startedAt } : {}), ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}), ...(s.error ? { error: s.error } : {}),
+  };
+}
+
+/** The searches and the studies under `root`, newest first (a row with mode 'study' opens the study). */
+export async function listAll(root: string): Promise<SearchSummary[]> {
+  const [plain, studies] = await Promise.all([listSearches(root), listStudies(root)]);
+  return [...plain, ...studies.map(studyRow)].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
 }

@@ -2,7 +2,7 @@
  * The app's state and its reducer: every change is a union action; effects are only *requested*
  * here (`request`) and carried out by hooks, which report back with actions.
  */
-import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type TrackingStatusEvent } from '@slt/runner';
+import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type StudyState, type TrackingStatusEvent } from '@slt/runner';
 import { FIELD_KEYS, fieldSpecs, presetValues, validateForm, type FieldKey, type FormPreset, type FormValues } from './form.js';
 import { isDown, isLeft, isRight, isUp, type KeyPress } from './keys.js';
 import { visibleRows, visibleSearches } from './selectors.js';
@@ -43,7 +43,9 @@ export interface AppState {
   models: string[];
   searches: SearchSummary[];
   /** The search on the live screen; `alive` false once its process is known to be gone. */
-  attached?: { id: string; dir: string; alive?: boolean };
+  attached?: { id: string; dir: string; alive?: boolean; study?: boolean };
+  /** The attached study (a multi-model compare), while one is attached: the live screen follows its running model's search. */
+  study?: StudyState;
   search: SearchState;
   /** The attached search's MLflow delivery status (its live `tracking.status` event), when it wrote one. */
   tracking?: TrackingStatusEvent;
@@ -64,7 +66,9 @@ export interface AppState {
 export type Action =
   | { type: 'key'; key: KeyPress }
   | { type: 'searches'; searches: SearchSummary[] }
-  | { type: 'attach'; id: string; dir: string }
+  | { type: 'attach'; id: string; dir: string; study?: boolean }
+  /** The attached study's state after its latest record. */
+  | { type: 'study'; state: StudyState }
   | { type: 'events'; events: SearchEvent[] }
   | { type: 'alive'; alive: boolean }
   /** The attached search's latest MLflow delivery status. */
@@ -88,8 +92,8 @@ export function initialAppState(options: { models?: string[]; preset?: FormPrese
 const clamp = (i: number, n: number): number => Math.max(0, Math.min(i, Math.max(0, n - 1)));
 const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && [...k.input].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 
-function attach(state: AppState, id: string, dir: string): AppState {
-  return { ...state, attached: { id, dir }, search: initialSearchState(), tracking: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
+function attach(state: AppState, id: string, dir: string, study?: boolean): AppState {
+  return { ...state, attached: { id, dir, ...(study ? { study } : {}) }, study: undefined, search: initialSearchState(), tracking: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
 }
 
 /** The error of one field for these values (validation as you type), undefined when fine. */
@@ -169,7 +173,7 @@ function startKey(state: AppState, k: KeyPress): AppState {
   if (k.input === 'n') return { ...state, startFocus: 'form' };
   if (isUp(k)) return { ...state, listIndex: clamp(state.listIndex - 1, list.length) };
   if (isDown(k)) return { ...state, listIndex: clamp(state.listIndex + 1, list.length) };
-  if (k.enter && list[state.listIndex]) return attach(state, list[state.listIndex].searchId, list[state.listIndex].dir);
+  if (k.enter && list[state.listIndex]) return attach(state, list[state.listIndex].searchId, list[state.listIndex].dir, list[state.listIndex].mode === 'study');
   if (k.escape && state.filter) return { ...state, filter: '', listIndex: 0 };
   return state;
 }
@@ -239,7 +243,9 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'searches':
       return { ...state, searches: action.searches, listIndex: clamp(state.listIndex, visibleSearches({ ...state, searches: action.searches }).length) };
     case 'attach':
-      return { ...attach(state, action.id, action.dir), request: undefined, busy: undefined };
+      return { ...attach(state, action.id, action.dir, action.study), request: undefined, busy: undefined };
+    case 'study':
+      return { ...state, study: action.state };
     case 'alive':
       // The same answer keeps the same object: hooks keyed on `attached` must not restart on a poll.
       return state.attached && state.attached.alive !== action.alive ? { ...state, attached: { ...state.attached, alive: action.alive } } : state;

@@ -4,10 +4,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { BACKENDS, ConfigError, defaultWorkers, parseSearchConfig } from '@slt/runner';
+import { AUDIO_PRESET_NAMES, BACKENDS, ConfigError, defaultWorkers, modelNames, parseSearchConfig } from '@slt/runner';
 
 /** Keys of the form's fields, in display order. */
-export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri', 'mode', 'weights', 'lr', 'experiment'] as const;
+export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri', 'mode', 'models', 'audioPreset', 'weights', 'lr', 'experiment'] as const;
+
+/** Choices of the Audio preset field: none, or one of the runner's presets. */
+export const AUDIO_PRESET_CHOICES = ['none', ...AUDIO_PRESET_NAMES] as const;
 
 /** What a launch runs: the GA, the baselines only, or both with the comparison table. */
 export const FORM_MODES = ['search', 'baselines', 'compare'] as const;
@@ -50,6 +53,8 @@ export function fieldSpecs(models: readonly string[]): FieldSpec[] {
     { key: 'backend', label: 'Backend', choices: BACKENDS, hint: 'tfjs backend' },
     { key: 'trackingUri', label: 'MLflow URI', hint: 'http(s)://host:port or a folder; empty: ./mlruns' },
     { key: 'mode', label: 'Mode', choices: FORM_MODES, hint: 'search: the GA; baselines: freeze-all, train-all, heuristic, random; compare: both and the table' },
+    { key: 'models', label: 'Models', hint: 'compare only: several zoo names, comma-separated (a study: one compare per model, then the study table); empty: the Model field' },
+    { key: 'audioPreset', label: 'Audio preset', choices: AUDIO_PRESET_CHOICES, hint: 'audio data: sample rate, clip length and mel spectrogram of hospital-alarm or urbansound8k (empty Input size: the preset\'s)' },
     { key: 'weights', label: 'Weights', hint: "a Keras .h5 or tfjs folder/URL; empty: the demo's or the cache's for the model" },
     { key: 'lr', label: 'Learn rate', hint: 'Adam learning rate; empty: 1e-4' },
     { key: 'experiment', label: 'Experiment', hint: 'MLflow experiment; empty: slt' },
@@ -60,7 +65,7 @@ export function fieldSpecs(models: readonly string[]): FieldSpec[] {
 export function presetValues(preset: FormPreset, current?: FormValues): FormValues {
   const base: FormValues = current ?? {
     preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: '', workers: '0', backend: 'auto', trackingUri: '',
-    mode: 'search', weights: '', lr: '', experiment: '',
+    mode: 'search', models: '', audioPreset: 'none', weights: '', lr: '', experiment: '',
   };
   if (preset === 'quick demo') {
     return { ...base, preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: base.seed || '1', workers: '0' };
@@ -108,6 +113,34 @@ export function validateForm(values: FormValues): FormCheck {
     else raw.lr = n;
   }
   const mode = (FORM_MODES as readonly string[]).includes(values.mode) ? (values.mode as FormCheck['mode']) : 'search';
+  const audio = (values.audioPreset ?? 'none').trim();
+  if (audio && audio !== 'none') {
+    raw.audioPreset = audio;
+    // An empty Input size takes the preset's feature image size.
+    if (!raw.input) delete raw.input;
+  }
+  // Several models: a study (`slt compare --model a,b`), each name checked as `slt compare` would.
+  const models = (values.models ?? '').split(',').map((m) => m.trim());
+  if (models.some(Boolean)) {
+    if (mode !== 'compare') errors.models = 'several models run in mode compare only (set Mode to compare)';
+    else if (models.some((m) => !m)) errors.models = `${JSON.stringify(values.models)}: an empty name in the list`;
+    else if (new Set(models).size !== models.length) errors.models = `${JSON.stringify(values.models)}: a model named twice`;
+    else {
+      // Names out of the zoo are caught here, not after the launch.
+      const zoo = modelNames();
+      const unknown = models.find((m) => !zoo.includes(m));
+      if (unknown) errors.models = `${unknown}: not a zoo model (one of ${zoo.join(', ')})`;
+      for (const m of models) {
+        try {
+          parseSearchConfig({ ...raw, model: m }, 'form');
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          const issue = err.issues.find((x) => x.startsWith('model: '));
+          if (issue) errors.models ??= `${m}: ${issue.slice('model: '.length)}`;
+        }
+      }
+    }
+  }
   try {
     parseSearchConfig(raw, 'form');
   } catch (err) {
@@ -122,5 +155,6 @@ export function validateForm(values: FormValues): FormCheck {
   const flags: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (k !== 'data') flags[k] = String(v);
   flags.data = data;
+  if (models.some(Boolean)) flags.model = models.join(',');
   return { flags, errors, mode };
 }

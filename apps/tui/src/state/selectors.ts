@@ -44,3 +44,19 @@ export function finishedRows(search: SearchState): PopulationRow[] {
   }
   return out;
 }
+
+/** The study model the live screen follows: the running one, else the last one started (undefined before any). */
+export function studyModel(study: AppState['study']): { index: number; label: string; dir: string } | undefined {
+  if (!study) return undefined;
+  const models = study.models;
+  const at = study.current >= 0 && models[study.current]?.dir ? study.current : models.map((m) => Boolean(m.dir)).lastIndexOf(true);
+  const m = models[at];
+  return m?.dir ? { index: at, label: m.label, dir: m.dir } : undefined;
+}
+
+/** The folder whose search journal the live screen follows: a study's model search, else the attached folder. */
+export function followedDir(state: Pick<AppState, 'attached' | 'study'>): string | undefined {
+  if (!state.attached) return undefined;
+  const isStudy = state.attached.study || state.study;
+  return isStudy ? studyModel(state.study)?.dir : state.attached.dir;
+}
