@@ -2,7 +2,7 @@
  * Without a terminal (stdout or stdin not a TTY) the TUI draws nothing: it prints a plain progress
  * log of a search, one line per event, for logs and CI.
  */
-import { followSearch, followStudy, formatStudyText, initialSearchState, isStudyRef, locateSearch, locateStudy, progressParts, readTrackingStatus, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
+import { followSearch, followStudy, formatStudyText, initialSearchState, isStudyDir, isStudyRef, locateSearch, locateStudy, progressParts, readTrackingStatus, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
 import { searchLine } from './components/SearchList.js';
 import { listAll } from './hooks/useSearchList.js';
 import { launchFromForm, resolveData } from './effects/launch.js';
@@ -51,6 +51,16 @@ async function follow(dir: string, out: NodeJS.WritableStream, signal?: AbortSig
   return final;
 }
 
+/** True while process `pid` exists. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Follows a study: a line as each model starts and ends, its search's log lines prefixed with the model's label, then the study table. */
 async function followStudyPlain(dir: string, out: NodeJS.WritableStream, signal?: AbortSignal): Promise<number> {
   const states = new Map<string, SearchState>();
@@ -90,7 +100,15 @@ export async function runPlain(options: PlainOptions): Promise<number> {
     const l = launchFromForm(flags, options.root, check.mode);
     const study = check.mode === 'compare' && (flags.model ?? '').includes(',');
     out.write(`${study ? 'study' : 'search'} ${l.searchId} started in the background (pid ${l.pid}), folder ${l.dir}\n`);
-    if (study) return followStudyPlain(l.dir, out, options.signal);
+    if (study) {
+      // The study writes its folder's files after its preflight (weights of every model found).
+      while (!isStudyDir(l.dir) && processAlive(l.pid) && !options.signal?.aborted) await new Promise((r) => setTimeout(r, 200));
+      if (!isStudyDir(l.dir)) {
+        out.write(`slt-tui: study ${l.searchId}: slt compare --model ${flags.model} stopped before the study started (a model's weights missing, or a bad value): run it in a terminal to see why\n`);
+        return 1;
+      }
+      return followStudyPlain(l.dir, out, options.signal);
+    }
     const s = await follow(l.dir, out, options.signal);
     return s.status === 'failed' ? 1 : 0;
   }

@@ -17,6 +17,7 @@ import { runPlain } from './plain.js';
 import { initialAppState } from './state/app.js';
 import { presetValues, validateForm } from './state/form.js';
 import { SIZES, expectFits, plain, until } from './testing/frames.js';
+import { SHARED_DATA } from './testing/global-setup.js';
 
 const searchDir = inject('searchDir');
 afterEach(() => cleanup());
@@ -127,3 +128,21 @@ test('the search list shows studies, and the plain log follows a study to its ta
   expect(text).toContain('study tui-study finished');
   expect(text).toMatch(/macro recall/);
 });
+
+test('launched from the form values with several models, `slt compare --model a,b` runs as a study (here stopping at its preflight: no weights in an empty cache)', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'slt-tui-study-launch-'));
+  const saved = process.env.SLT_CACHE_DIR;
+  process.env.SLT_CACHE_DIR = path.join(root, 'empty-cache');
+  try {
+    const chunks: string[] = [];
+    const out = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } });
+    const values = { ...presetValues('quick demo'), mode: 'compare', models: 'mobilenet_v1_0.25,mobilenet_v1_0.5', data: path.join(SHARED_DATA, 'fashion-mnist-900'), population: '4', generations: '1' };
+    expect(await runPlain({ root, launch: values, out })).toBe(1);
+    const text = chunks.join('');
+    expect(text).toMatch(/^study \S+ started in the background/);
+    expect(text).toContain('slt compare --model mobilenet_v1_0.25,mobilenet_v1_0.5 stopped before the study started');
+  } finally {
+    if (saved === undefined) delete process.env.SLT_CACHE_DIR;
+    else process.env.SLT_CACHE_DIR = saved;
+  }
+}, 120_000);
