@@ -11,20 +11,21 @@ import { readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } fro
 /** Fields that are facts of the process or the clock, not of the result. */
 const PROCESS_FACTS = new Set(['seq', 'time', 'pid', 'host', 'seconds', 'imagesPerSecond', 'worker', 'device', 'devices', 'workers', 'out', 'journalId', 'startTime', 'commit']);
 
-function canonical(value: unknown, searchId: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => canonical(v, searchId));
+function canonical(value: unknown, searchId: string, dir: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonical(v, searchId, dir));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !PROCESS_FACTS.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v, searchId)]));
+    return Object.fromEntries(Object.entries(value).filter(([k]) => !PROCESS_FACTS.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v, searchId, dir)]));
   }
-  return typeof value === 'string' ? value.split(searchId).join('<id>') : value;
+  // The search folder (w0, w1, w2) is where a search lives, not what it found.
+  return typeof value === 'string' ? value.split(dir).join('<dir>').split(searchId).join('<id>') : value;
 }
 
 /** The journal as a sorted list of canonical records (parallel evaluations interleave in any order). */
-function canonicalJournal(records: Rec[]): string[] {
+function canonicalJournal(records: Rec[], dir: string): string[] {
   const id = records.find((r) => r.type === 'search.started')!.searchId as string;
   return records
     .filter((r) => r.type !== 'search.log' && r.type !== 'journal.created')
-    .map((r) => JSON.stringify(canonical(r, id)))
+    .map((r) => JSON.stringify(canonical(r, id, dir)))
     .sort();
 }
 
@@ -45,10 +46,11 @@ describe('one seeded search with 0, 1 and 2 workers', () => {
 
   it('gives identical journals apart from timings and process facts', () => {
     for (const w of [0, 1, 2]) expect(journals[w]!.some((r) => r.type === 'search.finished'), outputs[w]!.slice(-2000)).toBe(true);
-    const base = canonicalJournal(journals[0]!);
+    const folder = (w: number) => path.join(cwd, `w${w}`);
+    const base = canonicalJournal(journals[0]!, folder(0));
     expect(base.filter((r) => r.includes('"eval.finished"')).length).toBeGreaterThan(4);
-    expect(canonicalJournal(journals[1]!)).toEqual(base);
-    expect(canonicalJournal(journals[2]!)).toEqual(base);
+    expect(canonicalJournal(journals[1]!, folder(1))).toEqual(base);
+    expect(canonicalJournal(journals[2]!, folder(2))).toEqual(base);
   });
 
   it('reports the same best genome', () => {
