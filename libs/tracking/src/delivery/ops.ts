@@ -5,7 +5,7 @@
  * idempotently. The default mapper replays the `run.*` records that `Journal.createRun` & co.
  * write, so a journal written with those helpers is delivered as before.
  */
-import type { JournalRecord, RunStatus } from '../journal/records.js';
+import type { JournalRecord, RunCreatedPayload, RunStatus } from '../journal/records.js';
 import { isTrackingRecord } from '../journal/records.js';
 import { parseMetricValue } from '../mlflow/server-rules.js';
 
@@ -39,21 +39,9 @@ export interface RunOpMetric {
   timestamp: number;
 }
 
-/** Creates the run once (found again by its tags after a crash). */
-export interface CreateRunOp {
+/** Creates the run once (found again by its tags after a crash); the fields of a `run.created` record. */
+export interface CreateRunOp extends RunCreatedPayload {
   op: 'create';
-  /** Client-side id of the run, unique in the journal (tag `slt.run_key`). */
-  runKey: string;
-  /** runKey of a parent created earlier in the same journal (tag `mlflow.parentRunId`). */
-  parentRunKey?: string;
-  /** Experiment (created when missing). */
-  experimentName: string;
-  /** Run name (`mlflow.runName`). */
-  runName: string;
-  /** Tags set at creation. */
-  tags: Record<string, string>;
-  /** ms since the epoch. */
-  startTime: number;
 }
 /** Logs params (immutable in MLflow: the same value again is a no-op). */
 export interface ParamsRunOp {
