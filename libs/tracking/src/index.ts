@@ -62,14 +62,14 @@ export type { DeliveryCounters, RetryPolicy } from './delivery/deliverer.js';
 export { JOURNAL_ID_TAG, RUN_KEY_TAG } from './delivery/deliverer.js';
 export { deliveryStatePath } from './delivery/state.js';
 export type { DeliveryState, DeliveredRun } from './delivery/state.js';
+/** Links of a journal's delivered runs (MLflow UI page or file-store folder), for screens: read-only, zod-checked. */
+export { deliveredRunLink, readDeliveryLinks, runLinkUrl } from './delivery/link.js';
+export type { DeliveredRunLink } from './delivery/link.js';
 export { trackingRecordMapper, composeMappers, recordTime } from './delivery/ops.js';
 export type {
   RunOp, RunOpsMapper, RunOpsMapperFactory, RunOpMetric, RunDatasetInput, CreateRunOp, ParamsRunOp, MetricsRunOp, TagsRunOp,
   ArtifactRunOp, InputsRunOp, StatusRunOp,
 } from './delivery/ops.js';
 export { METRIC_HISTORY_PAGE_SIZE } from './store/rest.js';
-export { acquireFileLock, readLockOwner, isProcessAlive, isOwnerAlive, LockHeldError } from './util/lock.js';
-export type { LockOwner, FileLockOptions } from './util/lock.js';
-export { removeStaleTemps } from './util/atomic.js';
 export { checkTracking } from './check.js';
 export type { TrackingCheck } from './check.js';

@@ -3,7 +3,7 @@
  * retried from where it stopped (HTTP Range, `If-Range` with the ETag); the size is checked against
  * what the server announced (and an expected size, if known); md5/sha256 are checked when expected
  * values are given; the file appears at `dest` only when whole (rename). One download per `dest` at
- * a time: `<dest>.lock` (the lock primitive of @slt/tracking, stale owners recovered); a second
+ * a time: `<dest>.lock` (the lock primitive of @slt/util, stale owners recovered); a second
  * process (two searches sharing a cache) waits, then finds the file.
  */
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockHeldError, acquireFileLock } from '@slt/tracking';
+import { LockHeldError, acquireFileLock } from '@slt/util';
 import { DownloadError } from './errors.js';
 
 /** Progress of a download (see {@link DownloadOptions.onProgress}). */

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { DeliveryError } from '../errors.js';
-import { removeStaleTemps, writeFileAtomic } from '../util/atomic.js';
-import { LockHeldError, acquireFileLock, isProcessAlive } from '../util/lock.js';
+import { LockHeldError, acquireFileLock, isProcessAlive, removeStaleTemps } from '@slt/util';
+import { writeFileAtomic } from '../util/atomic.js';
 
 /** What is known about one delivered run. */
 export interface DeliveredRun {

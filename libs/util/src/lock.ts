@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { TrackingError } from '../errors.js';
+import { UtilError } from './errors.js';
 
 /** What a lock file holds. */
 export interface LockOwner {
@@ -19,7 +19,7 @@ export interface LockOwner {
 }
 
 /** The lock is held by another live process. */
-export class LockHeldError extends TrackingError {
+export class LockHeldError extends UtilError {
   /** The lock file. */
   readonly file: string;
   /** Who holds it. */

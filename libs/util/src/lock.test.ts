@@ -1,12 +1,17 @@
 /** The one lock primitive: mutual exclusion between two real processes racing, stale-pid takeover. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test-support/fixtures.js';
 import { LockHeldError, acquireFileLock, readLockOwner } from './lock.js';
+
+/** A temp folder and its cleanup. */
+function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'slt-util-lock-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 const lockModule = fileURLToPath(new URL('./lock.ts', import.meta.url));
 
