@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -12,5 +14,7 @@ export const projectTestConfig = defineConfig({
     pool: 'forks',
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // Searches started by tests go to a throwaway per-user index, not the user's own.
+    env: { SLT_INDEX_FILE: process.env.SLT_INDEX_FILE ?? path.join(tmpdir(), `slt-test-index-${process.pid}.jsonl`) },
   },
 });

@@ -8,7 +8,7 @@ export { RunnerError, ConfigError, SearchNotFoundError, ResumeError, SearchInter
 export { JournalError } from '@slt/tracking';
 export type { RunnerErrorOptions } from './errors.js';
 
-export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS } from './config/schema.js';
+export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS, GENE_MODES, ADAPTERS, PRUNERS } from './config/schema.js';
 export type { SearchConfig, SearchConfigInput } from './config/schema.js';
 export { AUDIO_PRESETS, AUDIO_PRESET_NAMES, PAD_MODES, AUDIO_CONFIG_KEYS, LIMIT_CONFIG_KEYS } from './config/audio.js';
 export type { AudioPreset, AudioPresetName } from './config/audio.js';
@@ -36,6 +36,11 @@ export { listSearches } from './search/list.js';
 export { formatDuration, searchLiveness, livenessText, displayGeneration, trainingRows, setupText, progressParts, progressLine, exitOnClosedPipe } from './search/progress.js';
 export type { SearchLiveness } from './search/progress.js';
 export type { SearchSummary } from './search/list.js';
+// The per-user index of searches ($SLT_INDEX_FILE, else $XDG_STATE_HOME/slt/searches.jsonl): slt ls and ids from any folder.
+export { listKnownSearches } from './search/known.js';
+export type { KnownSearches, KnownSearch, KnownStudy, KnownFrom } from './search/known.js';
+export { SEARCH_INDEX_ENV, searchIndexFile, rememberSearch, readSearchIndex, knownSearchEntrySchema } from './search/search-index.js';
+export type { KnownSearchEntry, RememberSearchInput } from './search/search-index.js';
 export {
   JOURNAL_FILE, LOCK_FILE, CONTROL_FILE, PROGRESS_FILE, TRACKING_STATUS_FILE, readProgress, readTrackingStatus, defaultSearchRoot, newSearchId, locateSearch, isSearchRunning, readLock, sendControl, readControl,
 } from './search/paths.js';
@@ -43,7 +48,7 @@ export type { SearchLocation, SearchLock, ControlCommand } from './search/paths.
 export { maskJson, createSearchRunMapper, searchRunMapperFor, evaluationRunKey, evaluationRunName } from './search/runs.js';
 export type { SearchRunMapperOptions } from './search/runs.js';
 
-export { spawnDetached, followSearch } from './detach/detach.js';
+export { spawnDetached, followSearch, searchProcessAlive, detachedErrors } from './detach/detach.js';
 export { launchDetached, sltBin, flagArgs } from './detach/launch.js';
 export type { LaunchDetachedOptions, Launched } from './detach/launch.js';
 export type { SpawnDetachedOptions, FollowSearchOptions } from './detach/detach.js';

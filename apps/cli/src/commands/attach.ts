@@ -10,6 +10,7 @@ import {
   type ControlCommand, type SearchEvent, type SearchState,
 } from '@slt/runner';
 import { attachStudyCommand } from './study.js';
+import { addRootOption, rootOf, type RootFlags } from './root.js';
 
 /**
  * Progress of a search on a stream: on a TTY a redrawn bar under the log lines, otherwise plain
@@ -67,19 +68,21 @@ export class ProgressPrinter {
 
 /** Registers `slt attach`, `slt stop`, `slt pause`, `slt continue`. */
 export function registerAttach(program: Command): void {
-  program
-    .command('attach')
+  addRootOption(program
+    .command('attach'))
     .description('Follow a running (or finished) search from its journal; Ctrl-C detaches, the search goes on')
     .argument('<search>', 'search id, folder or journal file')
     .option('--json', 'journal records as JSON lines on stdout')
-    .action(async (ref: string, opts: { json?: boolean }) => {
-      if (isStudyRef(ref)) return attachStudyCommand(ref, opts);
+    .action(async (ref: string, opts: RootFlags & { json?: boolean }) => {
+      const root = rootOf(opts);
+      if (isStudyRef(ref, root)) return attachStudyCommand(ref, { ...opts, root });
       const printer = new ProgressPrinter(process.stderr);
       const ctl = new AbortController();
       const onInt = () => ctl.abort();
       process.once('SIGINT', onInt);
       try {
         const state = await followSearch(ref, {
+          root,
           signal: ctl.signal,
           onEvent: (e) => {
             printer.onEvent(e);
@@ -87,13 +90,15 @@ export function registerAttach(program: Command): void {
           },
         });
         printer.close();
-        const { dir } = locateSearch(ref);
+        const { dir } = locateSearch(ref, root);
         // One liveness rule (as `slt ls` and the TUI): running in the journal with no process is killed.
         const shown = searchLiveness(state.status, isSearchRunning(dir));
         const detached = ctl.signal.aborted && (shown === 'live' || shown === 'paused');
         if (!opts.json) {
           const what = detached ? `${shown}; detached, it goes on (slt attach ${dir} again)` : livenessText(shown, dir);
-          process.stdout.write(`search ${state.searchId ?? ref}: ${what}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
+          // A failed (or interrupted) search's reason is printed whole: its hint is at its end.
+          const why = (state.status === 'failed' || state.status === 'interrupted') && state.reason ? ` (${state.reason})` : '';
+          process.stdout.write(`search ${state.searchId ?? ref}: ${what}${why}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
         }
         if (state.status === 'empty') {
           throw Object.assign(new Error(`search ${dir} has not started (or failed before its first record); see ${dir}/search.err`), { exitCode: 1 });
@@ -106,12 +111,13 @@ export function registerAttach(program: Command): void {
       }
     });
   const control = (name: ControlCommand, help: string) =>
-    program
+    addRootOption(program
       .command(name)
       .description(help)
-      .argument('<search>', 'search id, folder or journal file')
-      .action((ref: string) => {
-        const { dir } = isStudyRef(ref) ? locateStudy(ref) : locateSearch(ref);
+      .argument('<search>', 'search id, folder or journal file'))
+      .action((ref: string, opts: RootFlags) => {
+        const root = rootOf(opts);
+        const { dir } = isStudyRef(ref, root) ? locateStudy(ref, root) : locateSearch(ref, root);
         if (!isSearchRunning(dir)) throw Object.assign(new Error(`search ${dir} is not running (resume it with: slt resume ${dir})`), { exitCode: 1 });
         sendControl(dir, name);
         process.stdout.write(`sent ${name} to ${dir}\n`);

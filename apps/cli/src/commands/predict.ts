@@ -11,14 +11,23 @@ import type { Command } from 'commander';
 import { audioFileToImage } from '@slt/audio';
 import { decodeImage, sniffImage, writeResized } from '@slt/datasets';
 import { classifyImages, loadSavedModel, type SavedModel } from '@slt/models';
+import { locateSearch } from '@slt/runner';
 import { CliError } from '../errors.js';
+import { addRootOption, rootOf, type RootFlags } from './root.js';
 
 /** A bad model folder or input file. */
 export class PredictError extends CliError {}
 
-/** The saved model folder of `ref`: the folder itself, or `<search>/model`. */
-function modelDir(ref: string): string {
-  const dir = path.resolve(ref);
+/** The saved model folder of `ref`: the folder itself, or `<search>/model` of a search folder or id. */
+function modelDir(ref: string, root: string): string {
+  let dir = path.resolve(ref);
+  if (!existsSync(dir)) {
+    try {
+      dir = locateSearch(ref, root).dir;
+    } catch {
+      /* not a search id either: named below */
+    }
+  }
   if (existsSync(path.join(dir, 'slt-model.json'))) return dir;
   if (existsSync(path.join(dir, 'model', 'slt-model.json'))) return path.join(dir, 'model');
   throw new PredictError(`${ref}: not a saved model (no slt-model.json here or in ${path.join(ref, 'model')}); a finished search saves its best model in <search>/model`, { exitCode: 2 });
@@ -51,14 +60,14 @@ async function fileImage(saved: SavedModel, file: string): Promise<Float32Array>
 
 /** Registers `slt predict`. */
 export function registerPredict(program: Command): void {
-  program
-    .command('predict')
+  addRootOption(program
+    .command('predict'))
     .description('Classify images or sounds with the best model a search saved')
-    .argument('<model>', "a saved model folder (model.json, weights.bin, slt-model.json) or a search folder")
+    .argument('<model>', "a saved model folder (model.json, weights.bin, slt-model.json), or a search folder or id")
     .argument('<files...>', 'images (PNG, JPEG) or sounds (WAV, FLAC, OGG, MP3)')
     .option('--json', 'one JSON line per file: file, class, probability, probabilities')
-    .action(async (ref: string, files: string[], opts: { json?: boolean }) => {
-      const saved = await loadSavedModel(modelDir(ref)).catch((err: Error) => {
+    .action(async (ref: string, files: string[], opts: RootFlags & { json?: boolean }) => {
+      const saved = await loadSavedModel(modelDir(ref, rootOf(opts))).catch((err: Error) => {
         throw new PredictError(err.message, { exitCode: 2, cause: err });
       });
       const [h, w, c] = saved.meta.imageShape;

@@ -5,29 +5,31 @@ import { isStudyRef, locateSearch, readSearchState, resumeSearch, spawnDetached 
 import { printComparison } from './compare.js';
 import { resumeStudyCommand } from './study.js';
 import { SLT_BIN, makeReporter, reportOutcome, withInterrupts } from './search.js';
+import { addRootOption, rootOf, type RootFlags } from './root.js';
 
 /** Registers `slt resume`. */
 export function registerResume(program: Command): void {
-  program
-    .command('resume')
+  addRootOption(program
+    .command('resume'))
     .description('Continue a killed or interrupted search; finished evaluations are not run again')
     .argument('<search>', 'search id, folder or journal file')
     .option('--json', 'results as JSON lines on stdout')
     .option('--detach', 'continue in the background')
     .addOption(new Option('--format <format>', 'table format (compare/baselines searches)').choices(['text', 'markdown', 'json', 'csv']).default('text'))
-    .action(async (ref: string, opts: { json?: boolean; detach?: boolean; format: string }) => {
-      if (isStudyRef(ref)) return resumeStudyCommand(ref, opts);
+    .action(async (ref: string, opts: RootFlags & { json?: boolean; detach?: boolean; format: string }) => {
+      const root = rootOf(opts);
+      if (isStudyRef(ref, root)) return resumeStudyCommand(ref, { ...opts, root });
       if (opts.detach) {
-        const { dir } = locateSearch(ref);
+        const { dir } = locateSearch(ref, root);
         await readSearchState(dir);
         const pid = spawnDetached({ dir, args: [SLT_BIN, 'resume', dir, '--format', opts.format] });
         process.stdout.write(opts.json ? `${JSON.stringify({ type: 'detached', dir, pid })}\n` : `resuming ${dir} in the background (pid ${pid}); follow: slt attach ${dir}\n`);
         return;
       }
       const json = !!opts.json;
-      const rep = makeReporter(json, await readSearchState(ref).catch(() => undefined));
+      const rep = makeReporter(json, await readSearchState(ref, root).catch(() => undefined));
       try {
-        const out = await withInterrupts((signal) => resumeSearch(ref, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking }));
+        const out = await withInterrupts((signal) => resumeSearch(ref, { root, signal, onEvent: rep.onEvent, onTracking: rep.onTracking }));
         rep.done();
         if (out.alreadyFinished) {
           // A finished search stays finished: nothing was run or written (exit 0).

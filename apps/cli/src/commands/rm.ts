@@ -1,22 +1,22 @@
 /** `slt rm <search>`: removes a search's folder (journal, lock, outputs); never a running one. */
 import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultSearchRoot, isSearchRunning, locateSearch, readSearchState } from '@slt/runner';
+import { isSearchRunning, locateSearch, readSearchState } from '@slt/runner';
 import { CliError } from '../errors.js';
+import { addRootOption, rootOf, type RootFlags } from './root.js';
 
 /** An `slt rm` that cannot remove what it was given. */
 export class RmError extends CliError {}
 
 /** Registers `slt rm`. */
 export function registerRm(program: Command): void {
-  program
+  addRootOption(program
     .command('rm')
     .description('Remove a search (its folder); its MLflow runs are left as they are')
     .argument('<search>', 'search id (or unique prefix), folder or journal file')
-    .option('--root <dir>', 'folder of searches', defaultSearchRoot())
-    .option('--json', 'what was removed, as one JSON line')
-    .action(async (ref: string, opts: { root: string; json?: boolean }) => {
-      const { dir } = locateSearch(ref, opts.root);
+    .option('--json', 'what was removed, as one JSON line'))
+    .action(async (ref: string, opts: RootFlags & { json?: boolean }) => {
+      const { dir } = locateSearch(ref, rootOf(opts));
       if (isSearchRunning(dir)) throw new RmError(`search ${dir} is running; stop it first (slt stop ${dir}), then remove it`, { exitCode: 1 });
       const s = await readSearchState(dir).catch(() => undefined);
       const store = s?.config?.trackingUri ?? 'the MLflow store it used';

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { isStudyRef, locateSearch, syncSearch, syncStudy } from '@slt/runner';
 import type { DeliveryReport } from '@slt/tracking';
 import { CliError } from '../errors.js';
+import { addRootOption, rootOf, type RootFlags } from './root.js';
 
 class SyncCommandError extends CliError {}
 
@@ -43,36 +44,39 @@ function reason(err: unknown): string {
  * The journals `ref` names: a search (id, folder or journal file), or the `*.jsonl` journals of
  * another folder (a study's `study.jsonl`).
  */
-function journalsOf(ref: string): string[] {
+function journalsOf(ref: string, root: string): string[] {
   try {
-    return [locateSearch(ref).journalPath];
+    return [locateSearch(ref, root).journalPath];
   } catch (err) {
     const abs = resolve(ref);
     if (existsSync(abs) && statSync(abs).isDirectory()) {
       const names = readdirSync(abs).filter((n) => n.endsWith('.jsonl')).sort();
       if (names.length) return names.map((n) => join(abs, n));
     }
-    throw new SyncCommandError(`${ref}: ${(err as Error).message}`, { exitCode: 2, cause: err });
+    // The not-found message names the reference already (no "ref: ref: ...").
+    throw new SyncCommandError((err as Error).message, { exitCode: 2, cause: err });
   }
 }
 
 /** Registers `slt sync`. */
 export function registerSync(program: Command): void {
-  program
-    .command('sync')
+  addRootOption(program
+    .command('sync'))
     .description('Deliver the runs of a search journal to MLflow (server or ./mlruns); safe to repeat')
     .argument('<search>', 'search id, folder or journal file')
     .option('--tracking-uri <uri>', 'MLflow tracking URI (http(s)://host:port or a folder); default: the one the search recorded')
     .option('--json', 'print the delivery report as JSON')
-    .action(async (ref: string, opts: { trackingUri?: string; json?: boolean }) => {
+    .action(async (ref: string, opts: RootFlags & { trackingUri?: string; json?: boolean }) => {
+      const root = rootOf(opts);
       const reports: DeliveryReport[] = [];
       // A study: its own run first (the parent of its models' runs), then every model's search.
       const hooks = {
         trackingUri: opts.trackingUri,
+        root,
         onRetry: (err: unknown, ms: number) => process.stderr.write(`slt sync: ${reason(err)}; retrying in ${ms} ms\n`),
         onWarning: (m: string) => process.stderr.write(`slt sync: warning: ${m}\n`),
       };
-      if (isStudyRef(ref)) {
+      if (isStudyRef(ref, root)) {
         try {
           reports.push(...(await syncStudy(ref, hooks)));
         } catch (err) {
@@ -80,7 +84,7 @@ export function registerSync(program: Command): void {
         }
         if (!opts.json) for (const r of reports) process.stdout.write(`${summary(r)}\n`);
       }
-      for (const journalPath of reports.length ? [] : journalsOf(ref)) {
+      for (const journalPath of reports.length ? [] : journalsOf(ref, root)) {
         try {
           const report = await syncSearch(journalPath, {
             trackingUri: opts.trackingUri,

@@ -5,6 +5,8 @@ import type { RegisterCommand } from '../commands/index.js';
 /** What running one command in a test gave: its stdout, the exit code it would give, its error. */
 export interface CommandRun {
   out: string;
+  /** What it wrote on stderr. */
+  err: string;
   code: number;
   error?: string;
 }
@@ -17,17 +19,26 @@ export async function runCommand(register: RegisterCommand, args: string[]): Pro
   const program = new Command('slt').exitOverride();
   register(program);
   let out = '';
+  let errText = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    errText += String(chunk);
+    return true;
+  });
+  const exitCode = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(args, { from: 'user' });
-    return { out, code: 0 };
+    return { out, err: errText, code: typeof process.exitCode === 'number' ? process.exitCode : 0 };
   } catch (err) {
     const e = err as Error & { exitCode?: number };
-    return { out, code: e.exitCode ?? 1, error: e.message };
+    return { out, err: errText, code: e.exitCode ?? 1, error: e.message };
   } finally {
     spy.mockRestore();
+    errSpy.mockRestore();
+    process.exitCode = exitCode;
   }
 }

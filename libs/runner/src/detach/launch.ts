@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
 import { JOURNAL_FILE, defaultSearchRoot, newSearchId } from '../search/paths.js';
+import { rememberSearch } from '../search/search-index.js';
 import { spawnDetached } from './detach.js';
 
 /**
@@ -78,5 +79,6 @@ export function launchDetached(options: LaunchDetachedOptions): Launched {
   const dir = path.resolve(options.out ?? path.join(options.root ?? defaultSearchRoot(), searchId));
   mkdirSync(dir, { recursive: true });
   const pid = spawnDetached({ dir, args: [options.bin ?? sltBin(), options.command, ...options.args, '--out', dir, '--search-id', searchId] });
+  rememberSearch({ kind: 'search', id: searchId, dir, mode: options.command });
   return { searchId, dir, journalPath: path.join(dir, JOURNAL_FILE), pid };
 }

@@ -29,6 +29,8 @@ export interface SearchSummary {
   bestMask?: string;
   /** Set when the journal could not be read. */
   error?: string;
+  /** A failed or interrupted search: why, whole (its `search.failed` / `search.interrupted` record). */
+  reason?: string;
 }
 
 /** Every search (a folder with a journal) under `root`, newest first. */
@@ -36,19 +38,27 @@ export async function listSearches(root: string = defaultSearchRoot()): Promise<
   if (!existsSync(root)) return [];
   const ids = readdirSync(root).filter((d) => existsSync(path.join(root, d, JOURNAL_FILE)));
   const out: SearchSummary[] = [];
-  for (const id of ids) {
-    const dir = path.join(root, id);
-    const journalPath = path.join(dir, JOURNAL_FILE);
-    const live = isSearchRunning(dir);
-    try {
-      const s = reduceJournal(await readSearchJournal(journalPath));
-      out.push({
-        searchId: s.searchId ?? id, dir, journalPath, status: s.status, live, liveness: searchLiveness(s.status, live), mode: s.mode, model: s.model?.name, dataset: s.dataset?.name,
-        startedAt: s.startedAt, updatedAt: s.updatedAt, done: s.progress.done, total: s.progress.total, bestFitness: s.best?.fitness, bestMask: s.best?.mask,
-      });
-    } catch (err) {
-      out.push({ searchId: id, dir, journalPath, status: 'empty', live, liveness: searchLiveness('empty', live), done: 0, total: 0, error: (err as Error).message });
-    }
+  for (const id of ids) out.push(await summarizeSearch(path.join(root, id)));
+  return sortNewestFirst(out);
+}
+
+/** Searches newest first (by start time, else id). */
+export function sortNewestFirst<T extends { startedAt?: string; searchId: string }>(list: T[]): T[] {
+  return list.sort((a, b) => (b.startedAt ?? b.searchId).localeCompare(a.startedAt ?? a.searchId));
+}
+
+/** The summary of the search in `dir` (its journal read and reduced; `error` set when it cannot be read). */
+export async function summarizeSearch(dir: string, id: string = path.basename(dir)): Promise<SearchSummary> {
+  const journalPath = path.join(dir, JOURNAL_FILE);
+  const live = isSearchRunning(dir);
+  try {
+    const s = reduceJournal(await readSearchJournal(journalPath));
+    return {
+      searchId: s.searchId ?? id, dir, journalPath, status: s.status, live, liveness: searchLiveness(s.status, live), mode: s.mode, model: s.model?.name, dataset: s.dataset?.name,
+      startedAt: s.startedAt, updatedAt: s.updatedAt, done: s.progress.done, total: s.progress.total, bestFitness: s.best?.fitness, bestMask: s.best?.mask,
+      ...((s.status === 'failed' || s.status === 'interrupted') && s.reason ? { reason: s.reason } : {}),
+    };
+  } catch (err) {
+    return { searchId: id, dir, journalPath, status: 'empty', live, liveness: searchLiveness('empty', live), done: 0, total: 0, error: (err as Error).message };
   }
-  return out.sort((a, b) => (b.startedAt ?? b.searchId).localeCompare(a.startedAt ?? a.searchId));
 }

@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { writeFileAtomicSync } from '@slt/util';
-import { LockHeldError, acquireFileLock, isProcessAlive, removeStaleTemps } from '@slt/tracking';
+import { LockHeldError, acquireFileLock, isProcessAlive, removeStaleTemps, writeFileAtomicSync } from '@slt/util';
 import { SearchNotFoundError, RunnerError } from '../errors.js';
 import type { TrackingStatusEvent } from '../ports/tracking.js';
 import type { EvalProgressEvent, SearchPhaseEvent } from '../journal/records.js';
+import { findInSearchIndex, searchIndexFile } from './search-index.js';
 
 /** File name of a search's journal inside its folder. */
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -50,7 +50,7 @@ export interface SearchLocation {
 
 /**
  * Finds a search from what a user typed: a journal file, a search folder, or a search id (or a
- * unique prefix of one) under `root`.
+ * unique prefix of one) under `root`, else in the per-user index of searches (any folder).
  * @throws SearchNotFoundError naming the reference and the searches that exist.
  */
 export function locateSearch(ref: string, root: string = defaultSearchRoot()): SearchLocation {
@@ -72,8 +72,14 @@ export function locateSearch(ref: string, root: string = defaultSearchRoot()): S
     const id = hits.includes(ref) ? ref : hits[0];
     return { dir: path.join(root, id), journalPath: path.join(root, id, JOURNAL_FILE) };
   }
-  const known = ids.length ? ids.slice(-10).join(', ') : 'none';
-  throw new SearchNotFoundError(ref, hits.length > 1 ? `ambiguous search id; matches ${hits.join(', ')}` : `no such search file, folder or id under ${root} (searches: ${known})`);
+  if (hits.length > 1) throw new SearchNotFoundError(ref, `ambiguous search id; matches ${hits.join(', ')}`);
+  // Not under root: the per-user index knows the searches started from any folder.
+  const known = findInSearchIndex(ref, 'search', (e) => existsSync(path.join(e.dir, JOURNAL_FILE)) || existsSync(path.join(e.dir, 'detached.json')));
+  if (known.length === 1) return { dir: known[0].dir, journalPath: path.join(known[0].dir, JOURNAL_FILE) };
+  if (known.length > 1) throw new SearchNotFoundError(ref, `ambiguous search id; matches ${known.map((e) => `${e.id} (${e.dir})`).join(', ')}`);
+  const index = searchIndexFile();
+  const listed = ids.length ? ids.slice(-10).join(', ') : 'none';
+  throw new SearchNotFoundError(ref, `no such search file, folder or id under ${root}${index ? ' or in your index of searches' : ''} (searches: ${listed}; every known one: slt ls)`);
 }
 
 /** Content of a search's lock file. */
@@ -110,7 +116,7 @@ export function isSearchRunning(dir: string): boolean {
 
 /**
  * Takes a search's lock for this process (one primitive for every slt lock: an exclusive create,
- * a dead holder's lock taken over; see @slt/tracking `acquireFileLock`), and removes the temp
+ * a dead holder's lock taken over; see @slt/util `acquireFileLock`), and removes the temp
  * files a killed process left in the folder.
  * @throws RunnerError when another live process holds it.
  */

@@ -15,6 +15,7 @@ import type { SearchStartedRecord } from '../journal/records.js';
 import { reduceJournal } from '../state/reducer.js';
 import type { SearchState } from '../state/types.js';
 import { JOURNAL_FILE, defaultSearchRoot, emitLiveEvent, isSearchRunning, locateSearch, newSearchId } from './paths.js';
+import { rememberSearch } from './search-index.js';
 import { SearchSession, type SearchMode } from './session.js';
 
 /** Options of {@link runSearch} and {@link resumeSearch}. */
@@ -127,6 +128,8 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   const check = await checkTrackingPort(trackingUri, 3000);
   const created = !existsSync(dir);
   makeSearchDir(dir);
+  // The per-user index of searches: `slt ls` and `slt attach <id>` find it from any folder.
+  rememberSearch({ kind: 'search', id: searchId, dir, mode: options.mode ?? 'search', ...(options.study ? { study: options.study.studyId } : {}) });
   const session = new SearchSession({
     dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking,
     fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { defaultSearchRoot } from '../search/paths.js';
+import { findInSearchIndex } from '../search/search-index.js';
 import { StudyNotFoundError } from './errors.js';
 
 /** File name of a study's journal inside its folder. */
@@ -62,5 +63,9 @@ export function locateStudy(ref: string, root: string = defaultSearchRoot()): St
     const id = hits.includes(ref) ? ref : hits[0]!;
     return { dir: path.join(root, id), journalPath: path.join(root, id, STUDY_JOURNAL) };
   }
+  // Not under root: the per-user index of searches knows the studies started from any folder.
+  const known = hits.length ? [] : findInSearchIndex(ref, 'study', (e) => isStudyDir(e.dir));
+  if (known.length === 1) return { dir: known[0]!.dir, journalPath: path.join(known[0]!.dir, STUDY_JOURNAL) };
+  if (known.length > 1) throw new StudyNotFoundError(ref, `ambiguous study id; matches ${known.map((e) => `${e.id} (${e.dir})`).join(', ')}`);
   throw new StudyNotFoundError(ref, hits.length > 1 ? `ambiguous study id; matches ${hits.join(', ')}` : `no such study folder, journal or id under ${root}`);
 }

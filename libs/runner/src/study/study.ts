@@ -16,6 +16,7 @@ import type { SearchEvent } from '../journal/records.js';
 import { deliverJournalPort, resolveTrackingUriPort } from '../ports/tracking.js';
 import { Controller } from '../search/control.js';
 import { JOURNAL_FILE, acquireLock, clearControl, defaultSearchRoot, isSearchRunning, newSearchId, sendControl, writeFileAtomic } from '../search/paths.js';
+import { rememberSearch } from '../search/search-index.js';
 import { readSearchState, resumeSearch, runSearch, syncSearch, type SearchOutcome, type SyncSearchOptions } from '../search/run.js';
 import { modelSearchConfig, studyConfigFile, type StudyConfig } from './config.js';
 import { preflightStudy } from './preflight.js';
@@ -71,6 +72,8 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(path.join(dir, STUDY_CONFIG_FILE), `${JSON.stringify(studyConfigFile(full), null, 2)}\n`);
+  // The per-user index of searches: `slt ls` and `slt attach <id>` find the study from any folder.
+  rememberSearch({ kind: 'study', id: studyId, dir, mode: 'compare' });
   try {
     return await new StudyRunner(dir, journalPath, options, { studyId, config: full }).run();
   } catch (err) {
