@@ -59,10 +59,10 @@ describe('audio presets and data settings in the search config', () => {
     expect(issuesOf(() => parseSearchConfig({ data: 'd', nMels: 0 }))).toEqual(['nMels: expected an integer in 1..1024 (got 0)']);
     expect(issuesOf(() => parseSearchConfig({ data: 'd', channels: 2 }))).toEqual(['channels: expected 1 or 3 (got 2)']);
     expect(issuesOf(() => parseSearchConfig({ data: 'd', pad: 'mirror' }))).toEqual(['pad: expected one of "zero", "repeat" (got "mirror")']);
-    expect(issuesOf(() => parseSearchConfig({ data: 'd', trim: 'yes' }))).toEqual(['trim: expected true or false (got "yes")']);
+    expect(issuesOf(() => parseSearchConfig({ data: 'd', trim: 'yes' }))).toEqual(['trim: expected true or false (got the string "yes")']);
     for (const bad of [0, 1.5, -2, 'many']) {
       expect(issuesOf(() => parseSearchConfig({ data: 'd', trainLimit: bad }))).toEqual([
-        `trainLimit: expected an integer number of training examples >= 1, or a fraction in (0, 1) (got ${JSON.stringify(bad)})`,
+        `trainLimit: expected an integer number of training examples >= 1, or a fraction in (0, 1) (got ${typeof bad === 'string' ? `the string ${JSON.stringify(bad)}` : bad})`,
       ]);
     }
     expect(parseSearchConfig({ data: 'd', sampleRate: 'native', trainLimit: '1000', valLimit: 0.5 })).toMatchObject({ sampleRate: 'native', trainLimit: 1000, valLimit: 0.5 });

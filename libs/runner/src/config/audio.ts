@@ -140,7 +140,7 @@ export function withDataValues(lines: string[], obj: Record<string, unknown>): s
   const keys = new Set<string>([...AUDIO_CONFIG_KEYS, ...LIMIT_CONFIG_KEYS]);
   return lines.map((line) => {
     const key = /^(\w+): /.exec(line)?.[1];
-    if (!key || !keys.has(key) || !(key in obj) || / got /.test(line)) return line;
+    if (!key || !keys.has(key) || !(key in obj) || /\bgot\b/.test(line)) return line;
     const v = obj[key];
     const shown = typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? v.trim() : JSON.stringify(v);
     return `${line} (got ${shown})`;

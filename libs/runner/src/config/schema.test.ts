@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { defaultWorkers, loadSearchConfig, parseSearchConfig } from './schema.js';
+import { ADAPTERS, BACKENDS, GENE_MODES, PRESETS, PRUNERS, defaultWorkers, loadSearchConfig, parseSearchConfig } from './schema.js';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -37,10 +37,30 @@ describe('parseSearchConfig', () => {
     expect(c.trackingUri).toBe('http://127.0.0.1:5000');
   });
 
-  it('rejects unknown keys, naming them and the valid keys', () => {
-    const issues = issuesOf(() => parseSearchConfig({ data: 'd', populaton: 8 }));
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^populaton: unknown key \(valid keys: .*population/);
+  it('rejects unknown keys: "did you mean" for a typo, else the valid keys', () => {
+    expect(issuesOf(() => parseSearchConfig({ data: 'd', populaton: 8 }))).toEqual(['populaton: unknown key; did you mean population?']);
+    // Written in kebab-case, suggested in kebab-case; case and _ ignored.
+    expect(issuesOf(() => parseSearchConfig({ data: 'd', 'tracking-url': 'x', Epoch: 2, random_baseline: 3 }))).toEqual([
+      'tracking-url: unknown key; did you mean tracking-uri?', 'Epoch: unknown key; did you mean epochs?', 'random_baseline: unknown key; did you mean randomBaselines?',
+    ]);
+    const far = issuesOf(() => parseSearchConfig({ data: 'd', colour: 'red' }));
+    expect(far).toHaveLength(1);
+    expect(far[0]).toMatch(/^colour: unknown key \(valid keys: model, weights, data, .*population/);
+  });
+
+  it('says what was expected and what was given in plain words, never zod\'s "Invalid input"', () => {
+    const issues = issuesOf(() => parseSearchConfig({ data: 'd', lr: 'abc', population: '8', preset: 'greedy', input: true, model: '', name: 'x'.repeat(251), workers: 1.5 }));
+    expect(issues).toEqual([
+      'model: must not be empty (got "")',
+      'input: expected HxW, e.g. 32x32 (got true)',
+      'population: expected an integer in 4..10000 (got the string "8")',
+      'lr: expected a number (got the string "abc")',
+      'preset: expected one of "paper", "elitist" (got "greedy")',
+      'workers: expected an integer in 0..256 (got 1.5)',
+      `name: at most 250 characters (got "${'x'.repeat(57)}...")`,
+    ]);
+    expect(issuesOf(() => parseSearchConfig({ data: 7 }))).toEqual(['data: expected text, the path of the data set (got the number 7)']);
+    for (const line of issues) expect(line).not.toMatch(/Invalid input|received|Too (small|big)/);
   });
 
   it('rejects bad values, naming each key and the valid range', () => {
@@ -91,5 +111,20 @@ describe('loadSearchConfig', () => {
     await writeFile(file, '{"data": ');
     await expect(loadSearchConfig({ file })).rejects.toThrow(/broken\.json[\s\S]*not valid JSON/);
     await expect(loadSearchConfig({ file: path.join(dir, 'none.yaml') })).rejects.toThrow(/none\.yaml[\s\S]*cannot read/);
+  });
+});
+
+describe('option lists', () => {
+  // schema.ts repeats the libs' lists so that a config is checked without loading tfjs; they must stay equal.
+  it('equal the lists of @slt/models, @slt/ga and @slt/backend', async () => {
+    const { GENE_MODES: MODEL_GENES, ADAPTER_KINDS, MODEL_NAMES } = await import('@slt/models');
+    const { PRESETS: GA_PRESETS } = await import('@slt/ga');
+    const { BACKEND_PREFERENCES } = await import('@slt/backend');
+    expect([...GENE_MODES]).toEqual([...MODEL_GENES]);
+    expect([...ADAPTERS]).toEqual([...ADAPTER_KINDS]);
+    expect([...PRESETS]).toEqual(Object.keys(GA_PRESETS));
+    expect([...BACKENDS]).toEqual([...BACKEND_PREFERENCES]);
+    expect(MODEL_NAMES).toContain(parseSearchConfig({ data: 'd' }).model);
+    expect([...PRUNERS]).toEqual(['none', 'median']); // the pruning rules of search/genes.ts
   });
 });

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { dataSettingsFields, dataSettingsIssues, expandAudioPreset, withDataValues } from './audio.js';
+import { plainIssues } from './messages.js';
 
 /** Names of the GA presets (see libs/ga). */
 export const PRESETS = ['paper', 'elitist'] as const;
@@ -53,7 +54,7 @@ export const searchConfigSchema = z.strictObject({
   /** Weights: a Keras `.h5` file or URL, or a tfjs folder / model.json path or URL; default: what the cache holds for the model, else the zoo's official URL. */
   weights: z.string().min(1).optional(),
   /** Path of the data set (IDX folder, UrbanSound8K root, or class folders). */
-  data: z.string({ error: 'required: the path of the data set' }).min(1, 'must not be empty'),
+  data: z.string({ error: (iss) => (iss.input === undefined ? 'required: the path of the data set' : 'expected text, the path of the data set') }).min(1, 'must not be empty'),
   /** Layout of the data set; detected when omitted. */
   dataKind: z.enum(DATA_KINDS).optional(),
   /** Model input size as [height, width] (written `HxW`). */
@@ -144,17 +145,8 @@ export const CONFIG_KEYS = Object.keys(searchConfigSchema.shape) as (keyof Searc
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function formatIssues(issues: z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => `${k}: unknown key (valid keys: ${CONFIG_KEYS.join(', ')})`);
-    }
-    const key = issue.path.map(String).join('.') || '(root)';
-    let msg = issue.message;
-    if (issue.code === 'invalid_value' && 'values' in issue) msg = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    return [`${key}: ${msg}`];
-  });
-}
+/** What a key whose schema is a union expects, in words (zod says only "Invalid input"). */
+const UNION_EXPECTS: Record<string, string> = { input: 'HxW, e.g. 32x32', gpus: 'GPU ids separated by commas, e.g. 0,2,3' };
 
 /**
  * Validates a configuration object (kebab-case or camelCase keys; `undefined` values are dropped).
@@ -167,15 +159,20 @@ export function parseSearchConfig(raw: unknown, source = 'config'): SearchConfig
     throw new ConfigError(source, [`(root): expected an object of keys (${CONFIG_KEYS.join(', ')})`]);
   }
   const obj: Record<string, unknown> = {};
+  const written: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined) continue;
     const key = camel(k);
     if (key in obj) throw new ConfigError(source, [`${k}: given twice (as ${key})`]);
     obj[key] = v;
+    written[key] = k;
   }
   const expanded = expandAudioPreset(obj);
   const res = searchConfigSchema.safeParse(expanded);
-  if (!res.success) throw new ConfigError(source, withDataValues(formatIssues(res.error.issues), expanded));
+  if (!res.success) {
+    // Plain words: "lr: expected a number (got the string "abc")", "populaton: unknown key; did you mean population?".
+    throw new ConfigError(source, withDataValues(plainIssues(res.error.issues, expanded, { keys: CONFIG_KEYS, expects: UNION_EXPECTS, written }), expanded));
+  }
   const cross = dataSettingsIssues(res.data);
   if (cross.length > 0) throw new ConfigError(source, cross);
   return res.data;
