@@ -78,7 +78,10 @@ const identityShape = {
   kind: evalKindSchema,
   generation: int,
   index: int,
+  /** The layer mask that trains (for `--genes blocks` the GA genome expanded to every weighted layer of each block). */
   mask: z.string().regex(/^[01]*$/, 'expected a string of 0 and 1'),
+  /** The GA genome, only where it differs from `mask` (`--genes blocks`); resume replays the GA with it. */
+  genome: z.string().regex(/^[01]*$/, 'expected a string of 0 and 1').optional(),
   /** Baseline name (freeze-all, train-all, heuristic, random-1, ...). */
   label: str.optional(),
 };
@@ -152,7 +155,10 @@ export const gaSnapshotSchema = record('ga.snapshot', { generation: int, state: 
 /** One genome of a generation as asked. */
 export const askedGenomeSchema = z.object({
   index: int,
+  /** The layer mask that trains (see `genome`). */
   mask: str,
+  /** The GA genome, only where it differs from `mask` (`--genes blocks`). */
+  genome: str.optional(),
   /** A cache hit: evaluated before in this search, not trained again. */
   cached: z.boolean(),
   /** The cached fitness (cache hits only). */
@@ -209,7 +215,7 @@ export const evalFailedSchema = record('eval.failed', {
 });
 
 /** A cache hit was told to the GA without training. */
-export const evalCachedSchema = record('eval.cached', { key: str, generation: int, index: int, mask: str, fitness: num });
+export const evalCachedSchema = record('eval.cached', { key: str, generation: int, index: int, mask: str, genome: str.optional(), fitness: num });
 
 /** Every genome of a generation has its fitness (or failed). */
 export const generationFinishedSchema = record('generation.finished', {

@@ -32,7 +32,7 @@ describe('GeneEvaluator', () => {
     const [ra, rb] = await Promise.all([g.forGeneration(0).evaluate(a), g.forGeneration(0).evaluate(b)]);
     expect(inner.calls).toHaveLength(1);
     expect(rb.fitness).toBe(ra.fitness);
-    expect(rb.trainableLayers).toBe(7); // the paper's bit count of the genome itself
+    expect(rb.trainableLayers).toBe(7); // the paper's bit count of the mask that trained (here the genome itself)
     expect((rb as { reusedFrom?: string }).reusedFrom).toBe(a);
   });
 

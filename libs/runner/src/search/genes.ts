@@ -65,7 +65,7 @@ export class GeneEvaluator {
     if (shared) {
       const r = await shared;
       this.note(generation, r);
-      return { ...r, trainableLayers: countSetBits(genome), reusedFrom: (r as { mask?: string }).mask ?? '' } as EvaluationResult;
+      return { ...r, trainableLayers: countSetBits(mask), reusedFrom: (r as { mask?: string }).mask ?? '' } as EvaluationResult;
     }
     const run = this.inner.evaluate(mask, { ...options, ...(prune ? { prune } : {}) }).then((r) => ({ ...r, mask }) as EvaluationResult);
     this.byEffective.set(key, run);
@@ -74,7 +74,7 @@ export class GeneEvaluator {
       if (r.error) this.byEffective.delete(key); // a failure is retried, not shared
       this.note(generation, r);
       const { mask: _m, ...rest } = r as EvaluationResult & { mask?: string };
-      return { ...rest, trainableLayers: countSetBits(genome) } as EvaluationResult;
+      return { ...rest, trainableLayers: countSetBits(mask) } as EvaluationResult;
     } catch (err) {
       this.byEffective.delete(key);
       throw err;

@@ -23,10 +23,10 @@ export interface SearchRunMapperOptions {
   dir?: string;
 }
 
-/** mask.json: every layer by name and whether it trained. */
-export function maskJson(mask: string, layerNames: string[]): string {
+/** mask.json: every layer by name and whether it trained; `genome` = the GA genome where it differs from the mask (`--genes blocks`). */
+export function maskJson(mask: string, layerNames: string[], genome?: string): string {
   const layers = [...mask].map((b, i) => ({ index: i, name: layerNames[i] ?? `layer_${i}`, trainable: b === '1' }));
-  return `${JSON.stringify({ mask, trainableLayers: countSetBits(mask), genomeLength: mask.length, layers }, null, 2)}\n`;
+  return `${JSON.stringify({ mask, ...(genome !== undefined ? { genome } : {}), trainableLayers: countSetBits(mask), genomeLength: mask.length, layers }, null, 2)}\n`;
 }
 
 
@@ -161,7 +161,7 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
               tags: { 'slt.kind': r.kind === 'ga' ? 'genome' : 'baseline', 'slt.search_id': started!.searchId, 'slt.comparison': started!.searchId, ...(r.label ? { 'slt.baseline': r.label } : {}) },
             });
           } else ops.push(...status(key, 'RUNNING', time));
-          ops.push(...params(key, { mask: r.mask, generation: r.generation, index: r.index, trainable_layers: r.trainableLayers, kind: r.kind, baseline: r.label }));
+          ops.push(...params(key, { mask: r.mask, genome: r.genome, generation: r.generation, index: r.index, trainable_layers: r.trainableLayers, kind: r.kind, baseline: r.label }));
           if (r.attempt !== undefined && r.attempt > 1) ops.push({ op: 'tags', runKey: key, tags: { 'slt.attempt': String(r.attempt) } });
           return ops;
         }
@@ -194,7 +194,7 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
             ...(res.pruned ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.pruned': 'true' } }] : []),
             ...(res.trainableWeightedLayers !== undefined ? params(key, { trainable_weighted_layers: res.trainableWeightedLayers }) : []),
             ...(failed ? [{ op: 'tags' as const, runKey: key, tags: { 'slt.error': (res.error ?? `non-finite fitness ${r.fitness}`).slice(0, 4000) } }] : []),
-            { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames) },
+            { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames, r.genome) },
             ...status(key, failed ? 'FAILED' : 'FINISHED', time),
           ];
           return ops;
@@ -204,7 +204,7 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
           if (!fold(key).created) return [];
           return [
             { op: 'tags', runKey: key, tags: { 'slt.error': r.error.slice(0, 4000), 'slt.attempts': String(r.attempts), ...(r.device !== undefined ? { 'slt.device': r.device } : {}) } },
-            { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames) },
+            { op: 'artifact', runKey: key, path: 'mask.json', content: maskJson(r.mask, started!.model.layerNames, r.genome) },
             ...status(key, 'FAILED', time),
           ];
         }

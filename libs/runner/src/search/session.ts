@@ -22,7 +22,7 @@ import { saveModels } from './best-model.js';
 import { buildInfo, checkResumeProvenance, dataFingerprint, weightsSha256, type Fingerprints } from './provenance.js';
 import { baselineMasksPort, createGaPort, resolvedGaOptions, restoreGaPort } from '../ports/ga.js';
 import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
-import { checkWeightsPort, describeModel, geneLayoutPort, openEvaluator } from '../ports/models.js';
+import { checkWeightsPort, describeModel, geneLayoutPort, openEvaluator, type GeneLayoutPort } from '../ports/models.js';
 import { deliverJournalPort, resolveTrackingUriPort, startDeliveryPort, type DeliveryHandle, type TrackingStatusEvent } from '../ports/tracking.js';
 import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/types.js';
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
@@ -82,6 +82,7 @@ export class SearchSession {
   private evaluator: Evaluator | undefined;
   /** `--genes`, the shared evaluations of really-trainable masks, `--prune` (GA genomes only). */
   private genes: GeneEvaluator | undefined;
+  private layout: GeneLayoutPort | undefined;
   private delivery: DeliveryHandle | undefined;
   private readonly abort = new AbortController();
   private control!: Controller;
@@ -308,16 +309,19 @@ export class SearchSession {
    * Runs one evaluation (with its retries) and records it: `eval.finished` with a real fitness, or
    * `eval.failed` after the last failed attempt. Resolves undefined when interrupted meanwhile.
    */
-  private async evaluate(key: string, kind: EvalKind, generation: number, index: number, mask: string, label?: string): Promise<EvalFinishedRecord | EvalFailedRecord | undefined> {
+  private async evaluate(key: string, kind: EvalKind, generation: number, index: number, genome: string, label?: string): Promise<EvalFinishedRecord | EvalFailedRecord | undefined> {
     const c = this.started.config;
     const runKey = `${this.started.searchId}/${key}`;
     // GA genomes go through the gene layout, the shared evaluations and the pruner; baselines are layer masks
     const evaluator = kind === 'ga' && this.genes ? this.genes.forGeneration(generation) : this.evaluator!;
-    const outcome = await evaluateWithRetries(evaluator, mask, {
+    // The journal holds the mask that trains; a GA genome that differs from it (`--genes blocks`) is kept beside it.
+    const what = kind === 'ga' ? this.trained(genome) : { mask: genome };
+    const { mask } = what;
+    const outcome = await evaluateWithRetries(evaluator, genome, {
       retries: c.retries ?? 1,
       signal: this.abort.signal,
       interrupted: () => this.interruptReason !== undefined,
-      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, mask, label, trainableLayers: countSetBits(mask), epochs: c.epochs, ...(attempt > 1 ? { attempt } : {}) }),
+      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, ...what, label, trainableLayers: countSetBits(mask), epochs: c.epochs, ...(attempt > 1 ? { attempt } : {}) }),
       onRetry: (attempt, error, p) => this.append({ type: 'eval.retry', key, attempt, error, ...(p ? { worker: p.worker, device: p.device } : {}) }),
       onEpoch: (metrics) => this.append({ type: 'eval.epoch', key, metrics }),
       onBatch: (p) => this.onProgress({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
@@ -325,15 +329,25 @@ export class SearchSession {
     if (!outcome) return undefined;
     const placement = outcome.placement ? { worker: outcome.placement.worker, device: outcome.placement.device } : {};
     if (!outcome.ok) {
-      const rec: EvalFailedRecord = { type: 'eval.failed', key, kind, generation, index, mask, label, ...placement, error: outcome.error, attempts: outcome.attempts, runKey, trainableLayers: countSetBits(mask) };
+      const rec: EvalFailedRecord = { type: 'eval.failed', key, kind, generation, index, ...what, label, ...placement, error: outcome.error, attempts: outcome.attempts, runKey, trainableLayers: countSetBits(mask) };
       // MLflow: the child run ends FAILED with the reason (runs.ts); a failure is not data.
       this.append(rec);
       this.checkFailures();
       return rec;
     }
-    const record: EvalFinishedRecord = { type: 'eval.finished', key, kind, generation, index, mask, label, ...placement, fitness: outcome.result.fitness, result: outcome.result, runKey };
+    const record: EvalFinishedRecord = { type: 'eval.finished', key, kind, generation, index, ...what, label, ...placement, fitness: outcome.result.fitness, result: outcome.result, runKey };
     this.append(record);
     return record;
+  }
+
+  /**
+   * A GA genome as the journal records it: `mask` = the layer mask that trains (`--genes blocks`
+   * expands each block's gene to its weighted layers), `genome` only where it differs.
+   */
+  private trained(genome: string): { mask: string; genome?: string } {
+    this.layout ??= this.genes?.layout ?? geneLayoutPort(this.started.config.model, this.started.config.genes ?? 'layers');
+    const mask = this.layout.expand(genome);
+    return mask === genome ? { mask } : { mask, genome };
   }
 
   /** Most failed evaluations tolerated: `maxFailures`, default a quarter of the budget. */
@@ -359,19 +373,19 @@ export class SearchSession {
     const onStarted = (g: number) => {
       if (this.genStarted.has(g)) return;
       this.append({ type: 'ga.snapshot', generation: g, state: ga.snapshot() });
-      this.append({ type: 'generation.started', generation: g, genomes: ga.population().map((m) => ({ index: m.index, mask: m.mask, cached: m.status === 'cached', ...(m.status === 'cached' ? { fitness: m.fitness } : {}) })) });
+      this.append({ type: 'generation.started', generation: g, genomes: ga.population().map((m) => ({ index: m.index, ...this.trained(m.mask), cached: m.status === 'cached', ...(m.status === 'cached' ? { fitness: m.fitness } : {}) })) });
     };
     ga.onGenerationStarted(onStarted);
     ga.onCached((e) => {
       const key = gaKey(e.generation, e.index);
       if (!this.genStarted.has(e.generation)) onStarted(e.generation);
-      if (!this.cachedKeys.has(key)) this.append({ type: 'eval.cached', key, generation: e.generation, index: e.index, mask: e.mask, fitness: e.fitness });
+      if (!this.cachedKeys.has(key)) this.append({ type: 'eval.cached', key, generation: e.generation, index: e.index, ...this.trained(e.mask), fitness: e.fitness });
     });
     ga.onGenerationFinished((s) => {
       if (this.genFinished.has(s.generation)) return;
-      const best = [...this.finished.values()].find((f) => f.mask === s.bestKey);
+      const best = [...this.finished.values()].find((f) => f.kind === 'ga' && (f.genome ?? f.mask) === s.bestKey);
       const rec: GenerationFinishedRecord = {
-        type: 'generation.finished', generation: s.generation, best: s.best, mean: s.mean, worst: s.worst, bestMask: s.bestKey,
+        type: 'generation.finished', generation: s.generation, best: s.best, mean: s.mean, worst: s.worst, bestMask: this.trained(s.bestKey).mask,
         bestTrainableParams: best?.result.trainableParams ?? 0, evaluations: s.evaluations, cacheHits: s.cacheHits, failures: s.failures,
       };
       this.append(rec);
@@ -393,7 +407,8 @@ export class SearchSession {
         // Resume: an evaluation the journal already has is told again (a failure as a failure).
         const done = this.finished.get(key) ?? this.failed.get(key);
         if (done) {
-          if (done.mask !== req.mask) throw new ResumeError(this.init.journalPath, `the GA asked ${key} = ${req.mask} but the journal has ${done.mask}: the GA state does not replay`);
+          const asked = done.genome ?? done.mask; // the GA genome (journals before `genome` hold it in mask)
+          if (asked !== req.mask) throw new ResumeError(this.init.journalPath, `the GA asked ${key} = ${req.mask} but the journal has ${asked}: the GA state does not replay`);
           told(req.id, done);
           continue;
         }
