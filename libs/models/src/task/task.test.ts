@@ -2,19 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InvalidMaskError,
-  InvalidOptionError,
-  createTaskModel,
-  describeGenome,
-  geneLayout,
-  freezeAllMask,
-  loadWeights,
-  preprocessImages,
-  trainAllMask,
-  type TaskModel,
-  type WeightSet,
-} from '../index.js';
+import { createTaskModel, describeGenome, geneLayout, freezeAllMask, loadWeights, trainAllMask, type TaskModel, type WeightSet } from '../index.js';
+import { InvalidMaskError, InvalidOptionError } from '../errors.js';
+import { preprocessImages } from './preprocess.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const modelDir = path.resolve(repoRoot, '../shared/data/models/mobilenet_v1_0.25_224');

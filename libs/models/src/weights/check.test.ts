@@ -6,20 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DownloadError,
-  InvalidModelJsonError,
-  InvalidWeightsFileError,
-  MissingShardError,
-  ModelWeightsUnavailableError,
-  NonFiniteWeightError,
-  ShapeMismatchError,
-  addWeightsFile,
-  cachedWeights,
-  checkWeights,
-  readKerasH5,
-  writeKerasH5,
-} from '../index.js';
+import { addWeightsFile, cachedWeights, checkWeights } from '../index.js';
+import { InvalidModelJsonError, MissingShardError, ShapeMismatchError } from '../errors.js';
+import { DownloadError, InvalidWeightsFileError, ModelWeightsUnavailableError, NonFiniteWeightError } from './errors.js';
+import { readKerasH5, writeKerasH5 } from './h5.js';
 import { MOBILENET_025, SHARED_DATA } from '../training/testing.js';
 
 const H5 = path.join(SHARED_DATA, 'models/keras-h5/mobilenet_2_5_224_tf_no_top.h5');

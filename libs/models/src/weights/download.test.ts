@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DownloadError, downloadFile, type DownloadProgress } from '../index.js';
+import { type DownloadProgress } from '../index.js';
+import { downloadFile } from './download.js';
+import { DownloadError } from './errors.js';
 
 const BODY = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 31 + (i >> 8)) & 0xff));
 const MD5 = createHash('md5').update(BODY).digest('hex');

@@ -3,20 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InvalidWeightsFileError,
-  MODEL_INFO,
-  MissingWeightError,
-  ShapeMismatchError,
-  checkWeights,
-  createLocalEvaluator,
-  loadWeights,
-  readKerasH5,
-  weightSetSize,
-  writeKerasH5,
-  zooTaskModel,
-  type StoredWeight,
-} from '../index.js';
+import { MODEL_INFO, checkWeights, createLocalEvaluator, loadWeights, zooTaskModel } from '../index.js';
+import { MissingWeightError, ShapeMismatchError } from '../errors.js';
+import { InvalidWeightsFileError } from './errors.js';
+import { readKerasH5, writeKerasH5 } from './h5.js';
+import { weightSetSize, type StoredWeight } from './weight-set.js';
 import { MOBILENET_025, SHARED_DATA, fashionSplits } from '../training/testing.js';
 
 const H5 = path.join(SHARED_DATA, 'models/keras-h5/mobilenet_2_5_224_tf_no_top.h5');

@@ -6,22 +6,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InvalidModelJsonError,
-  MissingShardError,
-  MissingWeightError,
-  ModelWeightsUnavailableError,
-  ShapeMismatchError,
-  UnknownModelError,
-  WeightsUnavailableError,
-  applyWeights,
-  buildMobileNetV1,
-  createTaskModel,
-  defaultCacheDir,
-  loadWeights,
-  weightSetSize,
-  type WeightSet,
-} from '../index.js';
+import { applyWeights, createTaskModel, defaultCacheDir, loadWeights, type WeightSet } from '../index.js';
+import { InvalidModelJsonError, MissingShardError, MissingWeightError, ShapeMismatchError, UnknownModelError, WeightsUnavailableError } from '../errors.js';
+import { buildMobileNetV1 } from '../zoo/mobilenet.js';
+import { ModelWeightsUnavailableError } from './errors.js';
+import { weightSetSize } from './weight-set.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const shared = path.resolve(repoRoot, '../shared/data');

@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InvalidOptionError,
-  MODEL_NAMES,
-  Normalization,
-  UnknownModelError,
-  buildBackbone,
-  createTaskModel,
-  getModelInfo,
-} from '../index.js';
+import { MODEL_NAMES, createTaskModel, getModelInfo } from '../index.js';
+import { InvalidOptionError, UnknownModelError } from '../errors.js';
+import { Normalization } from './layers.js';
+import { buildBackbone } from './table.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
