@@ -2,7 +2,8 @@
 // delivery) beside the PyTorch peer (../shared/bench/peer.py search) on the same budget, as ratios
 // measured in one run on this machine, with the peak RSS of the search process and of each worker.
 // Run: npx tsx bench/search.ts [--pop 8] [--gens 3] [--epochs 2] [--size 32] [--workers N (default:
-//   the config default)] [--seeds 0,1,2] [--settings paper,fast] [--no-peer]
+//   the config default)] [--seeds 0,1,2] [--peer-seeds 0 (default: the first seed; 'all' = --seeds)]
+//   [--settings paper,fast] [--no-peer]
 // Settings: paper = the defaults (--adapter conv1x1 --genes layers, no pruning);
 //           fast  = --adapter repeat --genes weighted --prune median.
 // Prints per run: wall time, evaluations (and how many shared / pruned), best val accuracy, peak
@@ -26,6 +27,8 @@ const size = Number(opt('size', '32'));
 const workersArg = opt('workers', '');
 const seeds = opt('seeds', '0').split(',').map(Number);
 const settings = opt('settings', 'paper,fast').split(',');
+const peerSeedsArg = opt('peer-seeds', String(seeds[0]));
+const peerSeeds = peerSeedsArg === 'all' ? seeds : peerSeedsArg.split(',').map(Number);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const shared = path.resolve(repo, '../shared');
 const SETTINGS: Record<string, Record<string, unknown>> = {
@@ -99,10 +102,17 @@ function peer(seed: number) {
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 console.log(`# search bench ${new Date().toISOString()}: MobileNetV1-0.25, fashion-mnist-900 at ${size} px, population ${pop} x ${gens} generations, ${epochs} epoch(s), seeds ${seeds.join(',')}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 let peerRun: { wall: number; best: number } | undefined;
+const peerBests: number[] = [];
+const peerWalls: number[] = [];
 if (!args.includes('--no-peer')) {
   try {
-    peerRun = peer(seeds[0]!);
-    console.log(`peer (PyTorch, 2 threads) seed ${seeds[0]}: whole search ${f(peerRun.wall, 1)} s, best val ${f(peerRun.best, 4)}  (load ${loadavg()[0]!.toFixed(2)})`);
+    for (const seed of peerSeeds) {
+      const r = peer(seed);
+      peerBests.push(r.best);
+      peerWalls.push(r.wall);
+      console.log(`peer (PyTorch, 2 threads) seed ${seed}: whole search ${f(r.wall, 1)} s, best val ${f(r.best, 4)}  (load ${loadavg()[0]!.toFixed(2)})`);
+    }
+    peerRun = { wall: median(peerWalls), best: peerBests[0]! };
   } catch (err) {
     console.log(`peer: not run (${(err as Error).message.split('\n')[0]}); needs Debian's python3-torch`);
   }
@@ -122,6 +132,10 @@ for (const [setting, { walls, bests }] of Object.entries(summary)) {
   const mean = bests.reduce((a, b) => a + b, 0) / bests.length;
   const spread = Math.max(...bests) - Math.min(...bests);
   console.log(`${setting.padEnd(5)}: median wall ${f(median(walls), 1)} s${peerRun ? ` = ${f(median(walls) / peerRun.wall)}x the peer` : ''}; best val over seeds mean ${f(mean, 4)}, spread (max-min) ${f(spread, 4)} [${bests.map((b) => f(b, 4)).join(', ')}]`);
+}
+if (peerBests.length > 0) {
+  const mean = peerBests.reduce((a, b) => a + b, 0) / peerBests.length;
+  console.log(`peer : median wall ${f(median(peerWalls), 1)} s (the ratios' base); best val over seeds mean ${f(mean, 4)}, spread (max-min) ${f(Math.max(...peerBests) - Math.min(...peerBests), 4)} [${peerBests.map((b) => f(b, 4)).join(', ')}]`);
 }
 if (summary.paper && summary.fast) {
   const m = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

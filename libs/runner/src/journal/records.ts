@@ -174,6 +174,8 @@ export const evalStartedSchema = record('eval.started', {
   /** Number of set bits. */
   trainableLayers: int,
   epochs: int,
+  /** Seed of the fine-tune (head initialisation, batch order): derived from the search's seed and the mask's layers with weights. */
+  seed: int.optional(),
   /** Attempt number (1 = first try; more after a failed attempt was retried). */
   attempt: int.optional(),
 });

@@ -28,7 +28,7 @@ export async function checkWeightsPort(model: string, weights?: string): Promise
     const checked = await checkWeights(model, weights);
     return { spec: checked.spec, source: checked.url ?? checked.source };
   } catch (cause) {
-    throw new SearchSetupError('weights', (cause as Error).message, { cause, exitCode: 2 });
+    throw new SearchSetupError('weights', (cause as Error).message, { cause, kind: 'bad-input' });
   }
 }
 
@@ -107,7 +107,7 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
     evaluate: (mask, options) => {
       const o = options ?? {};
       return pool.evaluate(mask, { signal: o.signal, ...(o.prune ? { prune: o.prune } : {}), onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined,
-        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.saveModel ? { saveModel: o.saveModel } : {}),
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.saveModel ? { saveModel: o.saveModel } : {}),
       });
     },
     backend: info.find((w) => w.backend)?.backend ?? setup.backend,

@@ -55,6 +55,8 @@ export interface EvaluateOptions {
   onBatch?: (p: BatchProgress) => void;
   /** Per epoch, the validation accuracy below which the fine-tune stops (median pruning); null: never. */
   prune?: (number | null)[];
+  /** Seed of this fine-tune (head initialisation, batch order); default: the search's seed. */
+  seed?: number;
 }
 
 /** Evaluates masks (in worker processes or in this one). */

@@ -24,6 +24,8 @@ export interface AttemptOptions {
   onRetry: (attempt: number, error: string, placement: Placement | undefined) => void;
   onEpoch: (m: EpochMetrics) => void;
   onBatch: (p: BatchProgress) => void;
+  /** The fine-tune's seed (default: the evaluator's). */
+  seed?: number;
 }
 
 /** Why a result is a failure, or undefined for a real fitness. */
@@ -44,7 +46,7 @@ export async function evaluateWithRetries(evaluator: Evaluator, mask: string, o:
     let error: string | undefined;
     let result: EvaluationResult | undefined;
     try {
-      result = await evaluator.evaluate(mask, { signal: o.signal, onStart: (p) => (placement = p), onEpoch: o.onEpoch, onBatch: o.onBatch });
+      result = await evaluator.evaluate(mask, { signal: o.signal, onStart: (p) => (placement = p), onEpoch: o.onEpoch, onBatch: o.onBatch, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
       error = failureOf(result);
     } catch (err) {
       error = (err as Error)?.message ?? String(err);

@@ -39,6 +39,8 @@ export interface SaveModelsContext {
   /** Keys whose model the journal already records (a resume does not save them again). */
   saved: ReadonlySet<string>;
   evaluator: Evaluator;
+  /** The fine-tune seed the search gave `mask` (the saved model retrains it with the same one). */
+  seedOf: (mask: string) => number | undefined;
   dataset: ImageDataset;
   signal: AbortSignal;
   append: (r: ModelSavedRecord) => void;
@@ -57,8 +59,9 @@ export async function saveModels(c: SaveModelsContext): Promise<void> {
     const dir = path.join(c.dir, modelDirName(key));
     let result;
     try {
+      const seed = c.seedOf(rec.mask);
       result = await c.evaluator.evaluate(rec.mask, {
-        signal: c.signal, epochs: bestEpoch(rec),
+        signal: c.signal, epochs: bestEpoch(rec), ...(seed !== undefined ? { seed } : {}),
         saveModel: { dir, classNames: c.dataset.classNames, key, ...(c.dataset.settings ? { data: JSON.parse(JSON.stringify(c.dataset.settings)) as Record<string, unknown> } : {}) },
       });
     } catch (err) {

@@ -161,7 +161,7 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
               tags: { 'slt.kind': r.kind === 'ga' ? 'genome' : 'baseline', 'slt.search_id': started!.searchId, 'slt.comparison': started!.searchId, ...(r.label ? { 'slt.baseline': r.label } : {}) },
             });
           } else ops.push(...status(key, 'RUNNING', time));
-          ops.push(...params(key, { mask: r.mask, genome: r.genome, generation: r.generation, index: r.index, trainable_layers: r.trainableLayers, kind: r.kind, baseline: r.label }));
+          ops.push(...params(key, { mask: r.mask, genome: r.genome, seed: r.seed, generation: r.generation, index: r.index, trainable_layers: r.trainableLayers, kind: r.kind, baseline: r.label }));
           if (r.attempt !== undefined && r.attempt > 1) ops.push({ op: 'tags', runKey: key, tags: { 'slt.attempt': String(r.attempt) } });
           return ops;
         }

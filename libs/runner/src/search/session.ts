@@ -107,7 +107,7 @@ export class SearchSession {
         const before = await readJournal(journalPath);
         const startedRec = before.find((r) => r.type === 'search.started');
         if (!startedRec) {
-          throw new ResumeError(journalPath, `the search never started (it was stopped while loading its data); start it again with \`slt search ... --out ${dir}\``, { exitCode: 2 });
+          throw new ResumeError(journalPath, `the search never started (it was stopped while loading its data); start it again with \`slt search ... --out ${dir}\``, { kind: 'bad-input' });
         }
         if (before.some((r) => r.type === 'search.finished')) {
           for (const r of before) this.noteRecord(r);
@@ -130,7 +130,7 @@ export class SearchSession {
           model: c.model, weights: c.weights, input: c.input, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
           workers: c.workers, backend: c.backend, gpus: c.gpus, adapter: c.adapter, dataset,
         });
-        this.genes = new GeneEvaluator(this.evaluator, c, [...this.finished.values()].map((f) => ({ generation: f.generation, result: f.result })));
+        this.genes = new GeneEvaluator(this.evaluator, { ...c, seed: c.seed }, [...this.finished.values()].map((f) => ({ generation: f.generation, result: f.result })));
         this.append({
           type: 'search.provenance', slt: { ...buildInfo() }, backend: this.evaluator.backend, workers: c.workers, devices: this.evaluator.devices,
           ...(this.started.mode !== 'baselines' ? { ga: resolvedGaOptions({ genomeLength: this.started.model.genomeLength, population: c.population, generations: c.generations, preset: c.preset, seed: c.seed, lockedGenes: this.started.model.lockedGenes }) } : {}), ...prints,
@@ -144,7 +144,7 @@ export class SearchSession {
         return { status: 'interrupted', state: this.state, ...(await this.stopDelivery()) };
       }
       await saveModels({
-        dir: this.init.dir, started: this.started, state: this.state, finished: this.finished, saved: this.savedModels, evaluator: this.evaluator!,
+        dir: this.init.dir, started: this.started, state: this.state, finished: this.finished, saved: this.savedModels, evaluator: this.evaluator!, seedOf: (mask) => this.genes?.seedFor(mask),
         dataset, signal: this.abort.signal, append: (r) => this.append(r), log: (level, m) => this.log(level, m),
       });
       if (this.interruptReason) {
@@ -317,11 +317,14 @@ export class SearchSession {
     // The journal holds the mask that trains; a GA genome that differs from it (`--genes blocks`) is kept beside it.
     const what = kind === 'ga' ? this.trained(genome) : { mask: genome };
     const { mask } = what;
+    // A GA genome's seed is set by the gene evaluator (shared evaluations); a baseline's here, by the same rule.
+    const seed = this.genes?.seedFor(mask);
     const outcome = await evaluateWithRetries(evaluator, genome, {
       retries: c.retries ?? 1,
+      ...(kind !== 'ga' && seed !== undefined ? { seed } : {}),
       signal: this.abort.signal,
       interrupted: () => this.interruptReason !== undefined,
-      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, ...what, label, trainableLayers: countSetBits(mask), epochs: c.epochs, ...(attempt > 1 ? { attempt } : {}) }),
+      onAttempt: (attempt) => this.append({ type: 'eval.started', key, kind, generation, index, ...what, label, trainableLayers: countSetBits(mask), epochs: c.epochs, ...(seed !== undefined ? { seed } : {}), ...(attempt > 1 ? { attempt } : {}) }),
       onRetry: (attempt, error, p) => this.append({ type: 'eval.retry', key, attempt, error, ...(p ? { worker: p.worker, device: p.device } : {}) }),
       onEpoch: (metrics) => this.append({ type: 'eval.epoch', key, metrics }),
       onBatch: (p) => this.onProgress({ type: 'eval.progress', key, epoch: p.epoch, batch: p.batch, batches: p.batches, imagesPerSecond: p.imagesPerSecond, time: new Date().toISOString() }),
