@@ -32,10 +32,10 @@ describe.each(SIZES)('at $columns x $rows', (size) => {
     });
     expect(text).toMatch(/Recent searches \(1, 0 live\)/);
     expect(text).toMatch(/fixture-search\s+finished\s+14\/14/);
-    for (const label of ['Preset', 'quick demo', 'Population', 'Generations', 'Epochs', 'Batch', 'Seed', 'Workers', 'Backend', 'Launch']) expect(text).toContain(label);
+    for (const label of ['Preset', 'quick demo', 'Population', 'Generations', 'Epochs', 'Batch', 'Launch', 'Estimate: about']) expect(text).toContain(label);
     // Tall terminals show every field; 80x24 a window of them that follows the selection.
-    if (size.rows >= 40) for (const label of ['MLflow URI', 'Mode', 'Weights', 'Learn rate', 'Experiment']) expect(text).toContain(label);
-    else expect(text).toMatch(/New search {2}\(fields 1-\d+ of 18\)/);
+    if (size.rows >= 40) for (const label of ['Seed', 'Workers', 'Backend', 'MLflow URI', 'Mode', 'Weights', 'Learn rate', 'Experiment', 'Genes', 'Adapter', 'Prune']) expect(text).toContain(label);
+    else expect(text).toMatch(/New search {2}\(fields 1-\d+ of 21\)/);
   });
 
   test('Live: a finished search with its population, progress and MLflow link', async () => {

@@ -1,6 +1,7 @@
 /** The thin root: state in one reducer, effects in hooks, screens drawn from props. */
 import { useReducer } from 'react';
 import { Box, useInput } from 'ink';
+import { DetailsOverlay } from './components/DetailsOverlay.js';
 import { Footer, footerLines } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
@@ -9,6 +10,7 @@ import { ResultsScreen } from './components/ResultsScreen.js';
 import { StartScreen } from './components/StartScreen.js';
 import { StudyResults } from './components/StudyResults.js';
 import { ThemeContext } from './components/theme.js';
+import { useEstimate } from './hooks/useEstimate.js';
 import { useMlflowLink } from './hooks/useMlflowLink.js';
 import { useQuit } from './hooks/useQuit.js';
 import { useRequests } from './hooks/useRequests.js';
@@ -18,9 +20,10 @@ import { useSearchList } from './hooks/useSearchList.js';
 import { useStudy } from './hooks/useStudy.js';
 import { useTrackingStatus } from './hooks/useTrackingStatus.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
+import { useZooNames } from './hooks/useZooNames.js';
 import { appReducer, initialAppState, type AppState } from './state/app.js';
 import { toKeyPresses } from './state/keys.js';
-import { followedDir } from './state/selectors.js';
+import { detailsLines, followedDir } from './state/selectors.js';
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -57,16 +60,22 @@ export function App({ root, initial, size, color }: AppProps) {
   useRequests(state.request, state.attached, root, dispatch);
   const mlflow = useMlflowLink(searchDir ? { dir: searchDir } : undefined, state.search.parentRunKey, state.search.config?.trackingUri);
   useQuit(state.quitting);
+  const formShown = state.screen === 'start' && state.startFocus === 'form';
+  useZooNames(formShown, state.models, dispatch);
+  const estimate = useEstimate(state.form.values, state.searches, state.screen === 'start');
+  const details = detailsLines(state);
 
   const width = Math.max(40, columns);
-  const hints = state.screen === 'start' ? HINTS.start[state.startFocus] : HINTS[state.screen];
+  const screenHints = state.screen === 'start' ? HINTS.start[state.startFocus] : HINTS[state.screen];
+  const hints = details.length ? `e details  ${screenHints}` : screenHints;
   const footer = { width, hints, filter: state.filter, filtering: state.filtering, busy: state.busy, message: state.message };
   // One line spare: a frame as tall as the terminal makes Ink clear the screen on every redraw.
   const height = Math.max(6, rows - 2 - footerLines(footer).lines.length);
   const title = state.attached ? state.attached.id : undefined;
   let body;
   if (state.help) body = <HelpOverlay width={width} height={height} />;
-  else if (state.screen === 'start') body = <StartScreen state={state} width={width} height={height} />;
+  else if (state.details && details.length) body = <DetailsOverlay lines={details} offset={state.details.offset} width={width} height={height} />;
+  else if (state.screen === 'start') body = <StartScreen state={state} width={width} height={height} estimate={estimate} />;
   else if (state.screen === 'live') body = <LiveScreen state={state} width={width} height={height} mlflow={mlflow} />;
   else if (state.study) body = <StudyResults study={state.study} width={width} height={height} />;
   else body = <ResultsScreen state={state} width={width} height={height} />;

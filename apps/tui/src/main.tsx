@@ -1,18 +1,18 @@
 /**
  * Entry of the terminal UI (`npx nx run tui:start`, `slt-tui`): parses the arguments, then draws
  * the App on a terminal or prints a plain progress log without one.
+ *
+ * Only the argument parsing is loaded up front (as apps/cli's main.ts does): `--help` and a bad
+ * flag answer before any lib; the screens load `@slt/runner/light` and Ink, never tfjs (the zoo's
+ * model names are loaded in the background when the form is first shown, see useZooNames).
  */
 import { parseArgs } from 'node:util';
-import { render } from 'ink';
-import { defaultSearchRoot, exitOnClosedPipe, locateSearch, modelNames } from '@slt/runner';
-import { App } from './App.js';
-import { runPlain } from './plain.js';
-import { initialAppState } from './state/app.js';
-import { FIELD_KEYS, FORM_PRESETS, presetValues, type FieldKey, type FormPreset, type FormValues } from './state/form.js';
+import { FIELD_KEYS, FORM_PRESETS, type FieldKey, type FormPreset } from './state/fields.js';
 
 const USAGE = `usage: slt-tui [--root DIR] [--attach SEARCH] [--plain] [--launch] [--preset "quick demo"|paper|elitist]
               [--model M] [--data DIR] [--input HxW] [--population N] [--generations N] [--epochs N]
               [--batch N] [--seed N] [--workers N] [--backend B] [--tracking-uri URI]
+              [--genes layers|weighted|blocks] [--adapter conv1x1|repeat|conv1x1-frozen] [--prune none|median]
 Without a TTY (or with --plain) it prints a plain progress log: of --attach, of a --launch'ed
 search, or of the newest live one. Quitting never stops a search; reopen to re-attach.`;
 
@@ -41,7 +41,9 @@ export async function start(argv: string[]): Promise<number> {
     process.stderr.write(`slt-tui: --preset ${JSON.stringify(preset)}: expected one of ${FORM_PRESETS.map((p) => JSON.stringify(p)).join(', ')}\n`);
     return 2;
   }
-  const values: FormValues = { ...presetValues(preset as FormPreset) };
+  const { defaultSearchRoot, exitOnClosedPipe, locateSearch } = await import('@slt/runner/light');
+  const { presetValues } = await import('./state/form.js');
+  const values = { ...presetValues(preset as FormPreset) };
   for (const k of FIELD_KEYS) if (k !== 'preset' && typeof o[kebab(k)] === 'string') values[k as FieldKey] = o[kebab(k)] as string;
   const root = typeof o.root === 'string' ? o.root : defaultSearchRoot();
   const attach = typeof o.attach === 'string' ? o.attach : undefined;
@@ -49,6 +51,7 @@ export async function start(argv: string[]): Promise<number> {
   if (o.plain || !process.stdout.isTTY || !process.stdin.isTTY) {
     // `slt-tui --plain | head`: a closed pipe ends the log quietly.
     exitOnClosedPipe();
+    const { runPlain } = await import('./plain.js');
     const ctl = new AbortController();
     const stop = () => ctl.abort();
     process.once('SIGINT', stop);
@@ -61,17 +64,19 @@ export async function start(argv: string[]): Promise<number> {
       process.off('SIGINT', stop);
     }
   }
-  let initial = initialAppState({ models: modelNames(), preset: preset as FormPreset, values });
+  const { initialAppState } = await import('./state/app.js');
+  let initial = initialAppState({ preset: preset as FormPreset, values });
   if (attach) {
     try {
       const loc = locateSearch(attach, root);
-      initial = initialAppState({ models: modelNames(), preset: preset as FormPreset, values, attach: { id: attach, dir: loc.dir } });
+      initial = initialAppState({ preset: preset as FormPreset, values, attach: { id: attach, dir: loc.dir } });
     } catch (err) {
       process.stderr.write(`slt-tui: --attach ${attach}: ${(err as Error).message}\n`);
       return 2;
     }
   }
-  const app = render(<App root={root} initial={initial} />);
+  const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('./App.js')]);
+  const app = render(createElement(App, { root, initial }));
   await app.waitUntilExit();
   return 0;
 }

@@ -2,7 +2,7 @@
  * Without a terminal (stdout or stdin not a TTY) the TUI draws nothing: it prints a plain progress
  * log of a search, one line per event, for logs and CI.
  */
-import { followSearch, followStudy, formatStudyText, initialSearchState, isStudyDir, isStudyRef, locateSearch, locateStudy, progressParts, readTrackingStatus, reduceSearch, type SearchEvent, type SearchState } from '@slt/runner';
+import { detachedErrors, followSearch, followStudy, formatStudyText, initialSearchState, isStudyDir, isStudyRef, locateSearch, locateStudy, progressParts, readTrackingStatus, reduceSearch, searchProcessAlive, type SearchEvent, type SearchState } from '@slt/runner/light';
 import { searchLine } from './components/SearchList.js';
 import { listAll } from './hooks/useSearchList.js';
 import { launchFromForm, resolveData } from './effects/launch.js';
@@ -51,6 +51,12 @@ async function follow(dir: string, out: NodeJS.WritableStream, signal?: AbortSig
   return final;
 }
 
+/** Why a launch stopped before its journal existed: what it printed on stderr, whole (indented), or where to look. */
+export function stoppedWhy(dir: string): string {
+  const err = detachedErrors(dir).trimEnd();
+  return err ? `; it said:\n${err.split('\n').map((l) => `  ${l}`).join('\n')}` : ` (it printed nothing; see ${dir}/search.out)`;
+}
+
 /** True while process `pid` exists. */
 function processAlive(pid: number): boolean {
   try {
@@ -91,7 +97,9 @@ async function followStudyPlain(dir: string, out: NodeJS.WritableStream, signal?
 export async function runPlain(options: PlainOptions): Promise<number> {
   const out = options.out ?? process.stdout;
   if (options.launch) {
-    const check = validateForm(options.launch);
+    // The zoo's names check a Models list before the launch (the full runner: it launches anyway).
+    const { modelNames } = await import('@slt/runner');
+    const check = validateForm(options.launch, modelNames());
     if (!check.flags) {
       for (const [k, v] of Object.entries(check.errors)) out.write(`slt-tui: --${k}: ${v}\n`);
       return 2;
@@ -104,12 +112,16 @@ export async function runPlain(options: PlainOptions): Promise<number> {
       // The study writes its folder's files after its preflight (weights of every model found).
       while (!isStudyDir(l.dir) && processAlive(l.pid) && !options.signal?.aborted) await new Promise((r) => setTimeout(r, 200));
       if (!isStudyDir(l.dir)) {
-        out.write(`slt-tui: study ${l.searchId}: slt compare --model ${flags.model} stopped before the study started (a model's weights missing, or a bad value): run it in a terminal to see why\n`);
+        out.write(`slt-tui: study ${l.searchId}: slt compare --model ${flags.model} stopped before the study started${stoppedWhy(l.dir)}\n`);
         return 1;
       }
       return followStudyPlain(l.dir, out, options.signal);
     }
     const s = await follow(l.dir, out, options.signal);
+    if (s.status === 'empty' && !searchProcessAlive(l.dir)) {
+      out.write(`slt-tui: search ${l.searchId}: slt ${check.mode ?? 'search'} stopped before the search started${stoppedWhy(l.dir)}\n`);
+      return 1;
+    }
     return s.status === 'failed' ? 1 : 0;
   }
   if (options.attach) {

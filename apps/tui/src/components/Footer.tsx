@@ -12,14 +12,23 @@ export interface FooterProps {
   message?: { level: 'info' | 'error'; text: string };
 }
 
-/** The footer's lines and role (a message may take up to 4 lines; anything else one). */
+/** Lines a footer message may take before its middle is left out (its end, the actionable part, stays). */
+export const FOOTER_MESSAGE_LINES = 5;
+
+/**
+ * The footer's lines and role (a message may take up to {@link FOOTER_MESSAGE_LINES} lines;
+ * anything else one). A longer message keeps its first line and its last lines, where the hint
+ * of what to do is (`Offline? Fill the cache ...`), and says that `e` shows it whole.
+ */
 export function footerLines({ width, hints, filter, filtering, busy, message }: FooterProps): { lines: string[]; role: Role } {
   if (filtering) return { lines: [clip(`/${filter}█  (enter keep, esc clear)`, width)], role: 'accent' };
   if (busy) return { lines: [clip(`… ${busy}`, width)], role: 'warn' };
   if (message) {
     const text = `${message.level === 'error' ? '✗' : '✓'} ${message.text}`;
     const lines = wrapWords(text, width);
-    return { lines: lines.length > 4 ? [...lines.slice(0, 3), clip(lines.slice(3).join(''), width)] : lines, role: message.level === 'error' ? 'error' : 'ok' };
+    const max = FOOTER_MESSAGE_LINES;
+    const shown = lines.length > max ? [lines[0], clip(`  … ${lines.length - max + 1} more line(s): e shows the whole message …`, width), ...lines.slice(lines.length - (max - 2))] : lines;
+    return { lines: shown, role: message.level === 'error' ? 'error' : 'ok' };
   }
   return { lines: [clip(`${filter ? `filter /${filter}  ` : ''}${hints}`, width)], role: 'dim' };
 }

@@ -1,8 +1,8 @@
 import { Box } from 'ink';
-import { displayGeneration } from '@slt/runner';
+import { displayGeneration } from '@slt/runner/light';
 import type { AppState } from '../state/app.js';
-import { shownGeneration, studyModel, trainingRow, visibleRows } from '../state/selectors.js';
-import { clip } from '../view/format.js';
+import { launchStopped, shownGeneration, studyModel, trainingRow, visibleRows } from '../state/selectors.js';
+import { clip, wrapWords } from '../view/format.js';
 import { generationLine, genomeLine, statusLine, trackingText } from '../view/progress.js';
 import { ChartPane, LogPane, MaskPane } from './Panes.js';
 import { PopulationTable } from './PopulationTable.js';
@@ -38,7 +38,9 @@ export function LiveScreen({ state, width, height: full, mlflow }: LiveScreenPro
   const chart = (h: number) => <ChartPane points={points} width={width} height={h} focused={pane === 'chart'} />;
   const log = (h: number) => <LogPane logs={s.logs} filter={state.filter} width={width} height={h} focused={pane === 'log'} />;
   let panes;
-  if (body >= 30) {
+  if (launchStopped(state)) {
+    panes = <StoppedEarly state={state} width={width} height={body} />;
+  } else if (body >= 30) {
     const tableH = Math.min(rows.length + 2, Math.floor(body * 0.35));
     const chartH = 9;
     const logH = 6;
@@ -54,7 +56,7 @@ export function LiveScreen({ state, width, height: full, mlflow }: LiveScreenPro
   return (
     <Box flexDirection="column" width={width} height={full}>
       {studyText ? <Tx role="accent" bold>{clip(studyText, width)}</Tx> : null}
-      <Tx bold>{statusLine(s, state.attached?.id, width, state.attached?.alive)}</Tx>
+      <Tx bold role={launchStopped(state) ? 'error' : undefined}>{launchStopped(state) ? clip(`${state.attached?.id ?? '?'} · stopped before it started (its process is gone, its journal empty) · e: why, whole`, width) : statusLine(s, state.attached?.id, width, state.attached?.alive)}</Tx>
       <MlflowLine link={mlflow} delivery={trackingText(state.tracking, state.attached?.dir)} width={width} />
       <Tx role="accent">{generationLine(s, width)}</Tx>
       <Tx role="warn">{genomeLine(trainingRow(s), s, width, state.attached?.alive)}</Tx>
@@ -74,9 +76,25 @@ function MlflowLine({ link, delivery, width }: { link?: string; delivery: string
 export function studyLine(state: AppState): string {
   const st = state.study;
   if (!state.attached?.study && !st) return '';
+  if (launchStopped(state)) return `study ${state.attached?.id ?? ''} · stopped before it started`;
   if (!st || st.models.length === 0) return `study ${state.attached?.id ?? ''} · starting (waiting for its journal)`;
   const m = studyModel(st);
   const done = st.models.filter((x) => x.status === 'finished').length;
   const head = m ? `model ${m.index + 1}/${st.models.length}: ${m.label}` : `model -/${st.models.length}`;
   return `${head} · study ${st.studyId ?? state.attached?.id ?? ''} · ${st.status} · ${done}/${st.models.length} models done${st.reason ? ` (${st.reason})` : ''}`;
+}
+
+/** Why a launch stopped before its search (or study) started: what its process printed on stderr, as much as fits (e shows all). */
+function StoppedEarly({ state, width, height }: { state: AppState; width: number; height: number }) {
+  const err = (state.attached?.stderr ?? '').trimEnd();
+  const lines = err ? err.split('\n').flatMap((l) => wrapWords(l, width - 2)) : ['(it printed nothing on stderr)'];
+  const room = Math.max(1, height - 2);
+  // The end of the output says why (the last error, its hint): keep it when all does not fit.
+  const shown = lines.length > room ? [`… ${lines.length - room + 1} line(s) before (e: all)`, ...lines.slice(lines.length - room + 1)] : lines;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Tx role="error" bold>{clip(`The launch stopped before it started. It printed (${state.attached?.dir}/search.err):`, width)}</Tx>
+      {shown.map((l, i) => <Tx key={i}>{clip(`  ${l}`, width)}</Tx>)}
+    </Box>
+  );
 }

@@ -1,6 +1,6 @@
 /** The live screen's lower panes: masks, fitness chart, log lines. Each draws at most `height` lines. */
 import { Box } from 'ink';
-import type { LogLine, PopulationRow } from '@slt/runner';
+import type { LogLine, PopulationRow } from '@slt/runner/light';
 import { fitnessChart, type FitnessPoint } from '../view/chart.js';
 import { clip, maskChars, wrap } from '../view/format.js';
 import { Tx } from './theme.js';

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import type { PopulationRow, RowState } from '@slt/runner';
+import type { PopulationRow, RowState } from '@slt/runner/light';
 import { clip, fit, fmtAcc, fmtCount, maskChars } from '../view/format.js';
 import { Tx, type Role } from './theme.js';
 

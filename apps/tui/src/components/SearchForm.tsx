@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { FIELD_KEYS, fieldSpecs } from '../state/form.js';
 import type { FormState } from '../state/app.js';
-import { clip } from '../view/format.js';
+import { clip, wrapWords } from '../view/format.js';
 import { Tx } from './theme.js';
 
 /** Props of {@link SearchForm}. */
@@ -12,17 +12,23 @@ export interface SearchFormProps {
   width: number;
   /** Lines available (default: all fields); fewer shows a window of fields around the selected one. */
   height?: number;
+  /** The budget's time estimate, shown under the Launch button (two lines at most). */
+  estimate?: string;
 }
 
+/** Lines the estimate takes under the Launch button (at most; three on a narrow form). */
+const ESTIMATE_LINES = 3;
 /** Lines the form takes. */
-export const FORM_LINES = FIELD_KEYS.length + 3;
+export const FORM_LINES = FIELD_KEYS.length + 3 + ESTIMATE_LINES;
 
 /** The new-search form: one line per field (choices in ‹ ›), errors marked ✗, a Launch button and the hint of the selected field. */
-export function SearchForm({ form, models, focused, width, height }: SearchFormProps) {
+export function SearchForm({ form, models, focused, width, height, estimate }: SearchFormProps) {
   const specs = fieldSpecs(models);
   const labelW = 12;
   const selectedSpec = specs[form.index];
-  const room = Math.max(3, Math.min(specs.length, (height ?? FORM_LINES) - 3));
+  const estLines = width < 70 ? ESTIMATE_LINES : ESTIMATE_LINES - 1;
+  const room = Math.max(3, Math.min(specs.length, (height ?? FORM_LINES) - 3 - estLines));
+  const est = estimate ? wrapWords(`Estimate: ${estimate}`, width - 2).slice(0, estLines) : [];
   const start = Math.max(0, Math.min(form.index - Math.floor(room / 2), specs.length - room));
   const hint = selectedSpec ? (form.errors[selectedSpec.key] ? `✗ ${form.errors[selectedSpec.key]}` : selectedSpec.hint) : 'enter: start the search in the background';
   return (
@@ -41,6 +47,7 @@ export function SearchForm({ form, models, focused, width, height }: SearchFormP
         );
       })}
       <Tx selected={focused && form.index === specs.length} role="ok" bold>{clip(`${focused && form.index === specs.length ? '›' : ' '} [ Launch ]`, width)}</Tx>
+      {est.map((l, i) => <Tx key={`est${i}`} role="accent">{clip(`  ${l}`, width)}</Tx>)}
       <Tx role={selectedSpec && form.errors[selectedSpec.key] ? 'error' : 'dim'}>{clip(`  ${hint}`, width)}</Tx>
     </Box>
   );

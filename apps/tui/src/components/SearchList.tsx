@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { searchLiveness, type SearchSummary } from '@slt/runner';
+import { searchLiveness, type SearchSummary } from '@slt/runner/light';
 import { clip, fit, fmtAcc } from '../view/format.js';
 import { Tx } from './theme.js';
 

@@ -11,16 +11,18 @@ export interface StartScreenProps {
   state: AppState;
   width: number;
   height: number;
+  /** The budget's time estimate (see useEstimate). */
+  estimate?: string;
 }
 
 /**
  * Recent searches and the new-search form. Wide terminals show them side by side; tall ones one
  * above the other; small ones the focused one in full and the other as one line.
  */
-export function StartScreen({ state, width, height }: StartScreenProps) {
+export function StartScreen({ state, width, height, estimate }: StartScreenProps) {
   const searches = visibleSearches(state);
   const listFocused = state.startFocus === 'list';
-  const form = (h: number) => <SearchForm form={state.form} models={state.models} focused={!listFocused} width={width >= 120 ? 56 : width} height={h} />;
+  const form = (h: number) => <SearchForm form={state.form} models={state.models} focused={!listFocused} width={width >= 120 ? 56 : width} height={h} estimate={estimate} />;
   // Stacked: the list keeps at least 5 lines, the form takes the rest (scrolling its fields).
   const formH = Math.min(FORM_LINES, height - 7);
   if (width >= 120) {

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { formatStudyText, type StudyState } from '@slt/runner';
+import { formatStudyText, type StudyState } from '@slt/runner/light';
 import { clip } from '../view/format.js';
 import { Tx } from './theme.js';
 

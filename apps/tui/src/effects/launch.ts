@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { execa } from 'execa';
-import { flagArgs, launchDetached, sltBin, type Launched } from '@slt/runner';
+import { flagArgs, launchDetached, sltBin, type Launched } from '@slt/runner/light';
 import { detectKind } from '@slt/datasets';
 import { DEMO_DATA } from '../state/form.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type Dispatch } from 'react';
-import { sendControl } from '@slt/runner';
+import { sendControl } from '@slt/runner/light';
 import { launchFromForm, resolveData } from '../effects/launch.js';
 import type { Action, Request } from '../state/app.js';
 import { DEMO_DATA } from '../state/form.js';

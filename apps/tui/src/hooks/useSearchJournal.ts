@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { useEffect, type Dispatch } from 'react';
-import { JOURNAL_FILE, readProgress, toSearchEvent, type SearchEvent } from '@slt/runner';
+import { JOURNAL_FILE, readProgress, toSearchEvent, type SearchEvent } from '@slt/runner/light';
 import { followJournal } from '@slt/tracking';
 import type { Action } from '../state/app.js';
 

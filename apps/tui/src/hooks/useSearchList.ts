@@ -1,5 +1,5 @@
 import { useEffect, type Dispatch } from 'react';
-import { listSearches, listStudies, searchLiveness, type SearchSummary, type StudySummary } from '@slt/runner';
+import { listSearches, listStudies, searchLiveness, type SearchSummary, type StudySummary } from '@slt/runner/light';
 import type { Action } from '../state/app.js';
 
 /** Lists the searches under `root` now and every `everyMs` while `enabled` (stops on unmount). */

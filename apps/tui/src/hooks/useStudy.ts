@@ -1,5 +1,5 @@
 import { useEffect, type Dispatch } from 'react';
-import { followStudy, isStudyDir } from '@slt/runner';
+import { followStudy, isStudyDir } from '@slt/runner/light';
 import type { Action } from '../state/app.js';
 
 /**

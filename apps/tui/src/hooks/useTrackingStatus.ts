@@ -1,5 +1,5 @@
 import { useEffect, type Dispatch } from 'react';
-import { readTrackingStatus } from '@slt/runner';
+import { readTrackingStatus } from '@slt/runner/light';
 import type { Action } from '../state/app.js';
 
 /**

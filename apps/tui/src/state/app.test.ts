@@ -53,7 +53,7 @@ describe('app reducer', () => {
     expect(s.message?.level).toBe('error');
     // The quick demo is valid as it is and asks for a launch.
     const ok = keys(initialAppState(), 'n', { up: true }, { enter: true });
-    expect(ok.request).toEqual({ kind: 'launch', mode: 'search', flags: expect.objectContaining({ data: DEMO_DATA, population: '8', generations: '3', epochs: '1', input: '32x32', preset: 'paper' }) });
+    expect(ok.request).toEqual({ kind: 'launch', mode: 'search', flags: expect.objectContaining({ data: DEMO_DATA, population: '8', generations: '3', epochs: '1', input: '64x64', lr: '0.001', preset: 'paper' }) });
     // A second enter while the launch is pending asks for nothing more.
     expect(keys(ok, { enter: true }).request).toBe(ok.request);
   });
@@ -62,7 +62,7 @@ describe('app reducer', () => {
     const paper = keys(initialAppState(), 'n', { right: true });
     expect(paper.form.values).toMatchObject({ preset: 'paper', input: '224x224', population: '20', generations: '10', epochs: '10', data: '' });
     const back = keys(paper, { left: true });
-    expect(back.form.values).toMatchObject({ preset: 'quick demo', data: DEMO_DATA, input: '32x32' });
+    expect(back.form.values).toMatchObject({ preset: 'quick demo', data: DEMO_DATA, input: '64x64', lr: '1e-3' });
   });
 
   test('/ filters (typed keys are text, q included); enter keeps, esc clears', () => {

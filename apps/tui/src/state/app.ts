@@ -2,10 +2,10 @@
  * The app's state and its reducer: every change is a union action; effects are only *requested*
  * here (`request`) and carried out by hooks, which report back with actions.
  */
-import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type StudyState, type TrackingStatusEvent } from '@slt/runner';
+import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type StudyState, type TrackingStatusEvent } from '@slt/runner/light';
 import { FIELD_KEYS, fieldSpecs, presetValues, validateForm, type FieldKey, type FormPreset, type FormValues } from './form.js';
 import { isDown, isLeft, isRight, isUp, type KeyPress } from './keys.js';
-import { visibleRows, visibleSearches } from './selectors.js';
+import { detailsLines, visibleRows, visibleSearches } from './selectors.js';
 
 /** The screens. */
 export type Screen = 'start' | 'live' | 'results';
@@ -42,8 +42,11 @@ export interface AppState {
   form: FormState;
   models: string[];
   searches: SearchSummary[];
-  /** The search on the live screen; `alive` false once its process is known to be gone. */
-  attached?: { id: string; dir: string; alive?: boolean; study?: boolean };
+  /**
+   * The search on the live screen; `alive` false once its process is known to be gone (no lock
+   * holder and no detached launch process), `stderr` what that process printed on stderr.
+   */
+  attached?: { id: string; dir: string; alive?: boolean; study?: boolean; stderr?: string };
   /** The attached study (a multi-model compare), while one is attached: the live screen follows its running model's search. */
   study?: StudyState;
   search: SearchState;
@@ -60,6 +63,8 @@ export interface AppState {
   quitting: boolean;
   /** `s` was pressed: stopping waits for `y` (the genome in training is lost), `p` pauses instead. */
   confirmStop?: boolean;
+  /** The details view (key `e`): errors and why a search stopped, whole; its first line shown. */
+  details?: { offset: number };
 }
 
 /** Every action. */
@@ -70,7 +75,10 @@ export type Action =
   /** The attached study's state after its latest record. */
   | { type: 'study'; state: StudyState }
   | { type: 'events'; events: SearchEvent[] }
-  | { type: 'alive'; alive: boolean }
+  /** Liveness of the attached search's process; `stderr`: what a stopped one printed. */
+  | { type: 'alive'; alive: boolean; stderr?: string }
+  /** The zoo's model names (loaded in the background). */
+  | { type: 'models'; models: string[] }
   /** The attached search's latest MLflow delivery status. */
   | { type: 'tracking'; status?: TrackingStatusEvent }
   /** The journal is followed again from its first record: the search state starts over. */
@@ -93,12 +101,12 @@ const clamp = (i: number, n: number): number => Math.max(0, Math.min(i, Math.max
 const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && [...k.input].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 
 function attach(state: AppState, id: string, dir: string, study?: boolean): AppState {
-  return { ...state, attached: { id, dir, ...(study ? { study } : {}) }, study: undefined, search: initialSearchState(), tracking: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
+  return { ...state, details: undefined, attached: { id, dir, ...(study ? { study } : {}) }, study: undefined, search: initialSearchState(), tracking: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
 }
 
 /** The error of one field for these values (validation as you type), undefined when fine. */
-function fieldError(values: FormValues, key: FieldKey): string | undefined {
-  return validateForm(values).errors[key];
+function fieldError(values: FormValues, key: FieldKey, zoo?: readonly string[]): string | undefined {
+  return validateForm(values, zoo).errors[key];
 }
 
 /** A new draft of the field being edited, checked as it is typed. */
@@ -107,7 +115,7 @@ function typing(state: AppState, draft: string): AppState {
   const key = FIELD_KEYS[f.index];
   const errors = { ...f.errors };
   delete errors[key];
-  const err = fieldError({ ...f.values, [key]: draft.trim() }, key);
+  const err = fieldError({ ...f.values, [key]: draft.trim() }, key, state.models);
   if (err) errors[key] = err;
   return { ...state, form: { ...f, draft, errors } };
 }
@@ -122,7 +130,7 @@ function formKey(state: AppState, k: KeyPress): AppState {
       const values = { ...f.values, [key]: f.draft.trim() };
       const errors = { ...f.errors };
       delete errors[key];
-      const check = fieldError(values, key);
+      const check = fieldError(values, key, state.models);
       if (check) errors[key] = check;
       const edited = f.values[key] === values[key] || f.edited?.includes(key) ? f.edited : [...(f.edited ?? []), key];
       return { ...state, form: { ...f, values, editing: false, draft: '', errors, edited } };
@@ -156,7 +164,7 @@ function formKey(state: AppState, k: KeyPress): AppState {
   if (spec && k.enter) return { ...state, form: { ...f, editing: true, draft: f.values[spec.key] } };
   if (!spec && k.enter) {
     if (state.request || state.busy) return state;
-    const check = validateForm(f.values);
+    const check = validateForm(f.values, state.models);
     if (!check.flags) {
       const first = FIELD_KEYS.findIndex((key) => check.errors[key]);
       return { ...state, form: { ...f, errors: check.errors, index: first >= 0 ? first : f.index }, message: { level: 'error', text: 'the form has errors (marked ✗)' } };
@@ -214,9 +222,18 @@ function resultsKey(state: AppState, k: KeyPress): AppState {
   return state;
 }
 
+function detailsKey(state: AppState, k: KeyPress): AppState {
+  const offset = state.details?.offset ?? 0;
+  if (isUp(k) || k.pageUp) return { ...state, details: { offset: Math.max(0, offset - (k.pageUp ? 10 : 1)) } };
+  if (isDown(k) || k.pageDown) return { ...state, details: { offset: Math.min(Math.max(0, detailsLines(state).length - 1), offset + (k.pageDown ? 10 : 1)) } };
+  if (k.escape || k.input === 'e' || k.input === 'q' || k.enter) return { ...state, details: undefined };
+  return state;
+}
+
 function onKey(state: AppState, k: KeyPress): AppState {
   // Esc cancels a launch in progress (the hook aborts its `slt cache demo` child).
   if (k.escape && state.request?.kind === 'launch') return { ...state, request: undefined, busy: undefined, message: { level: 'info', text: 'launch cancelled' } };
+  if (state.details) return detailsKey(state, k);
   if (state.help) return k.escape || k.input === '?' || k.input === 'q' || k.enter ? { ...state, help: false } : state;
   if (state.filtering) {
     if (k.escape) return { ...state, filtering: false, filter: '' };
@@ -227,6 +244,8 @@ function onKey(state: AppState, k: KeyPress): AppState {
   }
   if (state.form.editing && state.screen === 'start' && state.startFocus === 'form') return formKey(state, k);
   if (k.input === '?') return { ...state, help: true };
+  // e: the errors and why the search stopped, whole (the footer and status line cut long ones).
+  if (k.input === 'e' && detailsLines(state).length) return { ...state, details: { offset: 0 } };
   if (k.input === 'q' || k.ctrlChar === 'c' || (k.ctrl && k.input === 'c')) return { ...state, quitting: true };
   if (k.input === '/' && state.screen !== 'results') return { ...state, filtering: true, filter: '' };
   const s = state.message && !k.enter ? { ...state, message: undefined } : state;
@@ -246,9 +265,14 @@ export function appReducer(state: AppState, action: Action): AppState {
       return { ...attach(state, action.id, action.dir, action.study), request: undefined, busy: undefined };
     case 'study':
       return { ...state, study: action.state };
-    case 'alive':
+    case 'alive': {
       // The same answer keeps the same object: hooks keyed on `attached` must not restart on a poll.
-      return state.attached && state.attached.alive !== action.alive ? { ...state, attached: { ...state.attached, alive: action.alive } } : state;
+      const a = state.attached;
+      if (!a || (a.alive === action.alive && a.stderr === action.stderr)) return state;
+      return { ...state, attached: { ...a, alive: action.alive, ...(action.stderr !== undefined ? { stderr: action.stderr } : {}) } };
+    }
+    case 'models':
+      return { ...state, models: action.models };
     case 'tracking':
       return state.tracking?.time === action.status?.time && state.tracking?.phase === action.status?.phase ? state : { ...state, tracking: action.status };
     case 'journal.reset':

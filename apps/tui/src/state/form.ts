@@ -4,26 +4,23 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AUDIO_PRESET_NAMES, BACKENDS, ConfigError, defaultWorkers, modelNames, parseSearchConfig } from '@slt/runner';
+import { ADAPTERS, AUDIO_PRESET_NAMES, BACKENDS, ConfigError, GENE_MODES, PRUNERS, defaultWorkers, parseSearchConfig } from '@slt/runner/light';
+import { DEMO_DATA, FIELD_KEYS, FORM_MODES, FORM_PRESETS, type FieldKey, type FormPreset } from './fields.js';
 
-/** Keys of the form's fields, in display order. */
-export const FIELD_KEYS = ['preset', 'model', 'data', 'input', 'population', 'generations', 'epochs', 'batch', 'seed', 'workers', 'backend', 'trackingUri', 'mode', 'models', 'audioPreset', 'weights', 'lr', 'experiment'] as const;
+export { DEMO_DATA, FIELD_KEYS, FORM_MODES, FORM_PRESETS, type FieldKey, type FormPreset } from './fields.js';
 
 /** Choices of the Audio preset field: none, or one of the runner's presets. */
 export const AUDIO_PRESET_CHOICES = ['none', ...AUDIO_PRESET_NAMES] as const;
 
-/** What a launch runs: the GA, the baselines only, or both with the comparison table. */
-export const FORM_MODES = ['search', 'baselines', 'compare'] as const;
-/** A field key. */
-export type FieldKey = (typeof FIELD_KEYS)[number];
-
-/** Form presets. `quick demo` uses the cached demo assets; `paper`/`elitist` pick the GA preset. */
-export const FORM_PRESETS = ['quick demo', 'paper', 'elitist'] as const;
-/** A form preset. */
-export type FormPreset = (typeof FORM_PRESETS)[number];
-
-/** The data value that stands for the quick demo's cached Fashion-MNIST subset. */
-export const DEMO_DATA = 'demo:fashion-mnist-900';
+/**
+ * The quick demo's input size and learning rate. At 32 px MobileNetV1-0.25's frozen features are
+ * nearly all zeros and freeze-all stays at chance (val 0.09-0.11 for 10 classes, seeds 1-2); at
+ * 64 px with the default 1e-4 one epoch barely moves the head (0.12-0.14); at 64 px with 1e-3
+ * freeze-all reaches 0.39-0.56 (measured with `slt baselines`, 1 epoch, 140 validation images).
+ */
+export const DEMO_INPUT = '64x64';
+/** The quick demo's Adam learning rate (see {@link DEMO_INPUT}). */
+export const DEMO_LR = '1e-3';
 
 /** What a field is. */
 export interface FieldSpec {
@@ -40,7 +37,7 @@ export type FormValues = Record<FieldKey, string>;
 /** The field specs; `models` are the zoo names. */
 export function fieldSpecs(models: readonly string[]): FieldSpec[] {
   return [
-    { key: 'preset', label: 'Preset', choices: FORM_PRESETS, hint: 'quick demo: MobileNetV1-0.25 + 900 Fashion-MNIST images, a few minutes on a CPU' },
+    { key: 'preset', label: 'Preset', choices: FORM_PRESETS, hint: 'quick demo: MobileNetV1-0.25 + 900 Fashion-MNIST images at 64 px, lr 1e-3, a few minutes on a CPU' },
     { key: 'model', label: 'Model', choices: models.length ? models : ['mobilenet_v1_0.25'], hint: 'ImageNet-pretrained backbone (zoo name)' },
     { key: 'data', label: 'Data set', hint: `folder: Fashion-MNIST IDX, UrbanSound8K or class folders (${DEMO_DATA} = the demo's)` },
     { key: 'input', label: 'Input size', hint: 'HxW, e.g. 32x32' },
@@ -58,20 +55,23 @@ export function fieldSpecs(models: readonly string[]): FieldSpec[] {
     { key: 'weights', label: 'Weights', hint: "a Keras .h5 or tfjs folder/URL; empty: the demo's or the cache's for the model" },
     { key: 'lr', label: 'Learn rate', hint: 'Adam learning rate; empty: 1e-4' },
     { key: 'experiment', label: 'Experiment', hint: 'MLflow experiment; empty: slt' },
+    { key: 'genes', label: 'Genes', choices: GENE_MODES, hint: 'layers: one gene per layer (paper); weighted: only layers with weights; blocks: one gene per block (a shorter genome)' },
+    { key: 'adapter', label: 'Adapter', choices: ADAPTERS, hint: 'grey images to 3 channels: conv1x1 (trained, paper); repeat (copy the channel); conv1x1-frozen (never trained)' },
+    { key: 'prune', label: 'Prune', choices: PRUNERS, hint: 'none; median: stop a genome early when below the median of earlier generations at the same epoch' },
   ];
 }
 
 /** The values a preset sets. */
 export function presetValues(preset: FormPreset, current?: FormValues): FormValues {
   const base: FormValues = current ?? {
-    preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: '', workers: '0', backend: 'auto', trackingUri: '',
-    mode: 'search', models: '', audioPreset: 'none', weights: '', lr: '', experiment: '',
+    preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: DEMO_INPUT, population: '8', generations: '3', epochs: '1', batch: '32', seed: '', workers: '0', backend: 'auto', trackingUri: '',
+    mode: 'search', models: '', audioPreset: 'none', weights: '', lr: '', experiment: '', genes: 'layers', adapter: 'conv1x1', prune: 'none',
   };
   if (preset === 'quick demo') {
-    return { ...base, preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: '32x32', population: '8', generations: '3', epochs: '1', batch: '32', seed: base.seed || '1', workers: '0' };
+    return { ...base, preset, model: 'mobilenet_v1_0.25', data: DEMO_DATA, input: DEMO_INPUT, population: '8', generations: '3', epochs: '1', batch: '32', seed: base.seed || '1', workers: '0', lr: DEMO_LR };
   }
   // The paper's budget: population 20, 10 generations, 10 epochs at the backbone's 224 px.
-  return { ...base, preset, data: base.data === DEMO_DATA ? '' : base.data, input: '224x224', population: '20', generations: '10', epochs: '10', batch: '32', workers: String(defaultWorkers()) };
+  return { ...base, preset, data: base.data === DEMO_DATA ? '' : base.data, lr: base.lr === DEMO_LR ? '' : base.lr, input: '224x224', population: '20', generations: '10', epochs: '10', batch: '32', workers: String(defaultWorkers()) };
 }
 
 /** A validated form: the flags of `slt search` (strings), or the errors per field. */
@@ -82,8 +82,11 @@ export interface FormCheck {
   errors: Partial<Record<FieldKey, string>>;
 }
 
-/** Checks the values with the runner's schema; the data path must be a folder (or the demo's). */
-export function validateForm(values: FormValues): FormCheck {
+/**
+ * Checks the values with the runner's schema; the data path must be a folder (or the demo's).
+ * `zoo` (the zoo's model names, when loaded) also checks the Models list's names.
+ */
+export function validateForm(values: FormValues, zoo?: readonly string[]): FormCheck {
   const errors: Partial<Record<FieldKey, string>> = {};
   const data = values.data.trim();
   if (!data) errors.data = 'required: the path of a data set folder';
@@ -106,6 +109,12 @@ export function validateForm(values: FormValues): FormCheck {
   }
   if (values.trackingUri.trim()) raw.trackingUri = values.trackingUri.trim();
   for (const k of ['weights', 'experiment'] as const) if ((values[k] ?? '').trim()) raw[k] = values[k].trim();
+  // Defaults are left out (the flags stay those a user would type); the schema checks the rest.
+  const defaults = { genes: 'layers', adapter: 'conv1x1', prune: 'none' } as const;
+  for (const k of ['genes', 'adapter', 'prune'] as const) {
+    const v = (values[k] ?? '').trim();
+    if (v && v !== defaults[k]) raw[k] = v;
+  }
   const lr = (values.lr ?? '').trim();
   if (lr) {
     const n = Number(lr);
@@ -126,10 +135,9 @@ export function validateForm(values: FormValues): FormCheck {
     else if (models.some((m) => !m)) errors.models = `${JSON.stringify(values.models)}: an empty name in the list`;
     else if (new Set(models).size !== models.length) errors.models = `${JSON.stringify(values.models)}: a model named twice`;
     else {
-      // Names out of the zoo are caught here, not after the launch.
-      const zoo = modelNames();
-      const unknown = models.find((m) => !zoo.includes(m));
-      if (unknown) errors.models = `${unknown}: not a zoo model (one of ${zoo.join(', ')})`;
+      // Names out of the zoo are caught here, not after the launch (once the zoo's names are loaded).
+      const unknown = zoo?.length ? models.find((m) => !zoo.includes(m)) : undefined;
+      if (unknown) errors.models = `${unknown}: not a zoo model (one of ${zoo!.join(', ')})`;
       for (const m of models) {
         try {
           parseSearchConfig({ ...raw, model: m }, 'form');

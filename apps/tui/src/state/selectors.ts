@@ -1,5 +1,5 @@
 /** Derived views of the app state (pure; shared by the reducer and the components). */
-import type { PopulationRow, SearchState, SearchSummary } from '@slt/runner';
+import { buildComparison, comparisonNotes, type PopulationRow, type SearchState, type SearchSummary } from '@slt/runner/light';
 import type { AppState } from './app.js';
 
 const matches = (filter: string, ...parts: (string | number | undefined)[]): boolean =>
@@ -59,4 +59,43 @@ export function followedDir(state: Pick<AppState, 'attached' | 'study'>): string
   if (!state.attached) return undefined;
   const isStudy = state.attached.study || state.study;
   return isStudy ? studyModel(state.study)?.dir : state.attached.dir;
+}
+
+/**
+ * True when the attached search's launch stopped before its journal held anything: its process is
+ * gone (`alive` false: no lock holder, no detached launch process) and no record came, or, for a
+ * study, the study never wrote its models.
+ */
+export function launchStopped(state: Pick<AppState, 'attached' | 'study' | 'search'>): boolean {
+  const a = state.attached;
+  if (!a || a.alive !== false) return false;
+  if (a.study || state.study) return !state.study || state.study.models.length === 0;
+  return state.search.status === 'empty';
+}
+
+/**
+ * What the details view (key `e`) shows, whole: the last error message, why a launch stopped before
+ * its search started (its stderr), a failed or interrupted search's reason, failed evaluations'
+ * errors. Empty when there is nothing to tell.
+ */
+export function detailsLines(state: AppState): string[] {
+  const out: string[] = [];
+  const para = (title: string, text: string) => {
+    if (out.length) out.push('');
+    out.push(title, ...text.trimEnd().split('\n').map((l) => `  ${l}`));
+  };
+  if (state.message?.level === 'error') para('Last error:', state.message.text);
+  if (launchStopped(state)) {
+    const what = state.attached?.study || state.study ? 'study' : 'search';
+    para(`The launch stopped before its ${what} started (${state.attached?.dir}). It printed:`, state.attached?.stderr?.trim() ? state.attached.stderr : '(nothing on stderr)');
+  }
+  const s = state.search;
+  if (s.reason && (s.status === 'failed' || s.status === 'interrupted')) para(`Search ${s.status}:`, s.reason);
+  const failed = [...s.generations.flatMap((g) => g.rows), ...s.baselines].filter((r) => r.state === 'failed' && r.error);
+  for (const r of failed) para(`Evaluation ${r.label ?? r.key} failed:`, r.error!);
+  if (state.screen === 'results') {
+    const notes = comparisonNotes(buildComparison(s));
+    if (notes.length) para('Differences too small to mean anything:', notes.map((n) => n.text).join('\n'));
+  }
+  return out;
 }

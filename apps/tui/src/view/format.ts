@@ -1,6 +1,6 @@
 /** Pure text helpers shared by the components (no terminal access). */
 
-import { formatDuration } from '@slt/runner';
+import { formatDuration } from '@slt/runner/light';
 
 /** Seconds as `12s`, `3m05s`, `1h02m`; `?` when unknown (the runner's one formatter). */
 export const fmtDuration = formatDuration;

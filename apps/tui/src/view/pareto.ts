@@ -29,7 +29,9 @@ export function paretoFront(points: ParetoPoint[]): ParetoPoint[] {
 
 /**
  * Draws the points in `height` rows, at most `width` wide: `◆` on the front, `·` other GA masks,
- * `B` baselines (`◇` a baseline on the front), `@` the point of the `selected` mask.
+ * `B` baselines (`◇` a baseline on the front), `@` the point of the `selected` mask. Two more
+ * lines follow, always: the x axis and its labels (lowest and highest trainable params, and the
+ * axis name); the y axis names itself (`val acc`) between its lowest and highest values.
  */
 export function paretoPlot(points: ParetoPoint[], width: number, height: number, selected?: string): string[] {
   if (points.length === 0) return ['(no finished evaluation yet)'.slice(0, width)];
@@ -56,10 +58,14 @@ export function paretoPlot(points: ParetoPoint[], width: number, height: number,
     grid[rows - 1 - Math.round(((sel.accuracy - y0) / (y1 - y0)) * (rows - 1))][x] = '@';
   }
   const lines = grid.map((cells, r) => {
-    const tag = r === 0 ? y1.toFixed(3) : r === rows - 1 ? y0.toFixed(3) : '';
+    const tag = r === 0 ? y1.toFixed(3) : r === rows - 1 ? y0.toFixed(3) : r === 1 ? 'val' : r === 2 && rows > 3 ? 'acc' : '';
     return `${tag.padStart(label - 1)} │${cells.join('')}`.trimEnd();
   });
   const lo = `${Math.round(10 ** x0)}`;
-  const hi = `${Math.round(10 ** x1)} params`;
-  return [...lines, `${' '.repeat(label - 1)} └${'─'.repeat(plotW)}`, `${' '.repeat(label + 1)}${lo}${hi.padStart(Math.max(0, plotW - lo.length))}`].map((l) => l.slice(0, width));
+  const hi = `${Math.round(10 ** x1)}`;
+  const name = 'trainable params (log) →';
+  const inner = Math.max(0, plotW - lo.length - hi.length);
+  const mid = inner >= name.length + 2 ? `${' '.repeat(Math.floor((inner - name.length) / 2))}${name}`.padEnd(inner) : ' '.repeat(inner);
+  const xLabels = `${' '.repeat(label + 1)}${lo}${mid}${hi}${inner >= name.length + 2 ? '' : ' params'}`;
+  return [...lines, `${' '.repeat(label - 1)} └${'─'.repeat(plotW)}`, xLabels].map((l) => l.slice(0, width));
 }

@@ -1,5 +1,5 @@
 /** The live screen's progress lines (pure: SearchState in, text out). */
-import { displayGeneration, livenessText, progressParts, searchLiveness, setupText, type PopulationRow, type SearchState, type TrackingStatusEvent } from '@slt/runner';
+import { displayGeneration, livenessText, progressParts, searchLiveness, setupText, type PopulationRow, type SearchState, type TrackingStatusEvent } from '@slt/runner/light';
 import { bar, clip, fmtDuration } from './format.js';
 
 /** Fraction of a genome's training done (epochs, plus the batch within the epoch when known). */

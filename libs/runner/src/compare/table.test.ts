@@ -4,7 +4,7 @@ import type { EvaluationResult, SearchEvent } from '../journal/records.js';
 import { reduceJournal } from '../state/reducer.js';
 import { comparisonChartPng, comparisonChartSvg } from './chart.js';
 import { confusionDocument, confusionFiles, confusionSvg, methodSlug } from './confusion.js';
-import { buildComparison, formatComparisonMarkdown, formatComparisonText } from './table.js';
+import { buildComparison, comparisonNotes, formatComparisonMarkdown, formatComparisonText } from './table.js';
 
 const t = '2026-01-01T00:00:00.000Z';
 // A 2-class confusion matrix per result (the macro scores beside it are fixture values, passed through).
@@ -82,5 +82,25 @@ describe('comparison table', () => {
     expect(files.map(([n]) => n)).toEqual(['confusion.json', 'confusion-ga-best.png', 'confusion-freeze-all.png']);
     expect(JSON.parse(files[0][1] as string).methods[0].matrix).toEqual(CONFUSION);
     expect([...(files[1][1] as Uint8Array).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+  });
+});
+
+describe('comparisonNotes', () => {
+  it('says when two methods differ by at most one validation or test image, or by less than the seeds\' noise', () => {
+    const base = buildComparison(state());
+    const row = (method: string, val: number, test: number) => ({ ...base.rows[1], method, valAccuracy: val, testAccuracy: test });
+    // 140 validation and test images: one image is 0.0071 of accuracy.
+    const c = { ...base, counts: { val: 140, test: 140 }, rows: [{ ...base.rows[0], valAccuracy: 50 / 140, testAccuracy: 60 / 140 }, row('freeze-all', 49 / 140, 40 / 140), row('heuristic', 50 / 140, 61 / 140), row('train-all', 30 / 140, 30 / 140)] };
+    expect(comparisonNotes(c).map((n) => n.text)).toEqual([
+      'GA (best) and freeze-all: val accuracy 0.0071 apart, within one validation image (1/140 = 0.0071): no real difference',
+      'GA (best) and heuristic: val accuracy equal, within one validation image (1/140 = 0.0071): no real difference',
+      'GA (best) and heuristic: test accuracy 0.0071 apart, within one test image (1/140 = 0.0071): no real difference',
+    ]);
+    // Seeds' noise: train-all's 20 images fewer are within a noise of 0.2, but not within one image.
+    expect(comparisonNotes(c, { seedNoise: { val: 0.2, seeds: 3 } }).map((n) => n.text)).toContain("GA (best) and train-all: val accuracy 0.1429 apart, within the seeds' noise (±0.2000 over 3 seeds)");
+    // buildComparison records the split sizes of the search; unknown sizes give no note.
+    expect(comparisonNotes(c)[1]).toMatchObject({ methods: ['GA (best)', 'heuristic'], split: 'val', difference: 0, within: { image: 140 } });
+    expect(base.counts).toEqual({ val: 1, test: 1 });
+    expect(comparisonNotes({ ...c, counts: undefined })).toEqual([]);
   });
 });

@@ -39,6 +39,8 @@ export interface Comparison {
   rows: ComparisonRow[];
   /** Best and mean fitness per generation (for the chart). */
   generations: { generation: number; best: number; mean: number }[];
+  /** Examples in the validation and test splits (one image = 1/count of accuracy), when known. */
+  counts?: { val: number; test: number };
 }
 
 /** Builds the comparison from a search's state (GA best first, then every baseline). */
@@ -67,7 +69,8 @@ export function buildComparison(state: SearchState): Comparison {
   const generations = state.generations
     .filter((g) => g.finished && g.best !== undefined && g.mean !== undefined)
     .map((g) => ({ generation: g.generation, best: g.best!, mean: g.mean! }));
-  return { searchId: state.searchId, model: state.model?.name, dataset: state.dataset?.name, classNames: state.dataset?.classNames, rows, generations };
+  const counts = state.dataset?.counts ? { val: state.dataset.counts.val, test: state.dataset.counts.test } : undefined;
+  return { searchId: state.searchId, model: state.model?.name, dataset: state.dataset?.name, classNames: state.dataset?.classNames, rows, generations, ...(counts ? { counts } : {}) };
 }
 
 function testScores(r: SearchState['baselines'][number]): Pick<ComparisonRow, 'macroPrecision' | 'macroRecall' | 'confusion'> {
@@ -99,4 +102,62 @@ export function formatComparisonText(c: Comparison): string {
 export function formatComparisonMarkdown(c: Comparison): string {
   const title = c.model && c.dataset ? `Selective layer tuning: ${c.model} on ${c.dataset}\n\n` : '';
   return `${title}| ${HEAD.join(' | ')} |\n|${HEAD.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|\n${c.rows.map((r) => `| ${cells(r).join(' | ')} |`).join('\n')}\n`;
+}
+
+/** A difference of the table too small to mean anything (see {@link comparisonNotes}). */
+export interface ComparisonNote {
+  /** The two methods (the GA's best, or the best baseline, first). */
+  methods: [string, string];
+  split: 'val' | 'test';
+  /** Absolute accuracy difference. */
+  difference: number;
+  /** Within one image of the split (`count` examples), or within the seeds' noise. */
+  within: { image: number } | { noise: number; seeds: number };
+  /** The sentence (`GA (best) and heuristic: val accuracy 0.0071 apart, within one validation image (1/140 = 0.0071): no real difference`). */
+  text: string;
+}
+
+/** Options of {@link comparisonNotes}. */
+export interface ComparisonNoteOptions {
+  /**
+   * The seeds' noise of a validation accuracy (e.g. the spread of one method's accuracy over
+   * searches that differ only in their seed), when several seeds are known: a difference below it
+   * is said to be within the noise.
+   */
+  seedNoise?: { val: number; seeds: number };
+}
+
+/**
+ * Which differences of the table are too small to mean anything: the GA's best (without a GA, the
+ * best baseline) against each other method when their accuracies differ by at most one
+ * validation (or test) image, `1/count`, or by less than the seeds' noise when it is known.
+ * One sentence per pair; none when every difference is larger (or the split sizes are unknown).
+ */
+export function comparisonNotes(c: Comparison, options: ComparisonNoteOptions = {}): ComparisonNote[] {
+  const ok = c.rows.filter((r) => !r.error);
+  const notes: ComparisonNote[] = [];
+  const eps = 1e-9;
+  const pairs: [ComparisonRow, ComparisonRow][] = [];
+  const anchor = ok.find((r) => r.kind === 'ga') ?? [...ok].sort((a, b) => (b.valAccuracy ?? -1) - (a.valAccuracy ?? -1))[0];
+  if (anchor) for (const b of ok) if (b !== anchor) pairs.push([anchor, b]);
+  for (const [a, b] of pairs) {
+    for (const split of ['val', 'test'] as const) {
+      const x = split === 'val' ? a.valAccuracy : a.testAccuracy;
+      const y = split === 'val' ? b.valAccuracy : b.testAccuracy;
+      if (x === null || y === null) continue;
+      const d = Math.abs(x - y);
+      const n = c.counts?.[split];
+      const what = `${a.method} and ${b.method}`;
+      if (n && d <= 1 / n + eps) {
+        const images = Math.round(d * n);
+        const text = `${what}: ${split} accuracy ${images === 0 ? 'equal' : `${d.toFixed(4)} apart`}, within one ${split === 'val' ? 'validation' : 'test'} image (1/${n} = ${(1 / n).toFixed(4)}): no real difference`;
+        notes.push({ methods: [a.method, b.method], split, difference: d, within: { image: n }, text });
+      } else if (split === 'val' && options.seedNoise && d < options.seedNoise.val) {
+        const { val: noise, seeds } = options.seedNoise;
+        const text = `${what}: val accuracy ${d.toFixed(4)} apart, within the seeds' noise (±${noise.toFixed(4)} over ${seeds} seeds)`;
+        notes.push({ methods: [a.method, b.method], split, difference: d, within: { noise, seeds }, text });
+      }
+    }
+  }
+  return notes;
 }

@@ -117,13 +117,28 @@ export async function followSearch(ref: string, options: FollowSearchOptions = {
   return state;
 }
 
-/** True while the search's lock holder, or the process of a detached launch, is alive. */
-function searchProcessAlive(dir: string): boolean {
+/**
+ * True while the search's lock holder, or the process of a detached launch (still starting, no
+ * lock yet), is alive: false once a launch stopped before its journal existed.
+ */
+export function searchProcessAlive(dir: string): boolean {
   if (isSearchRunning(dir)) return true;
   try {
     const d = JSON.parse(readFileSync(path.join(dir, 'detached.json'), 'utf8')) as { pid: number };
     return isAlive(d.pid);
   } catch {
     return false;
+  }
+}
+
+/**
+ * What the process of a detached launch printed on stderr (`<dir>/search.err`), whole: why a
+ * launch stopped before its search started. Empty when it printed nothing or was not detached.
+ */
+export function detachedErrors(dir: string): string {
+  try {
+    return readFileSync(path.join(dir, 'search.err'), 'utf8');
+  } catch {
+    return '';
   }
 }
