@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { COMMANDS, type CommandModule } from './commands/index.js';
+import { exitCodeFor } from './errors.js';
 
 /** The exit-code convention of every `slt` command (shown by `slt --help`). */
 export const EXIT_CODES_HELP = `
@@ -60,9 +61,9 @@ export async function main(argv: string[]): Promise<number> {
       // error (unknown option or command, missing or invalid argument) is a bad-input exit 2.
       return err.exitCode === 0 ? 0 : 2;
     }
-    const e = err as Error & { exitCode?: number };
+    const e = err as Error | undefined;
     process.stderr.write(`slt: ${e?.message ?? String(err)}\n`);
     if (process.env.SLT_DEBUG && e?.stack) process.stderr.write(`${e.stack}\n`);
-    return typeof e?.exitCode === 'number' ? e.exitCode : 1;
+    return exitCodeFor(err);
   }
 }

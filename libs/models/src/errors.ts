@@ -5,8 +5,6 @@
 
 /** Base class of every error thrown by `@slt/models`. */
 export class ModelsError extends Error {
-  /** Process exit code a CLI should use when this error ends a command. */
-  readonly exitCode: number = 1;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;

@@ -3,22 +3,34 @@
  * offending input as context and the underlying error as `cause`.
  */
 
+/**
+ * What kind of failure a runner error is, so that a client can react (a CLI picks its exit code
+ * from it; the runner knows nothing of exit codes):
+ * - `bad-input`: what the user gave is wrong (a config key, a flag, an --out that holds a search,
+ *   a resume whose data or weights changed); fixing the input fixes it.
+ * - `not-found`: a reference (search or study id, folder, journal) names nothing.
+ * - `conflict`: another process holds the search or study (running elsewhere).
+ * - `failed`: the work itself failed (a damaged journal, a setup step, too many failed evaluations).
+ * - `interrupted`: stopped on request (Ctrl-C, `slt stop`); resumable.
+ */
+export type RunnerErrorKind = 'bad-input' | 'not-found' | 'conflict' | 'failed' | 'interrupted';
+
 /** Options shared by every runner error. */
 export interface RunnerErrorOptions {
   /** The underlying error, if any. */
   cause?: unknown;
-  /** Process exit code a CLI should use for this error (default 1). */
-  exitCode?: number;
+  /** What kind of failure this is (default: the class's own, `failed` for a plain RunnerError). */
+  kind?: RunnerErrorKind;
 }
 
 /** Base class of every error thrown by `@slt/runner`. */
 export class RunnerError extends Error {
-  /** Process exit code a CLI should use for this error. */
-  readonly exitCode: number;
+  /** What kind of failure this is (see {@link RunnerErrorKind}). */
+  readonly kind: RunnerErrorKind;
   constructor(message: string, options: RunnerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.exitCode = options.exitCode ?? 1;
+    this.kind = options.kind ?? 'failed';
   }
 }
 
@@ -29,7 +41,7 @@ export class ConfigError extends RunnerError {
   /** Each problem as `key: message`. */
   readonly issues: string[];
   constructor(source: string, issues: string[], options: RunnerErrorOptions = {}) {
-    super(`invalid search config (${source}):\n  ${issues.join('\n  ')}`, { exitCode: 2, ...options });
+    super(`invalid search config (${source}):\n  ${issues.join('\n  ')}`, { kind: 'bad-input', ...options });
     this.source = source;
     this.issues = issues;
   }
@@ -43,7 +55,7 @@ export class SearchNotFoundError extends RunnerError {
   /** The reference as given. */
   readonly path: string;
   constructor(path: string, message: string, options: RunnerErrorOptions = {}) {
-    super(`${path}: ${message}`, options);
+    super(`${path}: ${message}`, { kind: 'not-found', ...options });
     this.path = path;
   }
 }
@@ -63,7 +75,7 @@ export class SearchInterruptedError extends RunnerError {
   /** The journal file, to resume from. */
   readonly journalPath: string;
   constructor(journalPath: string, options: RunnerErrorOptions = {}) {
-    super(`search interrupted; resume with: slt resume ${journalPath}`, { exitCode: 130, ...options });
+    super(`search interrupted; resume with: slt resume ${journalPath}`, { kind: 'interrupted', ...options });
     this.journalPath = journalPath;
   }
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { vi } from 'vitest';
 import type { RegisterCommand } from '../commands/index.js';
+import { exitCodeFor } from '../errors.js';
 
 /** What running one command in a test gave: its stdout, the exit code it would give, its error. */
 export interface CommandRun {
@@ -13,7 +14,7 @@ export interface CommandRun {
 
 /**
  * Runs `slt <args>` on a fresh program holding only the commands `register` adds, capturing
- * stdout; a thrown error becomes its `exitCode` (1 when it carries none), as `main` would exit.
+ * stdout; a thrown error becomes its exit code (`exitCodeFor`), as `main` would exit.
  */
 export async function runCommand(register: RegisterCommand, args: string[]): Promise<CommandRun> {
   const program = new Command('slt').exitOverride();
@@ -34,8 +35,7 @@ export async function runCommand(register: RegisterCommand, args: string[]): Pro
     await program.parseAsync(args, { from: 'user' });
     return { out, err: errText, code: typeof process.exitCode === 'number' ? process.exitCode : 0 };
   } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    return { out, err: errText, code: e.exitCode ?? 1, error: e.message };
+    return { out, err: errText, code: exitCodeFor(err), error: (err as Error).message };
   } finally {
     spy.mockRestore();
     errSpy.mockRestore();

@@ -127,7 +127,7 @@ export function acquireLock(dir: string): () => void {
     release = acquireFileLock(file, { what: `search ${dir}` });
   } catch (err) {
     if (err instanceof LockHeldError) {
-      throw new RunnerError(`search ${dir} is already running (pid ${err.owner.pid}); attach with: slt attach ${dir}`, { cause: err });
+      throw new RunnerError(`search ${dir} is already running (pid ${err.owner.pid}); attach with: slt attach ${dir}`, { cause: err, kind: 'conflict' });
     }
     throw new RunnerError(`cannot lock search ${dir}: ${(err as Error).message}`, { cause: err });
   }

@@ -106,9 +106,9 @@ export function checkResumeProvenance(journalPath: string, recorded: SearchProve
   if (!recorded) return; // a journal written before provenance existed
   const short = (h: string) => h.slice(0, 16);
   if (recorded.data.fingerprint !== now.data.fingerprint) {
-    throw new ResumeError(journalPath, `the data set differs from the one the search started with: ${now.data.path} now has fingerprint ${short(now.data.fingerprint)}, the journal records ${short(recorded.data.fingerprint)} for ${recorded.data.path}`, { exitCode: 2 });
+    throw new ResumeError(journalPath, `the data set differs from the one the search started with: ${now.data.path} now has fingerprint ${short(now.data.fingerprint)}, the journal records ${short(recorded.data.fingerprint)} for ${recorded.data.path}`, { kind: 'bad-input' });
   }
   if (recorded.weights.sha256 !== now.weights.sha256) {
-    throw new ResumeError(journalPath, `the weights differ from those the search started with: ${now.weights.source} has sha256 ${short(now.weights.sha256)}, the journal records ${short(recorded.weights.sha256)} for ${recorded.weights.source}`, { exitCode: 2 });
+    throw new ResumeError(journalPath, `the weights differ from those the search started with: ${now.weights.source} has sha256 ${short(now.weights.sha256)}, the journal records ${short(recorded.weights.sha256)} for ${recorded.weights.source}`, { kind: 'bad-input' });
   }
 }

@@ -156,7 +156,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
  */
 export async function resumeSearch(ref: string, options: Omit<RunSearchOptions, 'mode' | 'searchId' | 'randomTrainableLayers'> = {}): Promise<SearchOutcome> {
   const { dir, journalPath } = locateSearch(ref, options.root);
-  if (isSearchRunning(dir)) throw new ResumeError(journalPath, 'the search is running in another process; attach to it instead');
+  if (isSearchRunning(dir)) throw new ResumeError(journalPath, 'the search is running in another process; attach to it instead', { kind: 'conflict' });
   const session = new SearchSession({ dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking });
   const out = await session.run();
   return { searchId: out.state.searchId ?? path.basename(dir), dir, journalPath, ...out };

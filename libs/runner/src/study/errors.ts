@@ -6,7 +6,7 @@ export class StudyPreflightError extends RunnerError {
   /** Each problem: the model's label (or the key) and what is wrong. */
   readonly problems: { label: string; message: string }[];
   constructor(problems: { label: string; message: string }[], options: RunnerErrorOptions = {}) {
-    super(`the study cannot start (nothing was written):\n  ${problems.map((p) => `${p.label}: ${p.message.replace(/\n/g, '\n    ')}`).join('\n  ')}`, { exitCode: 2, ...options });
+    super(`the study cannot start (nothing was written):\n  ${problems.map((p) => `${p.label}: ${p.message.replace(/\n/g, '\n    ')}`).join('\n  ')}`, { kind: 'bad-input', ...options });
     this.problems = problems;
   }
 }
@@ -16,7 +16,7 @@ export class StudyNotFoundError extends RunnerError {
   /** The reference as given. */
   readonly path: string;
   constructor(path: string, message: string, options: RunnerErrorOptions = {}) {
-    super(`${path}: ${message}`, options);
+    super(`${path}: ${message}`, { kind: 'not-found', ...options });
     this.path = path;
   }
 }

@@ -170,7 +170,7 @@ describe('study preflight', () => {
       expect(e.problems.map((p) => p.label)).toEqual(['model mobilenet_v1_0.5', 'model vgg16']);
       expect(e.message).toMatch(/mobilenet_v1_0\.5[^]*slt cache add/);
       expect(e.message).toContain('no-such.h5');
-      expect(e.exitCode).toBe(2);
+      expect(e.kind).toBe('bad-input');
       expect(existsSync(path.join(tmp, 'study'))).toBe(false);
       expect(existsSync(path.join(tmp, 'mlruns'))).toBe(false);
     } finally {

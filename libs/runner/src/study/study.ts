@@ -62,8 +62,8 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
   const studyId = options.studyId ?? newSearchId();
   const dir = path.resolve(config.base.out ?? path.join(options.root ?? defaultSearchRoot(), studyId));
   const journalPath = path.join(dir, STUDY_JOURNAL);
-  if (existsSync(journalPath)) throw new ResumeError(journalPath, `a study already exists in ${dir}; continue it with \`slt resume ${dir}\` or choose another --out`, { exitCode: 2 });
-  if (existsSync(path.join(dir, JOURNAL_FILE))) throw new ResumeError(path.join(dir, JOURNAL_FILE), `a search already exists in ${dir}; choose another --out for the study`, { exitCode: 2 });
+  if (existsSync(journalPath)) throw new ResumeError(journalPath, `a study already exists in ${dir}; continue it with \`slt resume ${dir}\` or choose another --out`, { kind: 'bad-input' });
+  if (existsSync(path.join(dir, JOURNAL_FILE))) throw new ResumeError(path.join(dir, JOURNAL_FILE), `a search already exists in ${dir}; choose another --out for the study`, { kind: 'bad-input' });
   const base = { ...config.base, seed: config.base.seed ?? randomInt(0, 2 ** 31 - 1), data: path.resolve(config.base.data), out: dir };
   const models = config.models.map((m) => ({ ...m, ...(m.weights && !isUrl(m.weights) ? { weights: path.resolve(m.weights) } : {}) }));
   await preflightStudy({ base, models });
@@ -89,10 +89,10 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
  */
 export async function resumeStudy(ref: string, options: Omit<RunStudyOptions, 'studyId'> = {}): Promise<StudyOutcome> {
   const { dir, journalPath } = locateStudy(ref, options.root);
-  if (isSearchRunning(dir)) throw new ResumeError(journalPath, 'the study is running in another process; attach to it instead');
-  if (!existsSync(journalPath)) throw new ResumeError(journalPath, `the study never started (see ${path.join(dir, 'search.err')}); start it again with \`slt compare --config ${path.join(dir, STUDY_CONFIG_FILE)}\``, { exitCode: 2 });
+  if (isSearchRunning(dir)) throw new ResumeError(journalPath, 'the study is running in another process; attach to it instead', { kind: 'conflict' });
+  if (!existsSync(journalPath)) throw new ResumeError(journalPath, `the study never started (see ${path.join(dir, 'search.err')}); start it again with \`slt compare --config ${path.join(dir, STUDY_CONFIG_FILE)}\``, { kind: 'bad-input' });
   const state = reduceStudyJournal(await readStudyJournal(journalPath));
-  if (!state.studyId || !state.base) throw new ResumeError(journalPath, 'the journal has no study.started record', { exitCode: 2 });
+  if (!state.studyId || !state.base) throw new ResumeError(journalPath, 'the journal has no study.started record', { kind: 'bad-input' });
   if (state.status === 'finished') return { studyId: state.studyId, dir, journalPath, status: 'finished', state, alreadyFinished: true };
   return await new StudyRunner(dir, journalPath, options).run();
 }
