@@ -10,6 +10,9 @@ export type { RunnerErrorOptions } from './errors.js';
 
 export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS, GENE_MODES, ADAPTERS, PRUNERS } from './config/schema.js';
 export type { SearchConfig, SearchConfigInput } from './config/schema.js';
+// The default worker count from the budget (0 for a tiny search), and what is wrong with an explicit one.
+export { chooseWorkers, workersWarnings, workersChoiceOf, IN_PROCESS_BUDGET } from './config/schema.js';
+export type { WorkersChoice } from './config/schema.js';
 export { AUDIO_PRESETS, AUDIO_PRESET_NAMES, PAD_MODES, AUDIO_CONFIG_KEYS, LIMIT_CONFIG_KEYS } from './config/audio.js';
 export type { AudioPreset, AudioPresetName } from './config/audio.js';
 

@@ -3,20 +3,20 @@
  * masks), each with the budget of one genome; the random masks get `--trainable-layers` layers,
  * or as many as the best genome of `--from <search>`, else half the genome.
  */
-import type { Command } from 'commander';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { RunnerError, readSearchState, runSearch } from '@slt/runner';
 import { printComparison } from './compare.js';
-import { addSearchFlags, configFromFlags, detach, makeReporter, reportOutcome, withInterrupts, type SearchFlags } from './search.js';
+import { addSearchFlags, configFromFlags, detach, makeReporter, reportOutcome, warnUnusedFlags, withInterrupts, type SearchFlags } from './search.js';
 
 /** Registers `slt baselines`. */
 export function registerBaselines(program: Command): void {
-  addSearchFlags(program.command('baselines').description('Train the baselines: freeze all, train all, heuristic, random masks'))
+  addSearchFlags(program.command('baselines').description('Train the baselines: freeze all, train all, heuristic, random masks'), 'baselines')
     .option('--trainable-layers <k>', 'set bits of each random mask (default: the GA best of --from, else half the genome)')
     .option('--from <search>', "take the random masks' layer count from this search's best genome")
     .addOption(new Option('--format <format>', 'table format').choices(['text', 'markdown', 'json']).default('text'))
-    .action(async (opts: SearchFlags & { trainableLayers?: string; from?: string; format: string }) => {
-      const config = await configFromFlags(opts);
+    .action(async (opts: SearchFlags & { trainableLayers?: string; from?: string; format: string }, cmd: Command) => {
+      warnUnusedFlags('baselines', cmd);
+      const config = await configFromFlags(opts, 'baselines');
       let k: number | undefined;
       if (opts.trainableLayers !== undefined) {
         k = Number(opts.trainableLayers);

@@ -105,7 +105,7 @@ async function detachStudy(config: StudyConfig, opts: SearchFlags & { format: st
 
 /** Registers `slt compare`. */
 export function registerCompare(program: Command): void {
-  addSearchFlags(program.command('compare').description('Run the GA and the baselines and print the comparison table; with several models (--model a,b or a config `models:` list) a study across models'))
+  addSearchFlags(program.command('compare').description('Run the GA and the baselines and print the comparison table; with several models (--model a,b or a config `models:` list) a study across models'), 'compare')
     .addOption(new Option('--format <format>', 'table format (csv: studies only)').choices(['text', 'markdown', 'json', 'csv']).default('text'))
     .addHelpText('after', '\nA study: --model mobilenet_v1_0.25,vgg16 [--weights w1,w2] [--input 32x32 | --input 32x32,64x64], or --config FILE with\n  models: [{ model: vgg16, weights: vgg16_notop.h5, input: 64x64, label: vgg }]')
     .action(async (opts: SearchFlags & { format: string }) => {
@@ -116,7 +116,7 @@ export function registerCompare(program: Command): void {
         return runStudyCommand(study, opts);
       }
       if (opts.format === 'csv') throw new ConfigError('--format', ['format: csv is the format of a study table (several models); use text, markdown or json for one model']);
-      const config = await configFromFlags(opts);
+      const config = await configFromFlags(opts, 'compare');
       if (opts.detach) return detach('compare', config, opts, ['--format', opts.format]);
       const json = !!opts.json;
       const rep = makeReporter(json);

@@ -7,13 +7,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import {
-  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, runSearch,
+  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, runSearch, workersChoiceOf, workersWarnings,
   type RunnerRecord, type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
 } from '@slt/runner';
 import { ProgressPrinter } from './attach.js';
 
 /** The `slt` bin, for detached children. */
 export const SLT_BIN = fileURLToPath(new URL('../../bin/slt.js', import.meta.url));
+
+/** The search commands; each shows and accepts only the flags of what it runs. */
+export type SearchCommandName = 'search' | 'baselines' | 'compare';
+
+/** Flags only the GA uses (not `slt baselines`). */
+const GA_FLAGS = new Set(['--population', '--generations', '--preset', '--prune', '--prune-startup', '--prune-warmup']);
+/** Flags only the baselines use (not `slt search`). */
+const BASELINE_FLAGS = new Set(['--random-baselines']);
+
+/** True when `command` takes the flag `flags` (e.g. `--population <n>`). */
+export function commandTakesFlag(command: SearchCommandName, flags: string): boolean {
+  const name = flags.split(' ')[0]!;
+  if (command === 'search') return !BASELINE_FLAGS.has(name);
+  if (command === 'baselines') return !GA_FLAGS.has(name);
+  return true;
+}
 
 /** Flag name (kebab) -> config key, in help order. */
 const FLAGS: [flags: string, help: string][] = [
@@ -45,7 +61,7 @@ const FLAGS: [flags: string, help: string][] = [
   ['--lr <x>', 'Adam learning rate (default 1e-4)'],
   ['--seed <n>', 'seed of GA, split and baselines (random and recorded when omitted)'],
   ['--preset <name>', 'paper | elitist (default paper)'],
-  ['--workers <n>', 'worker processes evaluating genomes; 0 = in this process (default: one per GPU in CUDA_VISIBLE_DEVICES, else one per core)'],
+  ['--workers <n>', 'worker processes evaluating genomes; 0 = in this process (default from the budget: 0 when the search trains at most 16 genome-epochs or on one core, else one per GPU in CUDA_VISIBLE_DEVICES or per core, at most the genomes evaluated at once)'],
   ['--backend <name>', 'auto | tensorflow | wasm | cpu (default auto)'],
   ['--gpus <ids>', 'GPU ids the workers are pinned to, e.g. 0,2,3 (worker i sees only one; default: CUDA_VISIBLE_DEVICES)'],
   ['--retries <n>', 'extra attempts of a failed evaluation, each in a fresh worker (default 1)'],
@@ -72,9 +88,11 @@ export interface SearchFlags extends Record<string, unknown> {
   searchId?: string;
 }
 
-/** Adds the search flags to a command. */
-export function addSearchFlags(cmd: Command): Command {
-  for (const [flags, help] of FLAGS) cmd.option(flags, help);
+/** Adds the flags of `command` to a command (`slt search` no baseline flags, `slt baselines` no GA flags). */
+export function addSearchFlags(cmd: Command, command: SearchCommandName): Command {
+  // The other command's flags stay accepted (a config or the TUI's form may carry them) but are
+  // hidden from --help; given on the command line they are named as unused (see unusedFlags).
+  for (const [flags, help] of FLAGS) cmd.addOption(commandTakesFlag(command, flags) ? new Option(flags, help) : new Option(flags, help).hideHelp());
   cmd.option('--config <file>', 'JSON or YAML file with the same keys (flags override it)');
   cmd.option('--json', 'results as JSON lines on stdout');
   cmd.option('--detach', 'run in the background (survives closing the terminal); follow with `slt attach`');
@@ -95,9 +113,29 @@ export function parseNumberFlag(flag: string, raw: string, integer: boolean): nu
   return Number.isFinite(n) ? n : `${flag}: expected a finite decimal number (e.g. 1e-4 or 0.001), got '${raw}'`;
 }
 
-/** Turns parsed flags into a validated config (numbers parsed; zod names any bad key). */
-export async function configFromFlags(opts: SearchFlags): Promise<SearchConfig> {
-  return loadSearchConfig({ file: opts.config, flags: flagValues(opts) });
+/** The flags given that `command` does not use (`slt baselines --population 8`), as `--name` words. */
+export function unusedFlags(command: SearchCommandName, cmd: Command): string[] {
+  return FLAGS.map(([f]) => f).filter((f) => !commandTakesFlag(command, f) && cmd.getOptionValueSource(keyOf(f)) === 'cli').map((f) => f.split(' ')[0]!);
+}
+
+/** Warns on stderr about flags `command` does not use (they are ignored, not an error: a config may carry them). */
+export function warnUnusedFlags(command: SearchCommandName, cmd: Command): void {
+  const unused = unusedFlags(command, cmd);
+  if (!unused.length) return;
+  const what = command === 'baselines' ? 'GA flags; slt baselines runs no GA (slt compare runs both)' : 'baseline flags; slt search runs no baselines (slt compare runs both)';
+  process.stderr.write(`slt ${command}: ignoring ${unused.join(', ')} (${what})\n`);
+}
+
+/**
+ * Turns parsed flags into a validated config (numbers parsed; zod names any bad key) and says on
+ * stderr how many workers evaluate genomes and why (chosen from the budget, or too many given).
+ */
+export async function configFromFlags(opts: SearchFlags, mode: SearchCommandName = 'search'): Promise<SearchConfig> {
+  const config = await loadSearchConfig({ file: opts.config, flags: flagValues(opts), mode });
+  const choice = workersChoiceOf(config);
+  if (choice) process.stderr.write(`slt ${mode}: ${choice.workers} worker${choice.workers === 1 ? '' : 's'}, ${choice.reason} (set --workers N to choose)\n`);
+  else for (const w of workersWarnings(config, mode)) process.stderr.write(`slt ${mode}: warning: ${w}\n`);
+  return config;
 }
 
 /** The config keys the flags set (numbers parsed), for `loadSearchConfig` / `loadStudyConfig`. */
@@ -119,9 +157,10 @@ export function flagValues(opts: SearchFlags): Record<string, unknown> {
 }
 
 /** The argv of the same command for a detached child (config already resolved into flags). */
-function childArgs(config: SearchConfig, extra: string[]): string[] {
+function childArgs(command: SearchCommandName, config: SearchConfig, extra: string[]): string[] {
   const args: string[] = [];
   for (const [f] of FLAGS) {
+    if (!commandTakesFlag(command, f)) continue;
     const key = keyOf(f) as keyof SearchConfig;
     const v = key === 'out' ? undefined : config[key];
     if (v === undefined) continue;
@@ -138,9 +177,9 @@ function childArgs(config: SearchConfig, extra: string[]): string[] {
  * Starts a search command detached: prints its id and folder and returns. The child is the same
  * `slt` command without `--detach`, writing into a folder fixed here.
  */
-export function detach(command: string, config: SearchConfig, opts: SearchFlags, extra: string[] = []): void {
+export function detach(command: SearchCommandName, config: SearchConfig, opts: SearchFlags, extra: string[] = []): void {
   // The runner's one detached launch (the TUI's form uses it too).
-  const { searchId: id, dir, pid } = launchDetached({ command: command as 'search' | 'baselines' | 'compare', args: childArgs(config, extra), out: config.out, searchId: opts.searchId, bin: SLT_BIN });
+  const { searchId: id, dir, pid } = launchDetached({ command, args: childArgs(command, config, extra), out: config.out, searchId: opts.searchId, bin: SLT_BIN });
   if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', searchId: id, dir, journalPath: path.join(dir, JOURNAL_FILE), pid })}\n`);
   else process.stdout.write(`search ${id} running in the background (pid ${pid})\n  folder: ${dir}\n  follow: slt attach ${dir}\n  stop:   slt stop ${dir}\n`);
 }
@@ -235,8 +274,9 @@ export function reportOutcome(out: SearchOutcome, json: boolean): void {
 
 /** Registers `slt search`. */
 export function registerSearch(program: Command): void {
-  addSearchFlags(program.command('search').description("Search which layers to fine-tune with the paper's genetic algorithm"))
-    .action(async (opts: SearchFlags) => {
+  addSearchFlags(program.command('search').description("Search which layers to fine-tune with the paper's genetic algorithm"), 'search')
+    .action(async (opts: SearchFlags, cmd: Command) => {
+      warnUnusedFlags('search', cmd);
       const config = await configFromFlags(opts);
       if (opts.detach) return detach('search', config, opts);
       const rep = makeReporter(!!opts.json);

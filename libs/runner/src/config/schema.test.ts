@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { ADAPTERS, BACKENDS, GENE_MODES, PRESETS, PRUNERS, defaultWorkers, loadSearchConfig, parseSearchConfig } from './schema.js';
+import { ADAPTERS, BACKENDS, GENE_MODES, PRESETS, PRUNERS, chooseWorkers, defaultWorkers, loadSearchConfig, parseSearchConfig, workersChoiceOf, workersWarnings } from './schema.js';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -27,8 +27,32 @@ describe('parseSearchConfig', () => {
     expect(defaultWorkers({ CUDA_VISIBLE_DEVICES: '0,1,3' })).toBe(3);
     expect(defaultWorkers({ CUDA_VISIBLE_DEVICES: '-1' })).toBe(availableParallelism());
     expect(defaultWorkers({})).toBe(availableParallelism());
-    expect(parseSearchConfig({ data: 'd' }).workers).toBe(defaultWorkers());
     expect(parseSearchConfig({ data: 'd', workers: 0 }).workers).toBe(0);
+  });
+
+  it('chooses the default worker count from the budget, and says why', () => {
+    const cpuOnly = { CUDA_VISIBLE_DEVICES: '' };
+    const cores = availableParallelism();
+    // A tiny search (4 x 2 x 1 = 8 genome-epochs) runs in the search's own process.
+    expect(chooseWorkers({ population: 4, generations: 2, epochs: 1, randomBaselines: 3 }, 'search', cpuOnly)).toMatchObject({ workers: 0, reason: expect.stringMatching(/small budget \(8 genome-epochs/) });
+    const tiny = parseSearchConfig({ data: 'd', population: 4, generations: 2, epochs: 1 });
+    expect(tiny.workers).toBe(0);
+    expect(workersChoiceOf(tiny)?.reason).toMatch(/in this process/);
+    // Never more workers than genomes in flight: population 4 on 8 GPUs -> 4.
+    expect(chooseWorkers({ population: 4, generations: 10, epochs: 5, randomBaselines: 3 }, 'search', { CUDA_VISIBLE_DEVICES: '0,1,2,3,4,5,6,7' })).toEqual({ workers: 4, reason: 'one per genome in flight (4)' });
+    // Baselines: 3 + R of them at once; GPUs: one per GPU.
+    expect(chooseWorkers({ population: 40, generations: 10, epochs: 5, randomBaselines: 3 }, 'baselines', { CUDA_VISIBLE_DEVICES: '0,1,2,3,4,5,6,7' }).workers).toBe(6);
+    expect(chooseWorkers({ population: 40, generations: 10, epochs: 5, randomBaselines: 3 }, 'compare', { CUDA_VISIBLE_DEVICES: '0,1' })).toEqual({ workers: 2, reason: 'one per GPU (2)' });
+    const big = chooseWorkers({ population: 40, generations: 10, epochs: 5, randomBaselines: 3 }, 'search', cpuOnly);
+    expect(big.workers).toBe(cores <= 1 ? 0 : Math.min(cores, 40));
+    // The config's own workers stays, with no choice recorded; too many are named.
+    const given = parseSearchConfig({ data: 'd', population: 4, workers: 64 });
+    expect(given.workers).toBe(64);
+    expect(workersChoiceOf(given)).toBeUndefined();
+    const warnings = workersWarnings(given, 'search', cpuOnly);
+    expect(warnings.join('\n')).toMatch(/--workers 64 is more than the 4 genomes evaluated at once \(population 4\): 60 worker/);
+    if (cores < 64) expect(warnings[0]).toMatch(new RegExp(`more than the ${cores} cores here`));
+    expect(workersWarnings({ ...given, workers: 1 }, 'search', cpuOnly)).toEqual([]);
   });
 
   it('accepts kebab-case keys as camelCase', () => {

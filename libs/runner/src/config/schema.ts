@@ -39,8 +39,74 @@ const inputSize = z
 
 /** One worker per GPU listed in CUDA_VISIBLE_DEVICES, else one per core (at most 256). */
 export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
-  const gpus = (env.CUDA_VISIBLE_DEVICES ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '' && d !== '-1');
+  const gpus = gpuIds(env);
   return Math.min(256, gpus.length > 0 ? gpus.length : availableParallelism());
+}
+
+/** Genome-epochs (evaluations x epochs) at or under which a search runs in its own process by default. */
+export const IN_PROCESS_BUDGET = 16;
+
+/** What {@link chooseWorkers} decided. */
+export interface WorkersChoice {
+  /** Worker processes (0: evaluations run in the search's own process). */
+  workers: number;
+  /** Why, in words (the CLI's start line). */
+  reason: string;
+}
+
+/** The budget of a search as the default worker count sees it. */
+type WorkerBudget = { population: number; generations: number; epochs: number; randomBaselines: number };
+
+/** Genomes evaluated at once at most (a generation, the baselines, or the larger for compare), and genome-epochs in all. */
+function budgetOf(c: WorkerBudget, mode: 'search' | 'baselines' | 'compare'): { inFlight: number; genomeEpochs: number } {
+  const ga = mode === 'baselines' ? 0 : c.population * c.generations;
+  const baselines = mode === 'search' ? 0 : 3 + c.randomBaselines;
+  const inFlight = mode === 'baselines' ? baselines : mode === 'search' ? c.population : Math.max(c.population, baselines);
+  return { inFlight, genomeEpochs: (ga + baselines) * c.epochs };
+}
+
+/**
+ * The default worker count, from the budget: never more workers than genomes in flight (a
+ * generation's population, or the baselines) nor than GPUs (CUDA_VISIBLE_DEVICES) or else cores;
+ * and 0 (evaluations in the search's own process) on one core, or without GPUs when the search
+ * trains at most {@link IN_PROCESS_BUDGET} genome-epochs in all: a worker's start-up (1-2 s, plus
+ * loading the data and the weights) then costs more than it saves (measured: a 4x2 search took
+ * 25 s with 2 workers, 18 s with none, on 2 cores).
+ */
+export function chooseWorkers(c: WorkerBudget, mode: 'search' | 'baselines' | 'compare' = 'search', env: NodeJS.ProcessEnv = process.env): WorkersChoice {
+  const gpus = gpuIds(env).length;
+  const slots = defaultWorkers(env);
+  const { inFlight, genomeEpochs } = budgetOf(c, mode);
+  if (!gpus && slots <= 1) return { workers: 0, reason: 'in this process: one core, a worker would only add its start-up' };
+  if (!gpus && genomeEpochs <= IN_PROCESS_BUDGET) {
+    return { workers: 0, reason: `in this process: a small budget (${genomeEpochs} genome-epochs <= ${IN_PROCESS_BUDGET}), a worker's start-up would cost more than it saves` };
+  }
+  const workers = Math.min(slots, inFlight);
+  return { workers, reason: workers === inFlight && inFlight < slots ? `one per genome in flight (${inFlight})` : gpus ? `one per GPU (${gpus})` : `one per core (${slots})` };
+}
+
+/** Problems with an explicit worker count: more than cores (or GPUs) or than genomes in flight. */
+export function workersWarnings(c: WorkerBudget & { workers: number }, mode: 'search' | 'baselines' | 'compare' = 'search', env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  const gpus = gpuIds(env).length;
+  const cores = availableParallelism();
+  const { inFlight } = budgetOf(c, mode);
+  if (gpus === 0 && c.workers > cores) out.push(`--workers ${c.workers} is more than the ${cores} cores here: the workers share them and each one's start-up adds to the time (try --workers ${Math.min(cores, inFlight)})`);
+  if (c.workers > inFlight) out.push(`--workers ${c.workers} is more than the ${inFlight} genomes evaluated at once (${mode === 'baselines' ? 'the baselines' : `population ${c.population}`}): ${c.workers - inFlight} worker(s) would only start up and wait`);
+  return out;
+}
+
+/** GPU ids listed in CUDA_VISIBLE_DEVICES (none for `-1` or unset). */
+function gpuIds(env: NodeJS.ProcessEnv): string[] {
+  return (env.CUDA_VISIBLE_DEVICES ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '' && d !== '-1');
+}
+
+/** The default-worker choice parseSearchConfig made for a config (undefined when the config gave `workers`). */
+const WORKERS_CHOSEN = new WeakMap<object, WorkersChoice>();
+
+/** How the worker count of a config from {@link parseSearchConfig} was chosen; undefined when the input set `workers`. */
+export function workersChoiceOf(config: SearchConfig): WorkersChoice | undefined {
+  return WORKERS_CHOSEN.get(config);
 }
 
 const int = (min: number, max: number) =>
@@ -74,8 +140,9 @@ export const searchConfigSchema = z.strictObject({
   /** GA preset. */
   preset: z.enum(PRESETS).default('paper'),
   /**
-   * Worker processes evaluating genomes in parallel (0: in the search's own process). Default:
-   * one per GPU listed in CUDA_VISIBLE_DEVICES, else one per core.
+   * Worker processes evaluating genomes in parallel (0: in the search's own process). Default
+   * (parseSearchConfig, see chooseWorkers): from the budget, at most one per GPU listed in
+   * CUDA_VISIBLE_DEVICES, else per core, never more than genomes in flight; 0 for a tiny search.
    */
   workers: int(0, 256).default(() => defaultWorkers()),
   /** tfjs backend. */
@@ -150,11 +217,13 @@ const UNION_EXPECTS: Record<string, string> = { input: 'HxW, e.g. 32x32', gpus: 
 
 /**
  * Validates a configuration object (kebab-case or camelCase keys; `undefined` values are dropped).
+ * Without `workers`, the count is chosen from the budget ({@link chooseWorkers}, for `mode`).
  * @param raw the object to validate.
  * @param source where it came from, named in errors (a file path or `flags`).
+ * @param mode what the search runs (the default worker count depends on it), default `search`.
  * @throws ConfigError naming every bad or unknown key.
  */
-export function parseSearchConfig(raw: unknown, source = 'config'): SearchConfig {
+export function parseSearchConfig(raw: unknown, source = 'config', mode: 'search' | 'baselines' | 'compare' = 'search'): SearchConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(source, [`(root): expected an object of keys (${CONFIG_KEYS.join(', ')})`]);
   }
@@ -175,6 +244,11 @@ export function parseSearchConfig(raw: unknown, source = 'config'): SearchConfig
   }
   const cross = dataSettingsIssues(res.data);
   if (cross.length > 0) throw new ConfigError(source, cross);
+  if (expanded.workers === undefined) {
+    const choice = chooseWorkers(res.data, mode);
+    res.data.workers = choice.workers;
+    WORKERS_CHOSEN.set(res.data, choice);
+  }
   return res.data;
 }
 
@@ -211,6 +285,8 @@ export async function loadSearchConfig(options: {
   file?: string;
   /** Values from flags (undefined values ignored). */
   flags?: Record<string, unknown>;
+  /** What the search runs (the default worker count depends on it), default `search`. */
+  mode?: 'search' | 'baselines' | 'compare';
 }): Promise<SearchConfig> {
   let merged: Record<string, unknown> = {};
   let source = 'flags';
@@ -227,5 +303,5 @@ export async function loadSearchConfig(options: {
     source = `${options.file} + flags`;
   }
   for (const [k, v] of Object.entries(options.flags ?? {})) if (v !== undefined) merged[camel(k)] = v;
-  return parseSearchConfig(merged, source);
+  return parseSearchConfig(merged, source, options.mode);
 }
