@@ -10,3 +10,4 @@ export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './d
 export { FUSED_BACKENDS, FUSED_KERNELS } from './fused/kernels.js';
 export { categoricalCrossEntropy, fusedKernelsEnabled, registerFusedKernels, setFusedKernels } from './fused/gradients.js';
 export { FusedAdamOptimizer, createAdam } from './fused/adam.js';
+export { setSimdKernels, simdKernelsEnabled } from './wasm/simd/kernels.js';

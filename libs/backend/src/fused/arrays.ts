@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
 import { asWasmHeap } from '../wasm/heap.js';
+import { type SimdKernels, simdKernels } from '../wasm/simd/kernels.js';
 
 interface CpuLike {
   data: { get(dataId: object): { values?: unknown } | undefined };
@@ -56,4 +57,52 @@ export function withArrays(
   const outArrays = outShapes.map((s) => new Float32Array(size(s)));
   fn(ins, outArrays);
   return outShapes.map((s, i) => cpu.makeTensorInfo(s, 'float32', outArrays[i]!));
+}
+
+/** Byte pointers of tensors on the wasm heap, and per-channel scratch vectors written from JavaScript. */
+export interface HeapPointers {
+  kernels: SimdKernels;
+  /** Byte offset of a tensor's data. */
+  ptr(t: tf.TensorInfo): number;
+  /** A scratch float vector on the heap holding `values` (freed by {@link withPointers} afterwards). */
+  scratch(values: Float32Array): number;
+  /** The heap's current float view (re-read after allocations). */
+  heap(): Float32Array;
+}
+
+/**
+ * On wasm with slt's SIMD kernels ({@link simdKernels}): allocates outputs of `outShapes`, calls
+ * `fn` with pointers to inputs and outputs, frees its scratch vectors and returns the outputs.
+ * Elsewhere (cpu, no SIMD, non-float inputs) returns undefined and calls nothing.
+ */
+export function withPointers(
+  backend: unknown,
+  inputs: ReadonlyArray<tf.TensorInfo>,
+  outShapes: ReadonlyArray<number[]>,
+  fn: (p: HeapPointers, outs: tf.TensorInfo[]) => void,
+): tf.TensorInfo[] | undefined {
+  const wasm = asWasmHeap(backend);
+  const kernels = simdKernels(backend);
+  if (!wasm || !kernels || inputs.some((t) => t.dtype !== 'float32')) return undefined;
+  const outs = outShapes.map((s) => wasm.makeOutput(s, 'float32'));
+  const temps: tf.TensorInfo[] = [];
+  const ptr = (t: tf.TensorInfo): number => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  const p: HeapPointers = {
+    kernels,
+    ptr,
+    heap: () => wasm.wasm.HEAPF32,
+    scratch: (values) => {
+      const t = wasm.makeOutput([values.length], 'float32');
+      temps.push(t);
+      const at = ptr(t);
+      wasm.wasm.HEAPF32.set(values, at >>> 2);
+      return at;
+    },
+  };
+  try {
+    fn(p, outs);
+  } finally {
+    for (const t of temps) wasm.disposeData(t.dataId);
+  }
+  return outs;
 }

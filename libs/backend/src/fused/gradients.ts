@@ -1,7 +1,7 @@
 /**
  * Gradients of tfjs kernels re-registered to run slt's fused kernels: Relu, Relu6 and ClipByValue
- * (one masked-gradient kernel instead of four to five), FusedBatchNorm (one kernel for the input
- * gradient, one for scale and offset, when mean and variance are constants as in inference mode)
+ * (one masked-gradient kernel instead of four to five), FusedBatchNorm (one kernel for the input,
+ * scale and offset gradients, when mean and variance are constants as in inference mode)
  * and Softmax (one kernel instead of four). Where the fused kernels are off ({@link setFusedKernels})
  * or missing on the active backend (e.g. 'tensorflow'), tfjs' own gradient runs.
  */
@@ -56,14 +56,17 @@ function batchNormGradient(): void {
     const c = x!.shape[x!.shape.length - 1];
     if (mean!.rank !== 1 || variance!.rank !== 1 || mean!.shape[0] !== c || g.dtype !== 'float32') return original(dy, saved, attrs);
     const eps = Number(attrs.varianceEpsilon);
-    const part = (p: 'scale' | 'offset') => () =>
-      run(FUSED_KERNELS.batchNormGradParams, { dy: g, x: x!, mean: mean!, variance: variance! }, { varianceEpsilon: eps, part: p });
+    // one pass for dx, dscale and doffset; run here, outside the per-input tidy of the backward
+    // pass, so the outputs no input asks for are disposed with the backward pass's own scope
+    const ins: Record<string, tf.Tensor> = { dy: g, x: x!, mean: mean!, variance: variance! };
+    if (scale) ins.scale = scale;
+    const [dx, dscale, doffset] = tf.engine().runKernel(FUSED_KERNELS.batchNormGrad, ins as unknown as tf.NamedTensorMap, { varianceEpsilon: eps }) as tf.Tensor[];
     // mean and variance are constants in inference mode; when they are not (training-mode BN), tfjs' own formula
     const fallback = (name: string) => () => (original(dy, saved, attrs) as Record<string, () => tf.Tensor>)[name]!();
     return {
-      x: () => run(FUSED_KERNELS.batchNormGradX, scale ? { dy: g, variance: variance!, scale } : { dy: g, variance: variance! }, { varianceEpsilon: eps }),
-      scale: part('scale'),
-      offset: part('offset'),
+      x: () => dx!,
+      scale: () => dscale!,
+      offset: () => doffset!,
       mean: fallback('mean'),
       variance: fallback('variance'),
     };

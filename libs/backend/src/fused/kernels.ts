@@ -1,12 +1,14 @@
 /**
  * slt's fused training kernels, one kernel call each where tfjs runs several: the masked
  * activation gradient (ReLU, ReLU6, clip), the inference-mode BatchNorm gradients, the softmax
- * gradient, a categorical cross-entropy with its gradient, and the Adam update. Each is plain
- * JavaScript over the tensors' float arrays (see arrays.ts) and registered for 'wasm' and 'cpu'.
+ * gradient, a categorical cross-entropy with its gradient, and the Adam update. Registered for
+ * 'wasm' and 'cpu'. On wasm the elementwise ones run slt's SIMD kernels over the heap
+ * (wasm/simd); elsewhere, and where SIMD is missing, plain JavaScript over the tensors' float
+ * arrays (see arrays.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
-import { withArrays } from './arrays.js';
+import { withArrays, withPointers } from './arrays.js';
 
 type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 
@@ -16,6 +18,8 @@ export const FUSED_KERNELS = {
   rangeGrad: 'SltRangeGrad',
   /** Inference-mode BatchNorm input gradient: dy * scale / sqrt(variance + eps), per channel. */
   batchNormGradX: 'SltBatchNormGradX',
+  /** Inference-mode BatchNorm gradients in one pass: outputs [dx, dscale, doffset] (dscale as {@link FUSED_KERNELS.batchNormGradParams} 'scale'). */
+  batchNormGrad: 'SltBatchNormGrad',
   /** Inference-mode BatchNorm scale or offset gradient (attr part): per-channel sum of dy * (x - mean) / sqrt(variance + eps), or of dy. */
   batchNormGradParams: 'SltBatchNormGradParams',
   /** Softmax gradient over the last axis: y * (dy - sum(dy * y)). */
@@ -47,6 +51,11 @@ function rangeGrad({ inputs, attrs, backend }: Args): tf.TensorInfo {
   sameShape(k, dy, x, 'dy and x');
   const lo = Number(attrs?.lo ?? -Infinity), hi = Number(attrs?.hi ?? Infinity);
   const loIn = attrs?.loInclusive === true, hiIn = attrs?.hiInclusive === true;
+  const fast = withPointers(backend, [dy, x], [x.shape], (p, [out]) => {
+    const f = loIn ? (hiIn ? p.kernels.range11 : p.kernels.range10) : hiIn ? p.kernels.range01 : p.kernels.range00;
+    f(p.ptr(dy), p.ptr(x), p.ptr(out!), tf.util.sizeFromShape(x.shape), lo, hi);
+  });
+  if (fast) return fast[0]!;
   return withArrays(k, backend, [dy, x], [x.shape], ([gv, xv], [ov]) => {
     const g = gv!, v = xv!, out = ov!, n = v.length;
     // one loop per bound kind (a NaN input passes no gradient)
@@ -58,7 +67,7 @@ function rangeGrad({ inputs, attrs, backend }: Args): tf.TensorInfo {
 }
 
 /** Per-channel 1 / sqrt(variance + eps) * scale (scale optional), in float32 as tfjs computes it. */
-function channelFactors(variance: Float32Array, scale: Float32Array | undefined, eps: number, withScale: boolean): Float32Array {
+export function channelFactors(variance: Float32Array, scale: Float32Array | undefined, eps: number, withScale: boolean): Float32Array {
   const f = new Float32Array(variance.length);
   for (let c = 0; c < f.length; c++) {
     const r = Math.fround(1 / Math.fround(Math.sqrt(Math.fround(variance[c]! + eps))));
@@ -76,14 +85,21 @@ function batchNormGradX({ inputs, attrs, backend }: Args): tf.TensorInfo {
   if (variance.shape.length !== 1 || variance.shape[0] !== c) throw new KernelInputError(k, `variance must be [${c}] (the last axis of dy)`);
   const eps = Number(attrs?.varianceEpsilon ?? 0.001);
   const ins = scale ? [dy, variance, scale] : [dy, variance];
+  const fast = withPointers(backend, ins, [dy.shape], (p, [out]) => {
+    const f = channelFactors(heapView(p.heap(), p.ptr(variance), c), scale ? heapView(p.heap(), p.ptr(scale), c) : undefined, eps, true);
+    const fp = p.scratch(f), zero = p.scratch(new Float32Array(c)), one = p.scratch(new Float32Array(c).fill(1));
+    p.kernels.bnAffine(p.ptr(dy), zero, fp, one, zero, p.ptr(out!), tf.util.sizeFromShape(dy.shape) / c, c); // dy * f
+  });
+  if (fast) return fast[0]!;
   return withArrays(k, backend, ins, [dy.shape], ([g, v, s], [out]) => {
     const f = channelFactors(v!, s, eps, true);
     for (let i = 0; i < g!.length; i += c) for (let j = 0; j < c; j++) out![i + j] = g![i + j]! * f[j]!;
   })[0]!;
 }
 
-function batchNormGradParams({ inputs, attrs, backend }: Args): tf.TensorInfo {
-  const k = FUSED_KERNELS.batchNormGradParams;
+const heapView = (heap: Float32Array, ptr: number, n: number): Float32Array => heap.subarray(ptr >>> 2, (ptr >>> 2) + n);
+
+function bnInputs(k: string, inputs: tf.NamedTensorInfoMap): { dy: tf.TensorInfo; x: tf.TensorInfo; mean: tf.TensorInfo; variance: tf.TensorInfo; c: number } {
   const dy = need(k, inputs, 'dy');
   const x = need(k, inputs, 'x');
   const mean = need(k, inputs, 'mean');
@@ -93,6 +109,52 @@ function batchNormGradParams({ inputs, attrs, backend }: Args): tf.TensorInfo {
   for (const [n, t] of [['mean', mean], ['variance', variance]] as const) {
     if (t.shape.length !== 1 || t.shape[0] !== c) throw new KernelInputError(k, `${n} must be [${c}] (the last axis of x)`);
   }
+  return { dy, x, mean, variance, c };
+}
+
+/** dx, dscale and doffset of an inference-mode BatchNorm in one pass over dy and x. */
+function batchNormGrad({ inputs, attrs, backend }: Args): tf.TensorInfo[] {
+  const k = FUSED_KERNELS.batchNormGrad;
+  const { dy, x, mean, variance, c } = bnInputs(k, inputs);
+  const scale = inputs.scale as tf.TensorInfo | undefined;
+  const eps = Number(attrs?.varianceEpsilon ?? 0.001);
+  const rows = tf.util.sizeFromShape(x.shape) / c;
+  const ins = scale ? [dy, x, mean, variance, scale] : [dy, x, mean, variance];
+  const fast = withPointers(backend, ins, [x.shape, [c], [c]], (p, [dx, ds, doff]) => {
+    const v = heapView(p.heap(), p.ptr(variance), c);
+    const r = channelFactors(v, undefined, eps, false);
+    const f = channelFactors(v, scale ? heapView(p.heap(), p.ptr(scale), c) : undefined, eps, true);
+    const fp = p.scratch(f);
+    const heap = p.heap();
+    heapView(heap, p.ptr(ds!), c).fill(0);
+    heapView(heap, p.ptr(doff!), c).fill(0);
+    p.kernels.bnGrad(p.ptr(dy), p.ptr(x), p.ptr(mean), fp, p.ptr(dx!), p.ptr(ds!), p.ptr(doff!), rows, c);
+    const s = heapView(p.heap(), p.ptr(ds!), c);
+    for (let j = 0; j < c; j++) s[j] = s[j]! * r[j]!;
+  });
+  if (fast) return fast;
+  return withArrays(k, backend, ins, [x.shape, [c], [c]], ([g, xv, m, va, sc], [dx, ds, doff]) => {
+    const r = channelFactors(va!, undefined, eps, false);
+    const f = channelFactors(va!, sc, eps, true);
+    const accS = new Float64Array(c), accO = new Float64Array(c);
+    for (let i = 0; i < g!.length; i += c) {
+      for (let j = 0; j < c; j++) {
+        const d = g![i + j]!;
+        dx![i + j] = d * f[j]!;
+        accO[j] += d;
+        accS[j] += d * (xv![i + j]! - m![j]!);
+      }
+    }
+    for (let j = 0; j < c; j++) {
+      ds![j] = accS[j]! * r[j]!;
+      doff![j] = accO[j]!;
+    }
+  });
+}
+
+function batchNormGradParams({ inputs, attrs, backend }: Args): tf.TensorInfo {
+  const k = FUSED_KERNELS.batchNormGradParams;
+  const { dy, x, mean, variance, c } = bnInputs(k, inputs);
   const part = attrs?.part;
   if (part !== 'scale' && part !== 'offset') throw new KernelInputError(k, `attr 'part' must be 'scale' or 'offset', got ${JSON.stringify(part)}`);
   const eps = Number(attrs?.varianceEpsilon ?? 0.001);
@@ -183,6 +245,10 @@ function adam({ inputs, attrs, backend }: Args): tf.TensorInfo[] {
   if (![lr, b1, b2, eps, c1, c2].every(Number.isFinite) || c1 <= 0 || c2 <= 0) {
     throw new KernelInputError(k, 'attrs learningRate, beta1, beta2, epsilon, correction1, correction2 must be finite (corrections > 0)');
   }
+  const fast = withPointers(backend, [x, m, v, g], [x.shape, x.shape, x.shape], (p, [xo, mo, vo]) => {
+    p.kernels.adam(p.ptr(x), p.ptr(m), p.ptr(v), p.ptr(g), p.ptr(xo!), p.ptr(mo!), p.ptr(vo!), tf.util.sizeFromShape(x.shape), lr, b1, 1 - b1, b2, 1 - b2, eps, c1, c2);
+  });
+  if (fast) return fast;
   return withArrays(k, backend, [x, m, v, g], [x.shape, x.shape, x.shape], ([xv, mv, vv, gv], [xo, mo, vo]) => {
     const ob1 = 1 - b1, ob2 = 1 - b2;
     for (let i = 0; i < xv!.length; i++) {
@@ -199,6 +265,7 @@ function adam({ inputs, attrs, backend }: Args): tf.TensorInfo[] {
 const IMPLS: Record<string, (args: Args) => tf.TensorInfo | tf.TensorInfo[]> = {
   [FUSED_KERNELS.rangeGrad]: rangeGrad,
   [FUSED_KERNELS.batchNormGradX]: batchNormGradX,
+  [FUSED_KERNELS.batchNormGrad]: batchNormGrad,
   [FUSED_KERNELS.batchNormGradParams]: batchNormGradParams,
   [FUSED_KERNELS.softmaxGrad]: softmaxGrad,
   [FUSED_KERNELS.crossEntropy]: crossEntropy,

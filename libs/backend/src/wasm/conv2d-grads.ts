@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
+import { conv2dInputGradCol2im } from './simd/conv.js';
 import { asTensor4D, checkNHWC, type ConvGradAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
 
 export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
@@ -40,7 +41,8 @@ export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
 /**
  * Gradient of conv2d with respect to its input: the stride-dilated dy, padded, convolved
  * (stride 1, forward conv2d) with the filter rotated by 180 degrees and its in/out channels swapped.
- * A 1x1 stride-1 filter is one matMul with the transposed filter.
+ * A 1x1 stride-1 filter is one matMul with the transposed filter. On wasm with SIMD, other filters
+ * run as col2im (one matMul, then each tap's columns added into the input rows; simd/conv.ts).
  */
 export function conv2DBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'Conv2DBackpropInput';
@@ -57,6 +59,8 @@ export function conv2DBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
       const dx = tf.matMul(tf.reshape(dy, [-1, cout]), tf.transpose(tf.reshape(w, [cin, cout]))); // [P, Cin]
       return tf.reshape(dx, inputShape);
     }
+    const fast = conv2dInputGradCol2im(dy, w, info);
+    if (fast) return tf.engine().makeTensorFromTensorInfo(fast);
     const wr = flippedFilter(w, info);
     return transposedConvBody(dy, info, (d) => tf.conv2d(d, wr, 1, 'valid'));
   });

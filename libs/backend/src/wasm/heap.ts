@@ -5,6 +5,7 @@ interface WasmHeapBackend {
   wasm: { HEAPF32: Float32Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
 }
 
 /** `backend` as the wasm backend's heap interface, or undefined when it is not one. */

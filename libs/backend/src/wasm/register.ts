@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeFastBatchNorm } from './batchnorm.js';
 import { makeFastSum, makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
@@ -18,9 +19,10 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
  * cpu), Tile and Sum (fast paths for the broadcast and the leading-axes reduction the BatchNorm
  * and bias gradients ask for; other cases still run the original) Slice (copied inside the
  * wasm heap; the padding gradient is a slice) and Identity (shares memory instead of copying: the
- * engine clones every tensor it saves for a gradient).
+ * engine clones every tensor it saves for a gradient), and FusedBatchNorm (slt's SIMD kernel over
+ * the heap, wasm/simd; the backend's own computes an index modulo per element).
  */
-export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity'];
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity', 'FusedBatchNorm'];
 
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
@@ -55,7 +57,7 @@ export function registerWasmGradients(): string[] {
     install(kernelName, impls[kernelName]);
     added.push(kernelName);
   }
-  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity]] as const) {
+  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity], ['FusedBatchNorm', makeFastBatchNorm]] as const) {
     const k = tf.getKernel(name, 'wasm');
     if (k != null && !ours.has(k.kernelFunc)) {
       install(name, wrap(k.kernelFunc), k.setupFunc);

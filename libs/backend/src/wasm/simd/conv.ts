@@ -1,0 +1,102 @@
+/**
+ * Convolution gradients over the wasm heap with slt's SIMD row kernels (see kernels.ts): each
+ * filter tap is a run of strided rows (one `rowMac`/`rowAdd` call per batch item, output row and
+ * tap), with the padding handled by clipping the rows, so nothing is padded, dilated or copied.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { asWasmHeap } from '../heap.js';
+import { simdKernels, type SimdKernels } from './kernels.js';
+
+type Info = tf.backend_util.Conv2DInfo;
+type Heap = NonNullable<ReturnType<typeof asWasmHeap>>;
+
+/** The wasm heap and the SIMD kernels when both are there for these float32 tensors. */
+export function simdHeap(...ts: tf.TensorInfo[]): { be: Heap; k: SimdKernels } | undefined {
+  if (ts.some((t) => t.dtype !== 'float32')) return undefined;
+  const backend = tf.backend();
+  const be = tf.getBackend() === 'wasm' ? asWasmHeap(backend) : undefined;
+  const k = be ? simdKernels(backend) : undefined;
+  return be && k ? { be, k } : undefined;
+}
+
+const ptr = (be: Heap, t: tf.TensorInfo): number => be.dataIdMap.get(t.dataId)!.memoryOffset;
+
+function zeros(be: Heap, shape: number[]): tf.TensorInfo {
+  const out = be.makeOutput(shape, 'float32');
+  const at = ptr(be, out) >>> 2;
+  be.wasm.HEAPF32.fill(0, at, at + tf.util.sizeFromShape(shape));
+  return out;
+}
+
+/**
+ * Calls `row(b, oh, tap, ih, ow0, iw0, count)` for every batch item, output row and filter tap
+ * whose input row ih is inside the image, with the output columns ow0..ow0+count-1 whose input
+ * columns (from iw0, step strideWidth) are inside too.
+ */
+function eachTapRow(info: Info, row: (b: number, oh: number, tap: number, ih: number, ow0: number, iw0: number, count: number) => void): void {
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  for (let i = 0; i < info.filterHeight; i++) {
+    for (let j = 0; j < info.filterWidth; j++) {
+      const shift = j * dw - left; // iw = ow * sw + shift
+      const ow0 = Math.max(0, Math.ceil(-shift / sw));
+      const ow1 = Math.min(wo - 1, Math.floor((w - 1 - shift) / sw));
+      if (ow1 < ow0) continue;
+      const tap = i * info.filterWidth + j;
+      for (let b = 0; b < n; b++) {
+        for (let oh = 0; oh < ho; oh++) {
+          const ih = oh * sh + i * dh - top;
+          if (ih >= 0 && ih < h) row(b, oh, tap, ih, ow0, ow0 * sw + shift, ow1 - ow0 + 1);
+        }
+      }
+    }
+  }
+}
+
+/** dFilter of a depthwise conv with channel multiplier 1: filter[tap, c] += x[.., c] * dy[.., c]. */
+export function depthwiseFilterGrad(x: tf.TensorInfo, dy: tf.TensorInfo, info: Info, filterShape: number[]): tf.TensorInfo | undefined {
+  const s = simdHeap(x, dy);
+  if (!s || filterShape[3] !== 1) return undefined;
+  const { be, k } = s;
+  const c = info.inChannels, { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
+  const out = zeros(be, filterShape);
+  const xp = ptr(be, x), dyp = ptr(be, dy), op = ptr(be, out), c4 = c * 4;
+  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
+    k.rowMac(xp + ((b * h + ih) * w + iw0) * c4, sw * c4, dyp + ((b * ho + oh) * wo + ow0) * c4, c4, op + tap * c4, 0, count, c);
+  });
+  return out;
+}
+
+/** dInput of a depthwise conv with channel multiplier 1: dx[.., c] += dy[.., c] * filter[tap, c]. */
+export function depthwiseInputGrad(dy: tf.TensorInfo, filter: tf.TensorInfo, info: Info): tf.TensorInfo | undefined {
+  const s = simdHeap(dy, filter);
+  if (!s || filter.shape[3] !== 1) return undefined;
+  const { be, k } = s;
+  const c = info.inChannels, { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
+  const out = zeros(be, [n, h, w, c]);
+  const dyp = ptr(be, dy), fp = ptr(be, filter), op = ptr(be, out), c4 = c * 4;
+  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
+    k.rowMac(dyp + ((b * ho + oh) * wo + ow0) * c4, c4, fp + tap * c4, 0, op + ((b * h + ih) * w + iw0) * c4, sw * c4, count, c);
+  });
+  return out;
+}
+
+/**
+ * dInput of a conv2d as col2im: cols = dy [P, Cout] times the filter as [Cout, kk*Cin] (one
+ * matMul), then every tap's [P, Cin] slice of cols added into the input rows it came from.
+ */
+export function conv2dInputGradCol2im(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Info): tf.TensorInfo | undefined {
+  const s = simdHeap(dy, filter);
+  if (!s) return undefined;
+  const { be, k } = s;
+  const [kh, kw, cin, cout] = filter.shape;
+  const kk = kh * kw, { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
+  const cols = tf.tidy(() => tf.matMul(tf.reshape(dy, [-1, cout]), tf.transpose(tf.reshape(filter, [kk * cin, cout])))); // [P, kk*Cin]
+  const out = zeros(be, [n, h, w, cin]);
+  const cp = ptr(be, cols), op = ptr(be, out), c4 = cin * 4;
+  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
+    k.rowAdd(cp + (((b * ho + oh) * wo + ow0) * kk + tap) * c4, kk * c4, op + ((b * h + ih) * w + iw0) * c4, sw * c4, count, cin);
+  });
+  cols.dispose();
+  return out;
+}

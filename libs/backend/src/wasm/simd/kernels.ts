@@ -1,0 +1,200 @@
+/**
+ * slt's SIMD kernels for the wasm backend: a small WebAssembly module (written by asm.ts at run
+ * time) that imports the backend's own memory, so the kernels read and write tensors in place with
+ * 128-bit SIMD, where plain JavaScript over the heap is 5-20x slower per element than the backend's
+ * SIMD kernels. Pointers and strides are in bytes, counts in floats.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { assemble, type Code, type FuncDef, inc, op, seq, type ValType, whileLoop } from './asm.js';
+
+const { get, set, tee, i32 } = op;
+const many = (k: number, t: ValType): ValType[] => Array.from({ length: k }, () => t);
+const at = (...locals: number[]): Code => seq(get(locals[0]!), ...locals.slice(1).map((l) => seq(get(l), op.iadd)));
+
+/** out = dy where x is inside (lo, hi) (bounds inclusive per the variant), else 0. */
+function rangeGrad(name: string, loIn: boolean, hiIn: boolean): FuncDef {
+  // params: dy 0, x 1, out 2, n 3, lo 4, hi 5; locals: i 6, end4 7, end 8, vlo 9, vhi 10, xv 11
+  const vLo = loIn ? op.vge : op.vgt, vHi = hiIn ? op.vle : op.vlt;
+  const sLo = loIn ? op.fge : op.fgt, sHi = hiIn ? op.fle : op.flt;
+  return {
+    name, params: ['i32', 'i32', 'i32', 'i32', 'f32', 'f32'], locals: ['i32', 'i32', 'i32', 'v128', 'v128', 'v128'],
+    body: seq(
+      get(4), op.vsplat, set(9), get(5), op.vsplat, set(10),
+      get(3), i32(-4), op.iand, i32(2), op.ishl, set(7),
+      get(3), i32(2), op.ishl, set(8),
+      whileLoop(seq(get(6), get(7), op.iltu),
+        at(2, 6), at(0, 6), op.vload(), at(1, 6), op.vload(), tee(11), get(9), vLo, get(11), get(10), vHi, op.vand, op.vand, op.vstore(),
+        inc(6, i32(16))),
+      whileLoop(seq(get(6), get(8), op.iltu),
+        at(2, 6), at(0, 6), op.fload(), op.f32(0), at(1, 6), op.fload(), get(4), sLo, at(1, 6), op.fload(), get(5), sHi, op.iand, op.select, op.fstore(),
+        inc(6, i32(4))),
+    ),
+  };
+}
+
+/**
+ * Rows of c channels: for each row and channel j, `vec(j)` then `scalar(j)` are emitted for the
+ * SIMD part (c & ~3 channels) and the rest. Locals p (row offset, bytes), j (channel offset),
+ * c4b, cb, total are given by index.
+ */
+function rowsLoop(rows: number, c: number, l: { p: number; j: number; c4b: number; cb: number; total: number }, vec: Code, scalar: Code): Code {
+  return seq(
+    get(c), i32(-4), op.iand, i32(2), op.ishl, set(l.c4b),
+    get(c), i32(2), op.ishl, set(l.cb),
+    get(rows), get(l.cb), op.imul, set(l.total),
+    whileLoop(seq(get(l.p), get(l.total), op.iltu),
+      i32(0), set(l.j),
+      whileLoop(seq(get(l.j), get(l.c4b), op.iltu), vec, inc(l.j, i32(16))),
+      whileLoop(seq(get(l.j), get(l.cb), op.iltu), scalar, inc(l.j, i32(4))),
+      inc(l.p, get(l.cb))),
+  );
+}
+
+/** BatchNorm: out = (x - mean) * scale / nf + offset per channel (nf = sqrt(variance + eps)), as tfjs' wasm kernel computes it. */
+function bnAffine(): FuncDef {
+  // params: x 0, mean 1, scale 2, nf 3, offset 4, out 5, rows 6, c 7; locals p 8, j 9, c4b 10, cb 11, total 12
+  const l = { p: 8, j: 9, c4b: 10, cb: 11, total: 12 };
+  const body = (vec: boolean): Code => {
+    const load = vec ? op.vload : op.fload;
+    const [sub, mul, div, add] = vec ? [op.vsub, op.vmul, op.vdiv, op.vadd] : [op.fsub, op.fmul, op.fdiv, op.fadd];
+    return seq(at(5, 8, 9), at(0, 8, 9), load(), at(1, 9), load(), sub, at(2, 9), load(), mul, at(3, 9), load(), div, at(4, 9), load(), add, (vec ? op.vstore : op.fstore)());
+  };
+  return { name: 'bnAffine', params: many(8, 'i32'), locals: many(5, 'i32'), body: rowsLoop(6, 7, l, body(true), body(false)) };
+}
+
+/**
+ * Inference BatchNorm gradients in one pass: dx = dz * f; accOffset += dz; accScale += dz * (x - mean)
+ * (per channel; the caller zeroes the accumulators and scales accScale by 1 / sqrt(variance + eps)).
+ */
+function bnGrad(): FuncDef {
+  // params: dz 0, x 1, mean 2, f 3, dx 4, accS 5, accO 6, rows 7, c 8; locals p 9, j 10, c4b 11, cb 12, total 13, vd 14, sd 15
+  const l = { p: 9, j: 10, c4b: 11, cb: 12, total: 13 };
+  const body = (load: (off?: number) => Code, store: (off?: number) => Code, sub: Code, mul: Code, add: Code, d: number): Code => seq(
+    at(0, 9, 10), load(), set(d),
+    at(4, 9, 10), get(d), at(3, 10), load(), mul, store(),
+    at(6, 10), at(6, 10), load(), get(d), add, store(),
+    at(5, 10), at(5, 10), load(), get(d), at(1, 9, 10), load(), at(2, 10), load(), sub, mul, add, store(),
+  );
+  return {
+    name: 'bnGrad', params: many(9, 'i32'), locals: ['i32', 'i32', 'i32', 'i32', 'i32', 'v128', 'f32'],
+    body: rowsLoop(7, 8, l, body(op.vload, op.vstore, op.vsub, op.vmul, op.vadd, 14), body(op.fload, op.fstore, op.fsub, op.fmul, op.fadd, 15)),
+  };
+}
+
+/** One Adam step over n floats (see fused/adam.ts for the formula). */
+function adam(): FuncDef {
+  // params: x 0, m 1, v 2, g 3, xo 4, mo 5, vo 6, n 7, lr 8, b1 9, ob1 10, b2 11, ob2 12, eps 13, c1 14, c2 15
+  // locals: i 16, end4 17, end 18, then v128 splats of params 8..15 at 19..26, vg 27, vm 28, vv 29; scalar sg 30, sm 31, sv 32
+  const S = (p: number): number => 19 + (p - 8);
+  const step = (vec: boolean): Code => {
+    const load = vec ? op.vload : op.fload, store = vec ? op.vstore : op.fstore;
+    const [add, sub, mul, div, sqrt] = vec ? [op.vadd, op.vsub, op.vmul, op.vdiv, op.vsqrt] : [op.fadd, op.fsub, op.fmul, op.fdiv, op.fsqrt];
+    const k = (p: number): Code => (vec ? get(S(p)) : get(p));
+    const [g, m, v] = vec ? [27, 28, 29] : [30, 31, 32];
+    return seq(
+      at(3, 16), load(), set(g),
+      at(1, 16), load(), k(9), mul, get(g), k(10), mul, add, set(m),
+      at(2, 16), load(), k(11), mul, get(g), get(g), mul, k(12), mul, add, set(v),
+      at(5, 16), get(m), store(),
+      at(6, 16), get(v), store(),
+      at(4, 16), at(0, 16), load(), k(8), get(m), k(14), div, mul, get(v), k(15), div, sqrt, k(13), add, div, sub, store(),
+    );
+  };
+  return {
+    name: 'adam', params: [...many(8, 'i32'), ...many(8, 'f32')],
+    locals: [...many(3, 'i32'), ...many(11, 'v128'), ...many(3, 'f32')],
+    body: seq(
+      ...[8, 9, 10, 11, 12, 13, 14, 15].map((p) => seq(get(p), op.vsplat, set(S(p)))),
+      get(7), i32(-4), op.iand, i32(2), op.ishl, set(17),
+      get(7), i32(2), op.ishl, set(18),
+      whileLoop(seq(get(16), get(17), op.iltu), step(true), inc(16, i32(16))),
+      whileLoop(seq(get(16), get(18), op.iltu), step(false), inc(16, i32(4))),
+    ),
+  };
+}
+
+/**
+ * `count` strided rows of c floats: acc[j] += a[j] * b[j] (rowMac) or acc[j] += a[j] (rowAdd);
+ * after each row a, b and acc advance by their strides (bytes; 0 keeps a pointer in place).
+ */
+function rowOp(mac: boolean): FuncDef {
+  // rowMac params: a 0, aS 1, b 2, bS 3, acc 4, accS 5, count 6, c 7; locals j 8, c4b 9, cb 10
+  // rowAdd params: a 0, aS 1, acc 2, accS 3, count 4, c 5;           locals j 6, c4b 7, cb 8
+  const [a, aS, b, bS, acc, accS, count, c] = mac ? [0, 1, 2, 3, 4, 5, 6, 7] : [0, 1, -1, -1, 2, 3, 4, 5];
+  const j = c + 1, c4b = c + 2, cb = c + 3;
+  const term = (vec: boolean): Code => seq(
+    at(acc, j), at(acc, j), (vec ? op.vload : op.fload)(), at(a, j), (vec ? op.vload : op.fload)(),
+    mac ? seq(at(b, j), (vec ? op.vload : op.fload)(), vec ? op.vmul : op.fmul) : [],
+    vec ? op.vadd : op.fadd, (vec ? op.vstore : op.fstore)());
+  return {
+    name: mac ? 'rowMac' : 'rowAdd', params: many(mac ? 8 : 6, 'i32'), locals: ['i32', 'i32', 'i32'],
+    body: seq(
+      get(c), i32(-4), op.iand, i32(2), op.ishl, set(c4b),
+      get(c), i32(2), op.ishl, set(cb),
+      whileLoop(get(count),
+        i32(0), set(j),
+        whileLoop(seq(get(j), get(c4b), op.iltu), term(true), inc(j, i32(16))),
+        whileLoop(seq(get(j), get(cb), op.iltu), term(false), inc(j, i32(4))),
+        inc(a, get(aS)), mac ? inc(b, get(bS)) : [], inc(acc, get(accS)),
+        get(count), i32(1), op.isub, set(count)),
+    ),
+  };
+}
+
+const FUNCS: FuncDef[] = [
+  rangeGrad('range00', false, false), rangeGrad('range01', false, true), rangeGrad('range10', true, false), rangeGrad('range11', true, true),
+  bnAffine(), bnGrad(), adam(), rowOp(true), rowOp(false),
+];
+
+type Fn = (...args: number[]) => void;
+/** The SIMD kernels, bound to one wasm memory. */
+export interface SimdKernels {
+  range00: Fn; range01: Fn; range10: Fn; range11: Fn;
+  bnAffine: Fn; bnGrad: Fn; adam: Fn; rowMac: Fn; rowAdd: Fn;
+}
+
+/** The parts of the WebAssembly global used here (the lib's TypeScript setup has no DOM types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: abstract new (...args: never[]) => object;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let bytes: Uint8Array | undefined;
+let valid: boolean | undefined;
+const bound = new WeakMap<object, SimdKernels>();
+let disabled = process.env.SLT_SIMD === '0';
+
+/** Turns the SIMD kernels off or on (SLT_SIMD=0 turns them off); slt's JavaScript paths run when off. */
+export function setSimdKernels(on: boolean): void {
+  disabled = !on;
+}
+
+/** Whether the active backend runs slt's SIMD kernels (wasm with SIMD, not turned off). */
+export function simdKernelsEnabled(): boolean {
+  return simdKernels(tf.backend()) !== undefined;
+}
+
+/** The module's bytes and whether this runtime accepts them (WebAssembly SIMD). */
+export function simdModule(): { bytes: Uint8Array; valid: boolean } {
+  bytes ??= assemble(FUNCS);
+  valid ??= WA.validate(bytes);
+  return { bytes, valid };
+}
+
+/** The SIMD kernels on `backend`'s heap (tfjs-backend-wasm), or undefined (not wasm, no SIMD, turned off). */
+export function simdKernels(backend: unknown): SimdKernels | undefined {
+  if (disabled) return undefined;
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } } | undefined)?.wasm?.asm?.memory;
+  if (!(memory instanceof WA.Memory)) return undefined;
+  const have = bound.get(memory);
+  if (have) return have;
+  const m = simdModule();
+  if (!m.valid) return undefined;
+  const instance = new WA.Instance(new WA.Module(m.bytes), { env: { memory } });
+  const k = instance.exports as unknown as SimdKernels;
+  bound.set(memory, k);
+  return k;
+}

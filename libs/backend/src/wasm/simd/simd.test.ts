@@ -1,0 +1,245 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdam } from '../../fused/adam.js';
+import { categoricalCrossEntropy, registerFusedKernels } from '../../fused/gradients.js';
+import { FUSED_KERNELS } from '../../fused/kernels.js';
+import { registerWasmGradients } from '../register.js';
+import { onBackend, randomValues, relError } from '../testing.js';
+import { setSimdKernels, simdKernels, simdModule } from './kernels.js';
+
+beforeAll(async () => {
+  registerWasmGradients();
+  registerFusedKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+afterAll(() => setSimdKernels(true));
+
+const rand = (shape: number[], seed: number, scale = 1): tf.Tensor =>
+  tf.tidy(() => tf.mul(tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape), scale));
+
+/** Values of `f()` on wasm with slt's SIMD kernels off (JavaScript / tfjs paths) and on; no tensor leaks. */
+async function simdOffOn(f: () => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  await tf.setBackend('wasm');
+  const out: Float32Array[][] = [];
+  for (const on of [false, true]) {
+    setSimdKernels(on);
+    expect(simdKernels(tf.backend()) !== undefined).toBe(on);
+    const before = tf.memory().numTensors;
+    const ts = f();
+    out.push(await Promise.all(ts.map(async (t) => (await t.data()) as Float32Array)));
+    tf.dispose(ts);
+    expect(tf.memory().numTensors).toBe(before);
+  }
+  setSimdKernels(true);
+  return [out[0]!, out[1]!];
+}
+
+const close = (a: Float32Array[], b: Float32Array[], tol: number): void => {
+  expect(b.length).toBe(a.length);
+  a.forEach((x, i) => expect(relError(b[i]!, x, 1e-6), `output ${i}`).toBeLessThanOrEqual(tol));
+};
+
+describe('the SIMD module', () => {
+  it('is valid WebAssembly and binds to the wasm backend memory', () => {
+    const m = simdModule();
+    expect(m.valid).toBe(true);
+    expect(m.bytes.length).toBeLessThan(8192);
+    expect(simdKernels(tf.backend())).toBeDefined();
+    expect(simdKernels({})).toBeUndefined();
+  });
+});
+
+interface Conv { n: number; h: number; w: number; c: number; kh: number; kw: number; s: number; d: number; pad: 'same' | 'valid'; m: number }
+const convCases: Conv[] = [
+  { n: 2, h: 9, w: 9, c: 8, kh: 3, kw: 3, s: 1, d: 1, pad: 'same', m: 1 },
+  { n: 3, h: 10, w: 7, c: 13, kh: 3, kw: 3, s: 2, d: 1, pad: 'same', m: 1 },
+  { n: 1, h: 11, w: 11, c: 5, kh: 3, kw: 3, s: 2, d: 1, pad: 'valid', m: 1 },
+  { n: 2, h: 8, w: 12, c: 4, kh: 5, kw: 3, s: 1, d: 1, pad: 'valid', m: 1 },
+  { n: 1, h: 13, w: 9, c: 3, kh: 5, kw: 5, s: 3, d: 1, pad: 'same', m: 1 },
+  { n: 1, h: 9, w: 9, c: 1, kh: 1, kw: 1, s: 2, d: 1, pad: 'valid', m: 1 },
+  { n: 2, h: 7, w: 7, c: 3, kh: 3, kw: 3, s: 2, d: 1, pad: 'same', m: 2 }, // multiplier 2: the tfjs-op path
+];
+const outSize = (x: number, k: number, s: number, d: number, pad: string) => (pad === 'same' ? Math.ceil(x / s) : Math.ceil((x - (k - 1) * d) / s));
+const label = (c: Conv) => `n${c.n} ${c.h}x${c.w}x${c.c} k${c.kh}x${c.kw} s${c.s} d${c.d} ${c.pad} m${c.m}`;
+
+/** Runs a kernel with the same random inputs on cpu (tfjs reference) and wasm (slt) and compares. */
+async function vsCpu(kernel: string, inputs: Record<string, number[]>, attrs: Record<string, unknown>): Promise<void> {
+  const make = () => tf.tidy(() => {
+    const ins: Record<string, tf.Tensor> = {};
+    Object.entries(inputs).forEach(([k, shape], i) => (ins[k] = rand(shape, 31 + i)));
+    return tf.engine().runKernel(kernel, ins as never, attrs as never) as tf.Tensor;
+  });
+  const want = await onBackend('cpu', make);
+  const before = tf.memory().numTensors;
+  const got = await onBackend('wasm', make);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(got.shape).toEqual(want.shape);
+  expect(relError(got.values, want.values)).toBeLessThan(2e-5);
+}
+
+describe('convolution gradients over the SIMD row kernels equal cpu', () => {
+  it.each(convCases.map((c) => [label(c), c] as const))('%s', async (_n, c) => {
+    const oh = outSize(c.h, c.kh, c.s, c.d, c.pad), ow = outSize(c.w, c.kw, c.s, c.d, c.pad);
+    // tfjs allows dilation only with stride 1
+    const attrs = { strides: [c.s, c.s], pad: c.pad, dilations: [c.d, c.d] };
+    await vsCpu('DepthwiseConv2dNativeBackpropFilter', { x: [c.n, c.h, c.w, c.c], dy: [c.n, oh, ow, c.c * c.m] }, { ...attrs, filterShape: [c.kh, c.kw, c.c, c.m] });
+    await vsCpu('DepthwiseConv2dNativeBackpropInput', { dy: [c.n, oh, ow, c.c * c.m], filter: [c.kh, c.kw, c.c, c.m] }, { ...attrs, inputShape: [c.n, c.h, c.w, c.c] });
+    const cout = 2 + (c.c % 5);
+    await vsCpu('Conv2DBackpropInput', { dy: [c.n, oh, ow, cout], filter: [c.kh, c.kw, c.c, cout] }, { ...attrs, dataFormat: 'NHWC', inputShape: [c.n, c.h, c.w, c.c] });
+  });
+
+  // tfjs' cpu gradients ignore dilations: the reference is the undilated kernel with the filter's taps spread apart
+  it.each([['same', 1], ['valid', 2]] as const)('dilation 2, %s, batch %i: the undilated gradient of the spread filter', async (pad, n) => {
+    const [h, w, c, k, d] = [12, 10, 6, 3, 2], ek = (k - 1) * d + 1;
+    const oh = outSize(h, k, 1, d, pad), ow = outSize(w, k, 1, d, pad);
+    const fv = randomValues(k * k * c, 41), spread = new Float32Array(ek * ek * c);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let ch = 0; ch < c; ch++) spread[((i * d) * ek + j * d) * c + ch] = fv[(i * k + j) * c + ch]!;
+    const run = (kernel: string, ins: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.engine().runKernel(kernel, ins as never, attrs as never) as tf.Tensor;
+    const x = () => rand([n, h, w, c], 42), dy = () => rand([n, oh, ow, c], 43);
+    const base = { strides: [1, 1], pad };
+    const wantF = await onBackend('cpu', () => tf.tidy(() => {
+      const full = run('DepthwiseConv2dNativeBackpropFilter', { x: x(), dy: dy() }, { ...base, dilations: [1, 1], filterShape: [ek, ek, c, 1] });
+      return tf.stridedSlice(full, [0, 0, 0, 0], [ek, ek, c, 1], [d, d, 1, 1]);
+    }));
+    const wantI = await onBackend('cpu', () => tf.tidy(() => run('DepthwiseConv2dNativeBackpropInput', { dy: dy(), filter: tf.tensor(spread, [ek, ek, c, 1]) }, { ...base, dilations: [1, 1], inputShape: [n, h, w, c] })));
+    const gotF = await onBackend('wasm', () => tf.tidy(() => run('DepthwiseConv2dNativeBackpropFilter', { x: x(), dy: dy() }, { ...base, dilations: [d, d], filterShape: [k, k, c, 1] })));
+    const gotI = await onBackend('wasm', () => tf.tidy(() => run('DepthwiseConv2dNativeBackpropInput', { dy: dy(), filter: tf.tensor(fv, [k, k, c, 1]) }, { ...base, dilations: [d, d], inputShape: [n, h, w, c] })));
+    expect(relError(gotF.values, wantF.values)).toBeLessThan(2e-5);
+    expect(relError(gotI.values, wantI.values)).toBeLessThan(2e-5);
+    const cout = 4;
+    const cf = randomValues(k * k * c * cout, 44), cspread = new Float32Array(ek * ek * c * cout);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let q = 0; q < c * cout; q++) cspread[((i * d) * ek + j * d) * c * cout + q] = cf[(i * k + j) * c * cout + q]!;
+    const dyc = () => rand([n, oh, ow, cout], 45);
+    const wantC = await onBackend('cpu', () => tf.tidy(() => run('Conv2DBackpropInput', { dy: dyc(), filter: tf.tensor(cspread, [ek, ek, c, cout]) }, { ...base, dilations: [1, 1], dataFormat: 'NHWC', inputShape: [n, h, w, c] })));
+    const gotC = await onBackend('wasm', () => tf.tidy(() => run('Conv2DBackpropInput', { dy: dyc(), filter: tf.tensor(cf, [k, k, c, cout]) }, { ...base, dilations: [d, d], dataFormat: 'NHWC', inputShape: [n, h, w, c] })));
+    expect(relError(gotC.values, wantC.values)).toBeLessThan(2e-5);
+  });
+
+  it('conv1 of MobileNet at 32 px (3x3 s2 same, 3 -> 8 channels, batch 4)', async () => {
+    await vsCpu('Conv2DBackpropInput', { dy: [4, 16, 16, 8], filter: [3, 3, 3, 8] }, { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', inputShape: [4, 32, 32, 3] });
+    await vsCpu('DepthwiseConv2dNativeBackpropFilter', { x: [4, 17, 17, 16], dy: [4, 8, 8, 16] }, { strides: [2, 2], pad: 'valid', dilations: [1, 1], filterShape: [3, 3, 16, 1] });
+  });
+});
+
+describe('FusedBatchNorm (SIMD) gives the wasm kernel\'s own float32 results', () => {
+  const cases: Array<[string, number[], boolean, boolean]> = [
+    ['4-D, scale and offset', [2, 5, 3, 8], true, true],
+    ['13 channels, no scale', [3, 4, 13], false, true],
+    ['2-D, no offset', [7, 6], true, false],
+    ['neither', [2, 2, 2, 3], false, false],
+  ];
+  it.each(cases)('%s', async (_n, shape, withScale, withOffset) => {
+    const c = shape[shape.length - 1]!;
+    const [off, on] = await simdOffOn(() => tf.tidy(() => {
+      const x = rand(shape, 1, 4);
+      const mean = rand([c], 2);
+      const variance = tf.add(tf.abs(rand([c], 3)), 0.05);
+      return [tf.batchNorm(x, mean, variance, withOffset ? rand([c], 4) : undefined, withScale ? rand([c], 5) : undefined, 0.001)];
+    }));
+    close(off, on, 1e-6); // within an ulp or two (the backend's binary may contract the division)
+  });
+
+  it('falls back to the wasm kernel for parameters broadcast from a full-rank shape', async () => {
+    const [off, on] = await simdOffOn(() => tf.tidy(() => {
+      const x = rand([2, 3, 4], 6);
+      return [tf.batchNorm(x, rand([2, 3, 4], 7), tf.add(tf.abs(rand([2, 3, 4], 8)), 0.1))];
+    }));
+    expect(Array.from(on[0]!)).toEqual(Array.from(off[0]!));
+  });
+});
+
+describe('fused training kernels: SIMD equals the JavaScript path', () => {
+  it('ReLU6 / ReLU / clip gradients with a tail (1031 values, kinks included)', async () => {
+    const [off, on] = await simdOffOn(() => tf.tidy(() => {
+      const x = tf.concat([tf.reshape(rand([1026], 9, 8), [-1]), tf.tensor1d([0, 6, -0, 1e-7, NaN])]);
+      const w = rand([1031], 10);
+      return [
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu6(t), w)))(x),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), w)))(x),
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(t, -2.5, 3), w)))(x),
+      ];
+    }));
+    close(off, on, 0);
+  });
+
+  it.each([[[4, 6, 6, 8]], [[3, 5, 13]], [[9, 3]]])('BatchNorm x / scale / offset gradients %j', async (shape) => {
+    const c = shape[shape.length - 1]!;
+    const [off, on] = await simdOffOn(() => tf.tidy(() => {
+      const x = rand(shape, 11, 3), mean = rand([c], 12), variance = tf.add(tf.abs(rand([c], 13)), 0.1);
+      const w = rand(shape, 14);
+      return tf.grads((a: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.sum(tf.mul(tf.batchNorm(a, mean, variance, o, s, 0.001), w)))([x, rand([c], 15), rand([c], 16)]);
+    }));
+    close(off, on, 1e-5);
+  });
+
+  it('the BatchNorm gradient kernel gives dx, dscale and doffset, and checks its inputs', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([2, 3, 8], 17), dy = rand([2, 3, 8], 18), mean = rand([8], 19), variance = tf.fill([8], 0.5);
+    const outs = tf.engine().runKernel(FUSED_KERNELS.batchNormGrad, { dy, x, mean, variance } as never, { varianceEpsilon: 0.001 }) as tf.Tensor[];
+    expect(outs.map((t) => t.shape)).toEqual([[2, 3, 8], [8], [8]]);
+    const offsetWant = await tf.sum(dy, [0, 1]).data();
+    expect(relError((await outs[2]!.data()) as Float32Array, offsetWant as Float32Array)).toBeLessThan(1e-6);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.batchNormGrad, { dy, x, mean: tf.zeros([3]), variance } as never, {})).toThrow(/SltBatchNormGrad: mean must be \[8\]/);
+    tf.dispose([x, dy, mean, variance, ...outs]);
+  });
+
+  it('an Adam trajectory (sizes with a tail) is the same', async () => {
+    const [off, on] = await simdOffOn(() => {
+      const a = tf.tidy(() => tf.variable(rand([5, 7], 20), true, `simd_a_${Math.random()}`));
+      const x = rand([6, 5], 21), target = rand([6, 7], 22);
+      const opt = createAdam(0.05);
+      for (let i = 0; i < 20; i++) tf.dispose(opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(x, a), target))) as tf.Scalar, true, [a]) ?? []);
+      const out = [a.clone()];
+      opt.dispose();
+      tf.dispose([a, x, target]);
+      return out;
+    });
+    close(off, on, 1e-5);
+  });
+});
+
+describe('a MobileNet block model: every weight\'s gradient and Adam steps with SIMD on and off', () => {
+  function model(): tf.LayersModel {
+    const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const input = tf.input({ shape: [17, 17, 3] });
+    let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization({ movingVarianceInitializer: tf.initializers.constant({ value: 0.7 }) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'valid', useBias: false, depthwiseInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+    x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: 12, kernelSize: 1, useBias: false, kernelInitializer: init(4) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: init(5) }).apply(x) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out });
+  }
+
+  it('agree within float tolerance and leak no tensors', async () => {
+    await tf.setBackend('wasm');
+    const m = model();
+    const start = m.getWeights().map((w) => w.clone());
+    const xs = rand([6, 17, 17, 3], 23);
+    const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0], 'int32'), 5).toFloat();
+    const vars = m.trainableWeights.map((w) => w.read() as tf.Variable);
+    const loss = () => categoricalCrossEntropy(m.apply(xs, { training: false }) as tf.Tensor, ys);
+    const [off, on] = await simdOffOn(() => {
+      m.setWeights(start);
+      const { value, grads } = tf.variableGrads(loss, vars);
+      value.dispose();
+      const g = vars.map((v) => grads[v.name]!);
+      const opt = createAdam(1e-2);
+      for (let i = 0; i < 5; i++) tf.dispose(opt.minimize(loss, true, vars) ?? []);
+      opt.dispose();
+      return [...g, ...m.getWeights().map((w) => w.clone())];
+    });
+    close(off.slice(0, vars.length), on.slice(0, vars.length), 1e-4);
+    close(off.slice(vars.length), on.slice(vars.length), 1e-4);
+    tf.dispose([...start, xs, ys]);
+    m.dispose();
+  });
+});
