@@ -1,14 +1,16 @@
 /**
  * Kernel calls and milliseconds of one training step (forward + backward + Adam) of the paper's
  * task model (MobileNetV1-0.25, 1x1 conv adapter, every layer trainable, batch 32) on a backend, at
- * 32, 64 and 96 px, with slt's fused kernels on and off (SLT_FUSED=0 turns them off), beside the
- * PyTorch peer's training images/s at the same sizes.
+ * 32, 64 and 96 px, beside the PyTorch peer's training images/s at the same sizes, in three
+ * settings: fused kernels off (tfjs' own gradients), fused on over JavaScript loops (SIMD off; the
+ * state before slt's SIMD kernels), and fused on with slt's wasm SIMD kernels (the default).
+ * Prints wall and CPU milliseconds per step (the CPU figure is steadier on a shared machine).
  * Run: npx tsx bench/models-step.ts [--backend wasm] [--sizes 32,64,96] [--steps 5] [--no-peer] [--top 12]
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernelsEnabled, selectBackend, setFusedKernels } from '@slt/backend';
+import { fusedKernelsEnabled, selectBackend, setFusedKernels, setSimdKernels, simdKernelsEnabled } from '@slt/backend';
 import { createLocalEvaluator, zooTaskModel, type TrainingSplits } from '@slt/models';
 import { loadDataset } from '@slt/datasets';
 
@@ -32,12 +34,16 @@ const cut = (s: TrainingSplits['train'], n: number): TrainingSplits['train'] => 
 };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-interface Row { size: number; fused: boolean; kernels: number; ms: number; imgPerSec: number }
+interface Row { size: number; fused: boolean; simd: boolean; kernels: number; ms: number; cpuMs: number; imgPerSec: number }
+const cpuNow = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const SETTINGS = [{ fused: false, simd: false }, { fused: true, simd: false }, { fused: true, simd: true }];
+const tag = (r: { fused: boolean; simd: boolean }): string => (r.fused ? (r.simd ? 'fused+simd' : 'fused JS  ') : 'unfused   ');
 const rows: Row[] = [];
 console.log(`# slt models-step bench (${new Date().toISOString()}, backend ${backend}, batch ${batch}, load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 for (const size of sizes) {
-  for (const fused of [false, true]) {
+  for (const { fused, simd } of SETTINGS) {
     setFusedKernels(fused);
+    setSimdKernels(simd);
     const task = await zooTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [size, size, 1], classes: 10, weights, adapter: 'conv1x1' });
     const all = '1'.repeat(86);
     const small = (n: number) => ({ train: cut(data.train, n), val: cut(data.val, 8), test: cut(data.test, 8) });
@@ -54,11 +60,24 @@ for (const size of sizes) {
     const prof = profiles[1]!;
     const ev = createLocalEvaluator(task, small(batch * (steps + 1)), { batchSize: batch, epochs: 1 });
     const times: number[] = [];
+    const cpus: number[] = [];
     let last = 0;
-    await ev.evaluate(all, { onBatch: () => { const now = performance.now(); if (last) times.push(now - last); last = now; } });
+    let lastCpu = 0;
+    await ev.evaluate(all, {
+      onBatch: () => {
+        const now = performance.now(), c = cpuNow();
+        if (last) {
+          times.push(now - last);
+          cpus.push(c - lastCpu);
+        }
+        last = now;
+        lastCpu = c;
+      },
+    });
     const ms = median(times);
-    rows.push({ size, fused: fusedKernelsEnabled(), kernels: stepKernels, ms, imgPerSec: (batch / ms) * 1000 });
-    console.log(`${String(size).padStart(3)} px  fused=${fused ? 'on ' : 'off'}  kernel calls per step ${String(stepKernels).padStart(5)}  ${ms.toFixed(1).padStart(7)} ms/step  ${((batch / ms) * 1000).toFixed(1).padStart(6)} img/s`);
+    const row = { size, fused: fusedKernelsEnabled(), simd: simdKernelsEnabled(), kernels: stepKernels, ms, cpuMs: median(cpus), imgPerSec: (batch / ms) * 1000 };
+    rows.push(row);
+    console.log(`${String(size).padStart(3)} px  ${tag(row)}  kernel calls per step ${String(stepKernels).padStart(5)}  ${ms.toFixed(1).padStart(7)} ms/step (cpu ${row.cpuMs.toFixed(1)})  ${row.imgPerSec.toFixed(1).padStart(6)} img/s`);
     if (top > 0) {
       const by = new Map<string, { n: number; ms: number }>();
       for (const k of prof.kernels) {
@@ -74,6 +93,7 @@ for (const size of sizes) {
   }
 }
 setFusedKernels(true);
+setSimdKernels(true);
 if (!argv.includes('--no-peer')) {
   for (const size of sizes) {
     const peer = spawnSync('/usr/bin/python3', [resolve(shared, 'bench/peer.py'), 'bench', '--size', String(size), '--threads', '2'], { encoding: 'utf8' });
@@ -83,10 +103,9 @@ if (!argv.includes('--no-peer')) {
     }
     const lines = peer.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { bench: string; img_s_median: number });
     const p = lines.find((l) => l.bench === 'train_all');
-    const before = rows.find((r) => r.size === size && !r.fused);
-    const after = rows.find((r) => r.size === size && r.fused);
-    if (p && before && after) {
-      console.log(`${String(size).padStart(3)} px  peer train_all ${p.img_s_median.toFixed(1)} img/s; slt before ${before.imgPerSec.toFixed(1)} (${(before.imgPerSec / p.img_s_median).toFixed(3)}x), after ${after.imgPerSec.toFixed(1)} (${(after.imgPerSec / p.img_s_median).toFixed(3)}x), speed-up ${(after.imgPerSec / before.imgPerSec).toFixed(2)}x`);
+    if (p) {
+      const ratios = rows.filter((r) => r.size === size).map((r) => `${tag(r).trim()} ${r.imgPerSec.toFixed(1)} (${(r.imgPerSec / p.img_s_median).toFixed(3)}x)`);
+      console.log(`${String(size).padStart(3)} px  peer train_all ${p.img_s_median.toFixed(1)} img/s; slt ${ratios.join(', ')}`);
     }
   }
 }

@@ -47,7 +47,7 @@ export const op = {
   i32: (v: number): Code => [0x41, ...sleb(v)],
   f32: (v: number): Code => [0x43, ...f32bytes(v)],
   iadd: [0x6a], isub: [0x6b], imul: [0x6c], ishl: [0x74], iand: [0x71],
-  iltu: [0x49], igeu: [0x4f], ieqz: [0x45], ine: [0x47],
+  iltu: [0x49], igtu: [0x4b], igeu: [0x4f], ieqz: [0x45], ine: [0x47],
   fload: (off = 0): Code => [0x2a, 2, ...uleb(off)],
   fstore: (off = 0): Code => [0x38, 2, ...uleb(off)],
   fadd: [0x92], fsub: [0x93], fmul: [0x94], fdiv: [0x95], fsqrt: [0x91],

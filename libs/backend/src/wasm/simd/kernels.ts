@@ -141,16 +141,48 @@ function rowOp(mac: boolean): FuncDef {
   };
 }
 
+/**
+ * out[b, c, r] = src[b, r, c] for `batch` matrices of R x C floats, eight source rows at a time (the
+ * rows stay in cache while each column's eight values are written side by side).
+ */
+function transpose(): FuncDef {
+  // params: src 0, dst 1, batch 2, R 3, C 4; locals r0 5, c 6, r 7, rend 8, sp 9, dp 10, cb 11, rb 12
+  const [src, dst, batch, R, C, r0, c, r, rend, sp, dp, cb, rb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  return {
+    name: 'transpose', params: many(5, 'i32'), locals: many(8, 'i32'),
+    body: seq(
+      get(C), i32(2), op.ishl, set(cb),
+      get(R), i32(2), op.ishl, set(rb),
+      whileLoop(get(batch),
+        i32(0), set(r0),
+        whileLoop(seq(get(r0), get(R), op.iltu),
+          get(R), get(r0), i32(8), op.iadd, get(r0), i32(8), op.iadd, get(R), op.igtu, op.select, set(rend),
+          i32(0), set(c),
+          whileLoop(seq(get(c), get(C), op.iltu),
+            get(src), get(r0), get(cb), op.imul, op.iadd, get(c), i32(2), op.ishl, op.iadd, set(sp),
+            get(dst), get(c), get(rb), op.imul, op.iadd, get(r0), i32(2), op.ishl, op.iadd, set(dp),
+            get(r0), set(r),
+            whileLoop(seq(get(r), get(rend), op.iltu),
+              get(dp), get(sp), op.fload(), op.fstore(),
+              inc(sp, get(cb)), inc(dp, i32(4)), inc(r, i32(1))),
+            inc(c, i32(1))),
+          inc(r0, i32(8))),
+        inc(src, seq(get(R), get(cb), op.imul)), inc(dst, seq(get(R), get(cb), op.imul)),
+        get(batch), i32(1), op.isub, set(batch)),
+    ),
+  };
+}
+
 const FUNCS: FuncDef[] = [
   rangeGrad('range00', false, false), rangeGrad('range01', false, true), rangeGrad('range10', true, false), rangeGrad('range11', true, true),
-  bnAffine(), bnGrad(), adam(), rowOp(true), rowOp(false),
+  bnAffine(), bnGrad(), adam(), rowOp(true), rowOp(false), transpose(),
 ];
 
 type Fn = (...args: number[]) => void;
 /** The SIMD kernels, bound to one wasm memory. */
 export interface SimdKernels {
   range00: Fn; range01: Fn; range10: Fn; range11: Fn;
-  bnAffine: Fn; bnGrad: Fn; adam: Fn; rowMac: Fn; rowAdd: Fn;
+  bnAffine: Fn; bnGrad: Fn; adam: Fn; rowMac: Fn; rowAdd: Fn; transpose: Fn;
 }
 
 /** The parts of the WebAssembly global used here (the lib's TypeScript setup has no DOM types). */

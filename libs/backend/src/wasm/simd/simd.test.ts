@@ -6,6 +6,7 @@ import { categoricalCrossEntropy, registerFusedKernels } from '../../fused/gradi
 import { FUSED_KERNELS } from '../../fused/kernels.js';
 import { registerWasmGradients } from '../register.js';
 import { onBackend, randomValues, relError } from '../testing.js';
+import { matrixTranspose } from '../transpose.js';
 import { setSimdKernels, simdKernels, simdModule } from './kernels.js';
 
 beforeAll(async () => {
@@ -241,5 +242,26 @@ describe('a MobileNet block model: every weight\'s gradient and Adam steps with 
     close(off.slice(vars.length), on.slice(vars.length), 1e-4);
     tf.dispose([...start, xs, ys]);
     m.dispose();
+  });
+});
+
+describe('Transpose (batched matrix transposes over the SIMD module)', () => {
+  it('recognises permutations that swap two blocks of trailing axes', () => {
+    expect(matrixTranspose([5, 7], [1, 0])).toEqual({ batch: 1, rows: 5, cols: 7 });
+    expect(matrixTranspose([9, 5, 3], [0, 2, 1])).toEqual({ batch: 9, rows: 5, cols: 3 });
+    expect(matrixTranspose([2, 3, 4, 5], [0, 2, 3, 1])).toEqual({ batch: 2, rows: 3, cols: 20 });
+    expect(matrixTranspose([2, 3, 4, 5], [2, 3, 0, 1])).toEqual({ batch: 1, rows: 6, cols: 20 });
+    expect(matrixTranspose([2, 3, 4], [1, 0, 2])).toBeUndefined();
+    expect(matrixTranspose([2, 3, 4, 5], [2, 0, 1, 3])).toBeUndefined();
+    expect(matrixTranspose([2, 3], [0, 1])).toBeUndefined();
+  });
+
+  const perms: Array<[number[], number[]]> = [
+    [[37, 13], [1, 0]], [[8, 3], [1, 0]], [[131, 1], [1, 0]], [[9, 21, 3], [0, 2, 1]], [[2, 3, 4, 5], [0, 2, 3, 1]],
+    [[2, 3, 4, 5], [3, 0, 1, 2]], [[2, 3, 4, 5], [2, 0, 1, 3]], [[4, 5, 6], [1, 0, 2]],
+  ];
+  it.each(perms.map(([s, p]) => [`${s.join('x')} perm ${p.join(',')}`, s, p] as const))('%s equals the backend\'s own', async (_n, shape, perm) => {
+    const [off, on] = await simdOffOn(() => [tf.tidy(() => tf.transpose(rand(shape, 50), perm))]);
+    expect(Array.from(on[0]!)).toEqual(Array.from(off[0]!));
   });
 });
