@@ -141,3 +141,47 @@ export function makeSharedIdentity(original: tf.KernelFunc): tf.KernelFunc {
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
 }
+
+/**
+ * PadV2 for the wasm backend: the output is filled with the constant, then each run of the input
+ * that stays contiguous (everything from the last padded axis inward) is copied inside the heap
+ * with `copyWithin` (the backend's own pad walks every value with index arithmetic). Non-float32
+ * tensors run the original kernel.
+ */
+export function makeFastPad(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const x = (args.inputs as tf.NamedTensorInfoMap).x as tf.TensorInfo;
+    const be = asWasmHeap(args.backend);
+    const paddings = args.attrs?.paddings as Array<[number, number]> | undefined;
+    const rank = x.shape.length;
+    if (be === undefined || x.dtype !== 'float32' || rank === 0 || !paddings || paddings.length !== rank || paddings.some(([a, b]) => a < 0 || b < 0)) return original(args);
+    const value = Number(args.attrs?.constantValue ?? 0);
+    const outShape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+    const out = be.makeOutput(outShape, 'float32');
+    const heap = be.wasm.HEAPF32;
+    const src = be.dataIdMap.get(x.dataId)!.memoryOffset >>> 2;
+    const dst = be.dataIdMap.get(out.dataId)!.memoryOffset >>> 2;
+    heap.fill(value, dst, dst + tf.util.sizeFromShape(outShape));
+    const size = tf.util.sizeFromShape(x.shape);
+    if (size === 0) return out;
+    let d = rank - 1; // the last padded axis: runs are x's sub-blocks from there inward
+    while (d > 0 && paddings[d]![0] === 0 && paddings[d]![1] === 0) d--;
+    const run = x.shape.slice(d).reduce((a, b) => a * b, 1);
+    const outStrides = [...tf.util.computeStrides(outShape), 1];
+    const idx = new Array<number>(d).fill(0);
+    let from = src;
+    for (;;) {
+      let to = dst + paddings[d]![0] * outStrides[d]!;
+      for (let i = 0; i < d; i++) to += (idx[i]! + paddings[i]![0]) * outStrides[i]!;
+      heap.copyWithin(to, from, from + run);
+      from += run;
+      let i = d - 1;
+      for (; i >= 0; i--) {
+        if (++idx[i]! < x.shape[i]!) break;
+        idx[i] = 0;
+      }
+      if (i < 0) break;
+    }
+    return out;
+  };
+}

@@ -265,3 +265,23 @@ describe('Transpose (batched matrix transposes over the SIMD module)', () => {
     expect(Array.from(on[0]!)).toEqual(Array.from(off[0]!));
   });
 });
+
+describe('PadV2 (heap copies) equals cpu', () => {
+  const cases: Array<[number[], Array<[number, number]>, number]> = [
+    [[3, 5, 4, 3], [[0, 0], [0, 2], [0, 2], [0, 0]], 0],
+    [[2, 4, 4, 8], [[0, 0], [1, 1], [1, 1], [0, 0]], 0],
+    [[2, 3, 5], [[1, 0], [0, 0], [2, 3]], -1.5],
+    [[7], [[2, 1]], 4],
+    [[2, 3], [[0, 0], [0, 0]], 0],
+    [[0, 3], [[1, 1], [0, 0]], 2],
+  ];
+  it.each(cases.map(([s, p, v]) => [`${s.join('x')} ${JSON.stringify(p)} value ${v}`, s, p, v] as const))('%s', async (_n, shape, paddings, value) => {
+    const make = () => tf.tidy(() => tf.pad(rand(shape, 60), paddings, value));
+    const want = await onBackend('cpu', make);
+    const before = tf.memory().numTensors;
+    const got = await onBackend('wasm', make);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.values)).toEqual(Array.from(want.values));
+  });
+});
