@@ -69,7 +69,7 @@ export function createStudyRunMapper(options: StudyRunMapperOptions = {}): RunOp
             const c = cells[col];
             if (!c) return [];
             const base = `${metricName(slug)}.${col === 'GA' ? 'ga' : col}`;
-            return ([['test_accuracy', c.testAccuracy], ['trainable_params', c.trainableParams], ['macro_precision', c.macroPrecision], ['macro_recall', c.macroRecall]] as const)
+            return ([['test_accuracy', c.testAccuracy], ['trainable_params', c.trainableParams], ['trainable_weighted_layers', c.trainableWeightedLayers], ['macro_precision', c.macroPrecision], ['macro_recall', c.macroRecall]] as const)
               .filter(([, v]) => typeof v === 'number')
               .map(([k, v]) => ({ key: `${base}.${k}`, value: v as number, step: 0, timestamp: time }));
           });

@@ -4,8 +4,10 @@ import { createStudyRunMapper } from './runs.js';
 import { reduceStudyJournal } from './state.js';
 import { buildStudyTable, formatStudyCsv, formatStudyMarkdown, formatStudyText, studyCells } from './table.js';
 
+/** Layers with weights per method: fewer than the set bits (a '1' on a ReLU trains nothing). */
+const WEIGHTED: Record<string, number> = { 'GA (best)': 1, 'freeze-all': 0, 'train-all': 4, heuristic: 2, 'random-1': 1, 'random-2': 2, 'random-3': 0 };
 const row = (method: string, layers: number, acc: number | null, params: number, p: number | null, r: number | null, error?: string): ComparisonRow => ({
-  method, kind: method === 'GA (best)' ? 'ga' : 'baseline', mask: '1'.repeat(layers).padEnd(6, '0'), trainableLayers: layers, valAccuracy: acc, testAccuracy: acc,
+  method, kind: method === 'GA (best)' ? 'ga' : 'baseline', mask: '1'.repeat(layers).padEnd(6, '0'), trainableLayers: layers, trainableWeightedLayers: WEIGHTED[method], valAccuracy: acc, testAccuracy: acc,
   trainableParams: params, macroPrecision: p, macroRecall: r, ...(error ? { error } : {}),
 });
 
@@ -25,7 +27,9 @@ const comparison = (scale: number): Comparison => ({
 describe('study table', () => {
   it('has a column per method, the random masks averaged over those that did not fail', () => {
     const cells = studyCells(comparison(1));
-    expect(cells.GA).toEqual({ trainableLayers: 2, testAccuracy: 0.8, trainableParams: 1200, macroPrecision: 0.7, macroRecall: 0.75, n: 1 });
+    expect(cells.GA).toEqual({ trainableLayers: 2, trainableWeightedLayers: 1, testAccuracy: 0.8, trainableParams: 1200, macroPrecision: 0.7, macroRecall: 0.75, n: 1 });
+    expect(cells.random!.trainableWeightedLayers).toBe(1.5); // mean over the masks that did not fail
+    expect(studyCells({ ...comparison(1), rows: [{ ...row('heuristic', 3, 0.7, 4000, 0.6, 0.65), trainableWeightedLayers: undefined }] }).heuristic!.trainableWeightedLayers).toBeNull();
     expect(cells['freeze-all']!.trainableParams).toBe(100);
     expect(cells.random!.n).toBe(2);
     expect(cells.random!.testAccuracy).toBeCloseTo(0.5, 12);
@@ -48,21 +52,26 @@ describe('study table', () => {
     const text = formatStudyText(t).split('\n');
     expect(text[0]).toMatch(/^model\s+row\s+freeze-all\s+train-all\s+heuristic\s+random\s+GA$/);
     expect(text[2]).toMatch(/^a@32x32\s+number of trainable layers\s+0\s+6\s+3\s+2\s+2$/);
-    expect(text[3]).toMatch(/^\s+test accuracy\s+0\.5000\s+0\.6000\s+0\.7000\s+0\.5000\s+0\.8000$/);
-    expect(text[4]).toMatch(/^\s+number of parameters\s+100\s+9,000\s+4,000\s+1,051\s+1,200$/);
-    expect(text[5]).toMatch(/^\s+macro precision\s+0\.4000\s+0\.5000\s+0\.6000\s+0\.4000\s+0\.7000$/);
-    expect(text[7]).toBe('');
-    expect(text[8]).toMatch(/^b\s+number of trainable layers/);
+    expect(text[3]).toMatch(/^\s+layers with weights\s+0\s+4\s+2\s+1\.5\s+1$/);
+    expect(text[4]).toMatch(/^\s+test accuracy\s+0\.5000\s+0\.6000\s+0\.7000\s+0\.5000\s+0\.8000$/);
+    expect(text[5]).toMatch(/^\s+number of parameters\s+100\s+9,000\s+4,000\s+1,051\s+1,200$/);
+    expect(text[6]).toMatch(/^\s+macro precision\s+0\.4000\s+0\.5000\s+0\.6000\s+0\.4000\s+0\.7000$/);
+    expect(text[8]).toBe('');
+    expect(text[9]).toMatch(/^b\s+number of trainable layers/);
     const md = formatStudyMarkdown(t).split('\n');
     expect(md[0]).toBe('Selective layer tuning study on ds (s1)');
     expect(md[2]).toBe('| model | row | freeze-all | train-all | heuristic | random | GA |');
-    expect(md[5]).toBe('|  | test accuracy | 0.5000 | 0.6000 | 0.7000 | 0.5000 | 0.8000 |');
+    expect(md[5]).toBe('|  | layers with weights | 0 | 4 | 2 | 1.5 | 1 |');
+    expect(md[6]).toBe('|  | test accuracy | 0.5000 | 0.6000 | 0.7000 | 0.5000 | 0.8000 |');
     const csv = formatStudyCsv(t).split('\r\n');
     expect(csv[0]).toBe('model,input,row,freeze-all,train-all,heuristic,random,GA');
-    expect(csv[2]).toBe('a@32x32,32x32,test accuracy,0.5,0.6,0.7,0.5,0.8');
-    expect(csv[3]).toBe('a@32x32,32x32,number of parameters,100,9000,4000,1051,1200');
-    expect(csv[7]).toBe('b,40x40,test accuracy,0.25,0.3,0.35,0.5,0.4');
-    expect(csv).toHaveLength(1 + 2 * 5 + 1);
+    expect(csv[2]).toBe('a@32x32,32x32,layers with weights,0,4,2,1.5,1');
+    expect(csv[3]).toBe('a@32x32,32x32,test accuracy,0.5,0.6,0.7,0.5,0.8');
+    expect(csv[4]).toBe('a@32x32,32x32,number of parameters,100,9000,4000,1051,1200');
+    expect(csv[9]).toBe('b,40x40,test accuracy,0.25,0.3,0.35,0.5,0.4');
+    expect(csv).toHaveLength(1 + 2 * 6 + 1);
+    // JSON (study.json, --format json): the cells carry the figure
+    expect((JSON.parse(JSON.stringify(t)) as typeof t).models[0]!.cells.random!.trainableWeightedLayers).toBe(1.5);
   });
 });
 
@@ -99,6 +108,7 @@ describe('study journal', () => {
     const metrics = ops[3]![0] as { op: string; metrics: { key: string; value: number }[] };
     expect(metrics.metrics.find((x) => x.key === 'a.ga.test_accuracy')!.value).toBe(0.8);
     expect(metrics.metrics.find((x) => x.key === 'a.random.trainable_params')!.value).toBe(1051);
+    expect(metrics.metrics.find((x) => x.key === 'a.train-all.trainable_weighted_layers')!.value).toBe(4);
     expect(ops[4]).toEqual([{ op: 'status', runKey: 's', status: 'KILLED', endTime: Date.parse(t(4)) }]);
     expect(ops[5]).toEqual([{ op: 'status', runKey: 's', status: 'RUNNING' }]);
     expect(ops[7]!.filter((o) => o.op === 'artifact')).toEqual(['study.txt', 'study.md', 'study.csv', 'study.json'].map((f) => ({ op: 'artifact', runKey: 's', path: f, file: `/here/${f}` })));

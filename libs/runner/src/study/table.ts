@@ -1,5 +1,6 @@
 /**
- * The paper's study table: per model the rows "number of trainable layers", "test accuracy",
+ * The paper's study table: per model the rows "number of trainable layers" (the paper's bit
+ * count; beside it slt's "layers with weights", the layers that really train), "test accuracy",
  * "number of parameters" (trainable), and the last table's "macro precision" / "macro recall",
  * with the columns freeze-all, train-all, heuristic, random (mean over the random masks), GA;
  * as text, Markdown, CSV and JSON.
@@ -14,6 +15,7 @@ export type StudyColumn = (typeof STUDY_COLUMNS)[number];
 /** Rows of the study table per model: key and label. */
 export const STUDY_ROWS = [
   ['trainableLayers', 'number of trainable layers'],
+  ['trainableWeightedLayers', 'layers with weights'],
   ['testAccuracy', 'test accuracy'],
   ['trainableParams', 'number of parameters'],
   ['macroPrecision', 'macro precision'],
@@ -24,6 +26,8 @@ export const STUDY_ROWS = [
 export interface StudyCell {
   /** Set bits of the mask (random: of every random mask, they are equal). */
   trainableLayers: number;
+  /** Layers with weights that trained (a '1' on a ReLU or padding trains nothing; random: mean); null when unknown (older journals). */
+  trainableWeightedLayers: number | null;
   /** Test accuracy (random: mean over the masks that did not fail); null when it failed. */
   testAccuracy: number | null;
   /** Trainable parameters (random: mean, rounded). */
@@ -61,11 +65,11 @@ const mean = (v: number[]): number | null => (v.length ? v.reduce((a, b) => a + 
 function cellOf(rows: ComparisonRow[]): StudyCell | null {
   if (!rows.length) return null;
   const ok = rows.filter((r) => !r.error && r.testAccuracy !== null);
-  if (!ok.length) return { trainableLayers: rows[0]!.trainableLayers, testAccuracy: null, trainableParams: rows[0]!.trainableParams, macroPrecision: null, macroRecall: null, n: 0, error: rows[0]!.error ?? 'not evaluated' };
+  if (!ok.length) return { trainableLayers: rows[0]!.trainableLayers, trainableWeightedLayers: rows[0]!.trainableWeightedLayers ?? null, testAccuracy: null, trainableParams: rows[0]!.trainableParams, macroPrecision: null, macroRecall: null, n: 0, error: rows[0]!.error ?? 'not evaluated' };
   const pick = (f: (r: ComparisonRow) => number | null) => mean(ok.map(f).filter((v): v is number => v !== null));
   const params = pick((r) => r.trainableParams);
   return {
-    trainableLayers: ok[0]!.trainableLayers, testAccuracy: pick((r) => r.testAccuracy), trainableParams: params === null ? null : Math.round(params),
+    trainableLayers: ok[0]!.trainableLayers, trainableWeightedLayers: pick((r) => r.trainableWeightedLayers ?? null), testAccuracy: pick((r) => r.testAccuracy), trainableParams: params === null ? null : Math.round(params),
     macroPrecision: pick((r) => r.macroPrecision), macroRecall: pick((r) => r.macroRecall), n: ok.length,
   };
 }
@@ -98,6 +102,7 @@ function fmt(key: (typeof STUDY_ROWS)[number][0], c: StudyCell | null): string {
   const v = c[key];
   if (v === null) return key === 'testAccuracy' && c.error ? 'failed' : '-';
   if (key === 'trainableLayers' || key === 'trainableParams') return v.toLocaleString('en-US');
+  if (key === 'trainableWeightedLayers') return Number.isInteger(v) ? String(v) : v.toFixed(1); // random: a mean
   return v.toFixed(4);
 }
 
