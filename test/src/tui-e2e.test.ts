@@ -67,7 +67,7 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   expect(add.stdout).toMatch(/data\s+fashion-mnist-900/);
 
   // As a person at a terminal runs it: Ink draws only the last frame when it believes it is in CI.
-  const cmd = `cd ${tmp} && env CI=false CONTINUOUS_INTEGRATION=false ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 --epochs 2 2>>${tmp}/tui.err`;
+  const cmd = `cd ${tmp} && env CI=false CONTINUOUS_INTEGRATION=false ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 --epochs 1 2>>${tmp}/tui.err`;
   await tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', cmd);
   await waitFor('the Start screen', async () => (await screen()).includes('New search') || undefined, 120);
   // The form: population 8 -> 4 by typing, then up past the first field to Launch.
@@ -123,8 +123,42 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   expect(done.filter((r) => r.type === 'generation.finished')).toHaveLength(3);
   expect(done.filter((r) => r.type === 'eval.finished' || r.type === 'eval.cached')).toHaveLength(12);
   const started = done.find((r) => r.type === 'search.started') as unknown as { config: { population: number; generations: number; data: string; weights: string } };
-  expect(started.config).toMatchObject({ population: 4, generations: 3, epochs: 2 });
+  // The quick demo's settings: 64 px and lr 1e-3 (at 32 px its baselines are at chance).
+  expect(started.config).toMatchObject({ population: 4, generations: 3, epochs: 1, input: [64, 64], lr: 0.001 });
   expect(started.config.data).toBe(path.join(env.SLT_CACHE_DIR, 'data', 'fashion-mnist-900'));
   await waitFor('the search process to exit', () => (alive(lock.pid) ? undefined : true), 120);
   expect(existsSync(path.join(dir, 'search.lock'))).toBe(false);
 });
+
+test('a launch that stops before its journal (bad weights): the live screen says why, e shows it whole', async () => {
+  const dir = mkdtempSync(path.join(tmp, 'stopped-'));
+  const cmd = `cd ${dir} && env CI=false ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --data ${path.join(SHARED, 'fashion-mnist-900')} --weights ${dir}/missing.h5 2>>${dir}/tui.err`;
+  await tmux('new-session', '-d', '-s', 'stop', '-x', '80', '-y', '24', cmd);
+  const shot = async () => (await tmux('capture-pane', '-p', '-t', 'stop')).stdout;
+  await waitFor('the Start screen', async () => (await shot()).includes('New search') || undefined, 120);
+  // Tab to the form, up once: the Launch button.
+  await tmux('send-keys', '-t', 'stop', 'Tab');
+  await sleep(200);
+  await tmux('send-keys', '-t', 'stop', 'k');
+  await sleep(200);
+  await tmux('send-keys', '-t', 'stop', 'Enter');
+  const seen = await waitFor('the launch to be seen stopped', async () => {
+    const s = await shot();
+    return s.includes('stopped before it started') && s.includes('missing.h5') ? s : undefined;
+  }, 480).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nthis screen:\n${await shot()}`);
+  });
+  expect(seen).not.toContain('waiting for the journal');
+  await tmux('send-keys', '-t', 'stop', 'e');
+  const details = await waitFor('the details view', async () => {
+    const s = await shot();
+    return s.includes('The launch stopped before its search started') ? s : undefined;
+  }, 40);
+  expect(details).toMatch(/slt: /);
+  await tmux('send-keys', '-t', 'stop', 'Escape');
+  await sleep(200);
+  await tmux('send-keys', '-t', 'stop', 'q');
+  await waitFor('the TUI to exit', async () => ((await tmux('has-session', '-t', 'stop')).exitCode !== 0 ? true : undefined), 60);
+  // No error output (a cursor-restore escape sequence is not one).
+  expect(readFileSync(path.join(dir, 'tui.err'), 'utf8').replace(new RegExp(`${String.fromCharCode(27)}\\[\\?25[hl]`, 'g'), '')).toBe('');
+}, 180_000);
