@@ -185,3 +185,24 @@ test('results at 80x24: both axes of the Pareto plot keep their labels', async (
   expect(text).toMatch(/└─+/);
   expect(text).toMatch(/^\s+\d+\s+trainable params \(log\) →\s+\d+$/m);
 });
+
+test("the list shows searches of other folders from the per-user index (as slt ls does)", async () => {
+  const { rememberSearch } = await import('@slt/runner');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'slt-tui-index-'));
+  const saved = process.env.SLT_INDEX_FILE;
+  process.env.SLT_INDEX_FILE = path.join(dir, 'searches.jsonl');
+  try {
+    rememberSearch({ kind: 'search', id: 'fixture-search', dir: searchDir, mode: 'compare' });
+    // An empty root: the fixture is found only through the index.
+    const r = render(<App root={path.join(dir, 'empty-root')} size={SMALL} color={false} initial={initialAppState({ models: ['mobilenet_v1_0.25'] })} />);
+    const text = await until(() => {
+      const t = expectFits(r.lastFrame(), SMALL);
+      expect(t).toContain('fixture-search');
+      return t;
+    });
+    expect(text).toContain('Recent searches (1, 0 live, 1 from other folders)');
+  } finally {
+    if (saved === undefined) delete process.env.SLT_INDEX_FILE;
+    else process.env.SLT_INDEX_FILE = saved;
+  }
+});

@@ -4,7 +4,7 @@
  * zoo or the chart renderer (the full `@slt/runner` loads them through running a search). A
  * subset of `./index.ts`, the same names: the TUI starts from it in a fraction of a second.
  * Everything here must stay free of `@slt/models`, `@slt/backend` and `@resvg/resvg-js`
- * imports (light.test.ts checks it in a child process).
+ * imports (light.test.ts checks it in a child process; apps/tui's issue13.test.tsx checks the built TUI).
  */
 export { RunnerError, ConfigError, SearchNotFoundError } from './errors.js';
 export { searchConfigSchema, parseSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, BACKENDS, GENE_MODES, ADAPTERS, PRUNERS } from './config/schema.js';
@@ -17,6 +17,8 @@ export { initialSearchState, reduceSearch, reduceJournal } from './state/reducer
 export type { RowState, PopulationRow, GenerationState, SearchStatus, LogLine, SearchProgress, BestSoFar, SearchState } from './state/types.js';
 export { listSearches } from './search/list.js';
 export type { SearchSummary } from './search/list.js';
+export { listKnownSearches } from './search/known.js';
+export type { KnownSearches, KnownSearch, KnownStudy } from './search/known.js';
 export { formatDuration, searchLiveness, livenessText, displayGeneration, trainingRows, setupText, progressParts, progressLine, exitOnClosedPipe } from './search/progress.js';
 export type { SearchLiveness } from './search/progress.js';
 export {

@@ -28,9 +28,11 @@ export function SearchList({ searches, selected, focused, width, height }: Searc
   const start = Math.max(0, Math.min(selected - Math.floor(room / 2), searches.length - room));
   const shown = searches.slice(start, start + room);
   const live = searches.filter((s) => s.live).length;
+  // Rows found through the per-user index live in other folders (their folder is shown on them).
+  const elsewhere = searches.filter((s) => (s as { from?: string }).from === 'index').length;
   return (
     <Box flexDirection="column" width={width}>
-      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} Recent searches (${searches.length}, ${live} live)${searches.length > room ? `  ${start + 1}-${start + shown.length}` : ''}`, width)}</Tx>
+      <Tx role="accent" bold={focused}>{clip(`${focused ? '▸' : ' '} Recent searches (${searches.length}, ${live} live${elsewhere ? `, ${elsewhere} from other folders` : ''})${searches.length > room ? `  ${start + 1}-${start + shown.length}` : ''}`, width)}</Tx>
       {shown.length === 0 ? <Tx role="dim">{clip('  none yet: fill the form (tab) and launch', width)}</Tx> : null}
       {shown.map((s, i) => (
         <Tx key={s.searchId} selected={focused && start + i === selected} role={s.live ? 'ok' : undefined}>

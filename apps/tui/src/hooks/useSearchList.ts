@@ -1,5 +1,5 @@
 import { useEffect, type Dispatch } from 'react';
-import { listSearches, listStudies, searchLiveness, type SearchSummary, type StudySummary } from '@slt/runner/light';
+import { listKnownSearches, searchLiveness, type SearchSummary, type StudySummary } from '@slt/runner/light';
 import type { Action } from '../state/app.js';
 
 /** Lists the searches under `root` now and every `everyMs` while `enabled` (stops on unmount). */
@@ -34,8 +34,12 @@ export function studyRow(s: StudySummary): SearchSummary {
   };
 }
 
-/** The searches and the studies under `root`, newest first (a row with mode 'study' opens the study). */
-export async function listAll(root: string): Promise<SearchSummary[]> {
-  const [plain, studies] = await Promise.all([listSearches(root), listStudies(root)]);
-  return [...plain, ...studies.map(studyRow)].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+/**
+ * The searches and the studies under `root`, and those of the per-user index that live in other
+ * folders (the runner's listKnownSearches: the same list as `slt ls`), newest first; a row with
+ * mode 'study' opens the study; `from: 'index'` marks a row found through the index.
+ */
+export async function listAll(root: string): Promise<(SearchSummary & { from?: 'root' | 'index' })[]> {
+  const known = await listKnownSearches(root);
+  return [...known.searches, ...known.studies.map((s) => ({ ...studyRow(s), from: s.from }))].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
 }
