@@ -56,8 +56,8 @@ export { launchDetached, sltBin, flagArgs } from './detach/launch.js';
 export type { LaunchDetachedOptions, Launched } from './detach/launch.js';
 export type { SpawnDetachedOptions, FollowSearchOptions } from './detach/detach.js';
 
-export { buildComparison, formatComparisonText, formatComparisonMarkdown } from './compare/table.js';
-export type { Comparison, ComparisonRow } from './compare/table.js';
+export { buildComparison, formatComparisonText, formatComparisonMarkdown, comparisonNotes } from './compare/table.js';
+export type { Comparison, ComparisonRow, ComparisonNote, ComparisonNoteOptions } from './compare/table.js';
 export { comparisonChartSvg, comparisonChartPng } from './compare/chart.js';
 export { confusionDocument, confusionSvg, confusionFiles, methodSlug } from './compare/confusion.js';
 export type { ConfusionDocument } from './compare/confusion.js';

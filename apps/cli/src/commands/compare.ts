@@ -13,7 +13,7 @@ import { writeFileAtomicSync } from '@slt/util';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
-  ConfigError, SearchInterruptedError, STUDY_CONFIG_FILE, buildComparison, defaultSearchRoot, formatComparisonMarkdown, formatComparisonText,
+  ConfigError, SearchInterruptedError, STUDY_CONFIG_FILE, buildComparison, defaultSearchRoot, comparisonNotes, formatComparisonMarkdown, formatComparisonText,
   formatStudyCsv, formatStudyMarkdown, formatStudyText, isStudyConfigInput, loadStudyConfig, newSearchId, preflightStudy, runSearch, runStudy,
   spawnDetached, studyConfigFile, type RecordEnvelope, type SearchOutcome, type StudyConfig, type StudyEvent, type StudyOutcome,
   type StudyRecordBody,
@@ -28,6 +28,8 @@ export function printComparison(out: SearchOutcome, format: string): void {
   else if (format === 'csv') throw new ConfigError('--format', ['format: csv is the format of a study table (several models); use text, markdown or json for one model']);
   else {
     process.stdout.write(formatComparisonText(c));
+    // Differences within one validation/test image mean nothing: say so under the table.
+    for (const note of comparisonNotes(c)) process.stdout.write(`note: ${note.text}\n`);
     process.stdout.write(`\ntable: ${path.join(out.dir, 'comparison.md')}  chart: ${path.join(out.dir, 'fitness.png')}  confusion: ${path.join(out.dir, 'confusion.json')}\n`);
   }
 }
