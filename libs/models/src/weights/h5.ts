@@ -6,7 +6,7 @@
  * from its `model_weights` group.
  */
 import { open, stat } from 'node:fs/promises';
-import h5wasm from 'h5wasm/node';
+import type H5wasmModule from 'h5wasm/node';
 import { InvalidWeightsFileError } from './errors.js';
 import { type StoredWeight, type WeightSet, splitWeightName } from './weight-set.js';
 
@@ -23,11 +23,19 @@ export interface KerasH5Info {
   kerasVersion?: string;
 }
 
+/**
+ * The h5wasm library, loaded on first use by {@link h5}: its module and wasm cost a noticeable
+ * part of a process start, and most processes (a pool worker on tfjs weights, `slt --help`) never
+ * read an `.h5` file.
+ */
+let h5wasm: typeof H5wasmModule;
 let ready: Promise<void> | undefined;
 
 /** Loads the wasm HDF5 library once; errors become JS exceptions (HDF5 prints nothing to stderr). */
 function h5(): Promise<void> {
-  ready ??= h5wasm.ready.then((module) => {
+  ready ??= import('h5wasm/node').then(async (m) => {
+    h5wasm = m.default;
+    const module = await h5wasm.ready;
     module.activate_throwing_error_handler();
   });
   return ready;
