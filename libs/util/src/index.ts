@@ -6,4 +6,4 @@ export { UtilArgumentError, UtilError } from './errors.js';
 export { copyFileAtomic, removeStaleTemps, tempPathFor, writeFileAtomic, writeFileAtomicSync, type AtomicWriteOptions } from './atomic.js';
 export { deriveSeed, Rng, type RngState } from './random.js';
 export { countSetBits, maskProblem } from './mask.js';
-export { acquireFileLock, isProcessAlive, LockHeldError, type FileLockOptions, type LockOwner } from './lock.js';
+export { acquireFileLock, isProcessAlive, LockHeldError, readLockOwner, type FileLockOptions, type LockOwner } from './lock.js';

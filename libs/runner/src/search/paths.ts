@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { LockHeldError, acquireFileLock, isProcessAlive, removeStaleTemps, writeFileAtomicSync } from '@slt/util';
+import { LockHeldError, acquireFileLock, isProcessAlive, readLockOwner, removeStaleTemps, writeFileAtomicSync, type LockOwner } from '@slt/util';
 import { SearchNotFoundError, RunnerError } from '../errors.js';
 import type { TrackingStatusEvent } from '../ports/tracking.js';
 import type { EvalProgressEvent, SearchPhaseEvent } from '../journal/records.js';
@@ -82,30 +82,15 @@ export function locateSearch(ref: string, root: string = defaultSearchRoot()): S
   throw new SearchNotFoundError(ref, `no such search file, folder or id under ${root}${index ? ' or in your index of searches' : ''} (searches: ${listed}; every known one: slt ls)`);
 }
 
-/** Content of a search's lock file. */
-export interface SearchLock {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
+/** Content of a search's lock file (the lock primitive's owner record, @slt/util). */
+export type SearchLock = LockOwner;
 
-/** True when `pid` is a live process on this host. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** True when `pid` is a live process on this host (@slt/util `isProcessAlive`). */
+export const isAlive: (pid: number) => boolean = isProcessAlive;
 
-/** Reads a search's lock; undefined when none or unreadable. */
+/** Reads a search's lock; undefined when none or unreadable (@slt/util `readLockOwner`). */
 export function readLock(dir: string): SearchLock | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as SearchLock;
-  } catch {
-    return undefined;
-  }
+  return readLockOwner(path.join(dir, LOCK_FILE));
 }
 
 /** True when a live process on this host holds the search's lock. */
