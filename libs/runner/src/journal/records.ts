@@ -122,8 +122,13 @@ export const searchStartedSchema = record('search.started', {
   parentRunKey: str,
   /** The MLflow store of the search, resolved at start (absolute folder or http(s) URL); resume and sync reuse it from any folder. */
   tracking: z.looseObject({ uri: str }).optional(),
-  /** Set when the search is one model of a study: the study's id, this model's label, and the MLflow run id of the study's run (the parent of this search's run) when known. */
-  study: z.looseObject({ studyId: str, label: str, parentRunId: str.optional() }).optional(),
+  /**
+   * Set when the search is one model of a study: the study's id, this model's label, the study
+   * journal's id and its run key (each MLflow store links this search's run to its own copy of
+   * the study run through them), and the study run's id in the first store (journals before the
+   * journal id and run key were recorded link through it).
+   */
+  study: z.looseObject({ studyId: str, label: str, journalId: str.optional(), runKey: str.optional(), parentRunId: str.optional() }).optional(),
   pid: int,
   host: str,
 });

@@ -106,7 +106,9 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
           started = r;
           const c = r.config;
           const key = r.parentRunKey;
-          const study = (r as { study?: { studyId?: string; label?: string; parentRunId?: string } }).study;
+          const study = r.study;
+          // The study run in THIS store (found by its journal id and run key); older journals only have the first store's run id.
+          const parentRef = study?.journalId && study.runKey ? { journalId: study.journalId, runKey: study.runKey } : undefined;
           const f = fold(key);
           f.created = true;
           f.status = 'RUNNING';
@@ -114,13 +116,13 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
           const digest = createHash('sha256').update(JSON.stringify([c.data, r.dataset.name, r.dataset.counts, r.dataset.classNames, r.dataset.shape, c.seed])).digest('hex').slice(0, 8);
           return [
             {
-              op: 'create', runKey: key, experimentName: c.experiment, runName: c.name ?? `${r.mode}-${r.searchId}`, startTime: time,
+              op: 'create', runKey: key, experimentName: c.experiment, runName: c.name ?? `${r.mode}-${r.searchId}`, startTime: time, ...(parentRef ? { parentRef } : {}),
               tags: {
                 'slt.kind': r.mode, 'slt.search_id': r.searchId, 'slt.comparison': r.searchId, 'mlflow.source.name': 'slt', 'mlflow.source.type': 'LOCAL',
                 'mlflow.note.content': `slt ${r.mode}: ${c.model} on ${r.dataset.name}, population ${c.population} x ${c.generations} generations, ${c.epochs} epochs`,
                 ...(study?.studyId ? { 'slt.study_id': study.studyId } : {}),
                 ...(study?.label ? { 'slt.study_model': study.label } : {}),
-                ...(study?.parentRunId ? { 'mlflow.parentRunId': study.parentRunId } : {}),
+                ...(!parentRef && study?.parentRunId ? { 'mlflow.parentRunId': study.parentRunId } : {}),
               },
             },
             ...params(key, {

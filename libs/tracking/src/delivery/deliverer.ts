@@ -271,7 +271,7 @@ export class Deliverer {
   private async ensureRun(r: CreateRunOp, careful: boolean): Promise<void> {
     if (this.state.runs[r.runKey]) return;
     const experimentId = await this.ensureExperiment(r.experimentName);
-    const parent = r.parentRunKey !== undefined ? this.runOf(r.parentRunKey).runId : undefined;
+    const parent = r.parentRunKey !== undefined ? this.runOf(r.parentRunKey).runId : r.parentRef ? await this.runOfRef(experimentId, r.parentRef, careful) : undefined;
     const filter = `tags.\`${JOURNAL_ID_TAG}\` = ${quoteFilterValue(this.journalId!)} and tags.\`${RUN_KEY_TAG}\` = ${quoteFilterValue(r.runKey)}`;
     const tags: KeyValue[] = Object.entries({
       'mlflow.runName': r.runName,
@@ -297,6 +297,13 @@ export class Deliverer {
     });
     // Saved with the chunk: a crash before that is covered by the tag search above.
     this.state.runs[r.runKey] = { runId: info.runId, experimentId, artifactUri: info.artifactUri };
+  }
+
+  /** The id of another journal's run in this store (`CreateRunOp.parentRef`), or undefined when the store has none. */
+  private async runOfRef(experimentId: string, ref: { journalId: string; runKey: string }, careful: boolean): Promise<string | undefined> {
+    const filter = `tags.\`${JOURNAL_ID_TAG}\` = ${quoteFilterValue(ref.journalId)} and tags.\`${RUN_KEY_TAG}\` = ${quoteFilterValue(ref.runKey)}`;
+    const found = await this.withRetry(`parent run '${ref.runKey}' of journal ${ref.journalId}`, careful, () => this.store.searchRuns([experimentId], filter));
+    return found[0]?.info.runId;
   }
 
   /** Runs of this journal already in the experiment (fetched once per delivery). */

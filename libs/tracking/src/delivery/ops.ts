@@ -42,6 +42,13 @@ export interface RunOpMetric {
 /** Creates the run once (found again by its tags after a crash); the fields of a `run.created` record. */
 export interface CreateRunOp extends RunCreatedPayload {
   op: 'create';
+  /**
+   * The parent run when it belongs to ANOTHER journal (a study's run above a model's search):
+   * looked up in the target store, in this run's experiment, by its `slt.journal_id` and
+   * `slt.run_key` tags, so each store links to its own copy of the parent. Used only without
+   * `parentRunKey`; when the store has no such run, the run gets no parent tag.
+   */
+  parentRef?: { journalId: string; runKey: string };
 }
 /** Logs params (immutable in MLflow: the same value again is a no-op). */
 export interface ParamsRunOp {
