@@ -6,7 +6,7 @@
 export { RunnerError, ConfigError, SearchNotFoundError, ResumeError, SearchInterruptedError, SearchSetupError, TooManyFailuresError } from './errors.js';
 /** A journal that cannot be read or holds a foreign or damaged record (names the file and line): the one JournalError, from @slt/tracking. */
 export { JournalError } from '@slt/tracking';
-export type { RunnerErrorOptions } from './errors.js';
+export type { RunnerErrorKind, RunnerErrorOptions } from './errors.js';
 
 export { searchConfigSchema, parseSearchConfig, readConfigFile, loadSearchConfig, defaultWorkers, CONFIG_KEYS, PRESETS, DATA_KINDS, BACKENDS, GENE_MODES, ADAPTERS, PRUNERS } from './config/schema.js';
 export type { SearchConfig, SearchConfigInput } from './config/schema.js';
