@@ -20,10 +20,10 @@ export function registerBaselines(program: Command): void {
       let k: number | undefined;
       if (opts.trainableLayers !== undefined) {
         k = Number(opts.trainableLayers);
-        if (!Number.isInteger(k) || k < 0) throw new RunnerError(`--trainable-layers: expected an integer >= 0, got ${JSON.stringify(opts.trainableLayers)}`, { exitCode: 2 });
+        if (!Number.isInteger(k) || k < 0) throw new RunnerError(`--trainable-layers: expected an integer >= 0, got ${JSON.stringify(opts.trainableLayers)}`, { kind: 'bad-input' });
       } else if (opts.from) {
         const s = await readSearchState(opts.from);
-        if (!s.best) throw new RunnerError(`--from ${opts.from}: the search has no evaluated genome yet`, { exitCode: 2 });
+        if (!s.best) throw new RunnerError(`--from ${opts.from}: the search has no evaluated genome yet`, { kind: 'bad-input' });
         k = s.best.trainableLayers;
       }
       if (opts.detach) return detach('baselines', config, opts, [...(k !== undefined ? ['--trainable-layers', String(k)] : []), '--format', opts.format]);
