@@ -93,11 +93,13 @@ describe('a two-model study (MobileNetV1-0.25 at 32x32 and 40x40, 4 x 1, 1 epoch
     }
     const csv = readFileSync(path.join(dir(), 'study.csv'), 'utf8').trim().split('\r\n');
     expect(csv[0]).toBe('model,input,row,freeze-all,train-all,heuristic,random,GA');
-    expect(csv).toHaveLength(11);
+    expect(csv).toHaveLength(13);
     expect(csv[1]).toMatch(/^mobilenet_v1_0\.25@32x32,32x32,number of trainable layers,0,86,43,\d+,\d+$/);
-    expect(csv[6]).toMatch(/^mobilenet_v1_0\.25@40x40,40x40,number of trainable layers,/);
+    // MobileNetV1: 54 of its 86 layers have weights
+    expect(csv[2]).toMatch(/^mobilenet_v1_0\.25@32x32,32x32,layers with weights,0,54,\d+,[\d.]+,\d+$/);
+    expect(csv[7]).toMatch(/^mobilenet_v1_0\.25@40x40,40x40,number of trainable layers,/);
     const gaAcc = t.models[1]!.cells.GA!.testAccuracy!;
-    expect(Number(csv[7]!.split(',').at(-1))).toBe(gaAcc);
+    expect(Number(csv[9]!.split(',').at(-1))).toBe(gaAcc);
     expect(readFileSync(path.join(dir(), 'study.md'), 'utf8')).toContain('| mobilenet_v1_0.25@32x32 | number of trainable layers | 0 | 86 | 43 |');
     expect(readFileSync(path.join(dir(), 'study.txt'), 'utf8')).toMatch(/test accuracy\s+0\.\d{4}/);
     const json = JSON.parse(readFileSync(path.join(dir(), 'study.json'), 'utf8'));
@@ -149,6 +151,17 @@ describe('a two-model study (MobileNetV1-0.25 at 32x32 and 40x40, 4 x 1, 1 epoch
     const reports = await syncStudy(dir());
     expect(reports).toHaveLength(3);
     expect(reports.reduce((n, r) => n + r.runsCreated, 0)).toBe(0);
+    // slt sync --tracking-uri OTHER: the model runs there are children of the study run THERE.
+    const other = path.join(tmp, 'mlruns-other');
+    await syncStudy(dir(), { trackingUri: other });
+    const store2 = new FileStore(other);
+    const runs2 = await store2.searchRuns([(await store2.getExperimentByName('slt'))!.experimentId], '');
+    const study2 = runs2.filter((r) => r.tags['slt.kind'] === 'study');
+    expect(study2).toHaveLength(1);
+    expect(study2[0]!.info.runId).not.toBe(s.info.runId);
+    const models2 = runs2.filter((r) => r.tags['slt.kind'] === 'compare');
+    expect(models2).toHaveLength(2);
+    for (const m of models2) expect(m.tags['mlflow.parentRunId']).toBe(study2[0]!.info.runId);
     // Per-model figures on the study run.
     expect(s.metrics.find((x) => x.key === 'mobilenet_v1_0.25_40x40.ga.test_accuracy')?.value).toBe(out.state.table!.models[1]!.cells.GA!.testAccuracy);
   });
