@@ -6,28 +6,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJournal } from './determinism.js';
 import { readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } from './helpers.js';
-
-/** Fields that are facts of the process or the clock, not of the result. */
-const PROCESS_FACTS = new Set(['seq', 'time', 'pid', 'host', 'seconds', 'imagesPerSecond', 'worker', 'device', 'devices', 'workers', 'out', 'journalId', 'startTime', 'commit']);
-
-function canonical(value: unknown, searchId: string, dir: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => canonical(v, searchId, dir));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !PROCESS_FACTS.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v, searchId, dir)]));
-  }
-  // The search folder (w0, w1, w2) is where a search lives, not what it found.
-  return typeof value === 'string' ? value.split(dir).join('<dir>').split(searchId).join('<id>') : value;
-}
-
-/** The journal as a sorted list of canonical records (parallel evaluations interleave in any order). */
-function canonicalJournal(records: Rec[], dir: string): string[] {
-  const id = records.find((r) => r.type === 'search.started')!.searchId as string;
-  return records
-    .filter((r) => r.type !== 'search.log' && r.type !== 'journal.created')
-    .map((r) => JSON.stringify(canonical(r, id, dir)))
-    .sort();
-}
 
 describe('one seeded search with 0, 1 and 2 workers', () => {
   let cwd: string;

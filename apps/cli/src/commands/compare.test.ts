@@ -41,7 +41,7 @@ describe('slt compare: a study of two models', () => {
     const lines = run.out.trim().split('\r\n');
     expect(lines.map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
       'model,input,row',
-      ...['a,32x32', 'b,36x36'].flatMap((m) => ['number of trainable layers', 'test accuracy', 'number of parameters', 'macro precision', 'macro recall'].map((r) => `${m},${r}`)),
+      ...['a,32x32', 'b,36x36'].flatMap((m) => ['number of trainable layers', 'layers with weights', 'test accuracy', 'number of parameters', 'macro precision', 'macro recall'].map((r) => `${m},${r}`)),
     ]);
   });
 
