@@ -5,10 +5,11 @@
  */
 import type { Command } from 'commander';
 import {
-  isStudyRef, locateStudy, followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
+  detachedErrors, isStudyRef, locateStudy, followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
   progressLine, progressParts, searchLiveness, livenessText,
   type ControlCommand, type SearchEvent, type SearchState,
 } from '@slt/runner';
+import { CliError } from '../errors.js';
 import { attachStudyCommand } from './study.js';
 import { addRootOption, rootOf, type RootFlags } from './root.js';
 
@@ -66,6 +67,9 @@ export class ProgressPrinter {
   }
 }
 
+/** A search `slt attach` cannot follow (it never started). */
+export class AttachError extends CliError {}
+
 /** Registers `slt attach`, `slt stop`, `slt pause`, `slt continue`. */
 export function registerAttach(program: Command): void {
   addRootOption(program
@@ -101,7 +105,11 @@ export function registerAttach(program: Command): void {
           process.stdout.write(`search ${state.searchId ?? ref}: ${what}${why}${state.best ? `, best val accuracy ${state.best.fitness.toFixed(4)} (${state.best.mask})` : ''}\n`);
         }
         if (state.status === 'empty') {
-          throw Object.assign(new Error(`search ${dir} has not started (or failed before its first record); see ${dir}/search.err`), { exitCode: 1 });
+          // Why a detached launch stopped before its journal: its own words, whole (the hint is at their end).
+          const lines = detachedErrors(dir).split('\n').filter((l) => l.trim());
+          const said = lines.filter((l) => l.startsWith('slt: '));
+          const why = (said.length ? said : lines.slice(-5)).map((l) => `\n  ${l}`).join('');
+          throw new AttachError(`search ${dir} has not started (or failed before its first record)${why ? `:${why}` : ''}\n  (its whole output: ${dir}/search.err)`);
         }
         if (state.status === 'failed' || shown === 'killed') process.exitCode = 1;
         else if (state.status === 'interrupted') process.exitCode = 130;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,14 @@ describe('slt ls and ids from any folder', () => {
     expect(existsSync(far)).toBe(false);
     const after = await runCommand(registerLs, ['ls', '--root', cwdRoot]);
     expect(after.out).toContain(`no searches in ${cwdRoot} nor in your index of searches`);
+    // A detached launch that stopped before its journal: attach prints why, whole.
+    const early = path.join(cwdRoot, '20260104-000000-eeee');
+    mkdirSync(early, { recursive: true });
+    writeFileSync(path.join(early, 'detached.json'), JSON.stringify({ pid: 2 ** 30 }));
+    writeFileSync(path.join(early, 'search.err'), `some noise\nslt: ${LONG}\n`);
+    const never = await runCommand(registerAttach, ['attach', early]);
+    expect(never.code).toBe(1);
+    expect(never.error).toContain(`has not started (or failed before its first record):\n  slt: ${LONG}\n`);
     // --root of another folder of searches is read for ids.
     const other = path.join(base, 'other-root');
     writeSearchFolder(path.join(other, 'dddd'), 'dddd');
