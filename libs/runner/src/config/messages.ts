@@ -52,6 +52,8 @@ export function describeValue(v: unknown): string {
 
 /** A given value as written: `"abc"`, `5`, `true`, `a list of 2`. */
 function shortValue(v: unknown): string {
+  // A flag's value is text: "--n-fft 1000" reads back as 1000, not "1000".
+  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return v.trim();
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
   return describeValue(v);
