@@ -1,13 +1,16 @@
+/**
+ * `@slt/backend`: picks the tfjs backend at run time (tfjs-node-gpu, tfjs-node, wasm, cpu), checks the
+ * machine (`doctor`, GPUs), and registers the training kernels slt adds (wasm gradients, SIMD, fused).
+ */
 export { BackendError, BackendOptionError, BackendUnavailableError, KernelInputError } from './errors.js';
 export type { BackendErrorContext } from './errors.js';
-export { BACKEND_PREFERENCES, TENSORFLOW_MODULES, resolvePreference, selectBackend } from './select.js';
+export { BACKEND_PREFERENCES, selectBackend } from './select.js';
 export type { BackendAttempt, BackendChoice, BackendName, BackendPreference, SelectBackendOptions } from './select.js';
-export { WASM_GRADIENT_KERNELS, WASM_REPLACED_KERNELS, registerWasmGradients } from './wasm/register.js';
-export { CUDA_LIBRARIES, doctor, findLibraries, formatDoctorReport } from './doctor.js';
-export { listGpuDevices, parseNvidiaSmiList } from './devices.js';
+export { registerWasmGradients } from './wasm/register.js';
+export { doctor, formatDoctorReport } from './doctor.js';
+export { listGpuDevices } from './devices.js';
 export type { GpuDevice, GpuDeviceList, ListGpuDevicesOptions } from './devices.js';
 export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js';
-export { FUSED_BACKENDS, FUSED_KERNELS } from './fused/kernels.js';
-export { categoricalCrossEntropy, fusedKernelsEnabled, registerFusedKernels, setFusedKernels } from './fused/gradients.js';
-export { FusedAdamOptimizer, createAdam } from './fused/adam.js';
+export { categoricalCrossEntropy, fusedKernelsEnabled, setFusedKernels } from './fused/gradients.js';
+export { createAdam } from './fused/adam.js';
 export { setSimdKernels, simdKernelsEnabled } from './wasm/simd/kernels.js';

@@ -13,10 +13,8 @@ export type { DatasetKind, ImageDataset, ImageSplit, LoadProgress, SplitRecord }
 export { loadDataset, readCatalog } from './load.js';
 export type { LoadDatasetOptions } from './load.js';
 export type { DatasetAudioOptions } from './audio.js';
-export { URBANSOUND_DURATION } from './audio.js';
 /** The audio feature presets and shapes of `@slt/audio`, re-exported for the runner's config. */
-export { FEATURE_PRESET_NAMES, FEATURE_PRESETS, featureImageShape } from '@slt/audio';
-export type { FeaturePreset, FeaturePresetName } from '@slt/audio';
+export { FEATURE_PRESET_NAMES, FEATURE_PRESETS } from '@slt/audio';
 export { DATASET_KINDS, detectKind } from './detect.js';
 /** Image decoding and the loader's resize, for classifying single files as the data set did (`slt predict`). */
 export { decodeImage, sniffImage, writeResized } from './image.js';
@@ -24,9 +22,7 @@ export type { DecodedImage } from './image.js';
 export { inspectDataset } from './inspect.js';
 export { formatInspectReport } from './format.js';
 export type { InspectOptions, InspectProblem, InspectReport, Stats } from './inspect.js';
-export { FASHION_MNIST_CLASSES } from './layouts/catalog.js';
 export type { Catalog, CatalogItem, Media } from './layouts/catalog.js';
-export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from './idx.js';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
-export { checkLimit, DEFAULT_FRACTIONS, limitSplit, stratifiedSplit } from './split.js';
-export type { SplitIndices } from './split.js';
+export { DEFAULT_FRACTIONS } from './split.js';
