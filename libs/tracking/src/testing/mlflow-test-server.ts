@@ -11,6 +11,7 @@ import { matchesFilter, parseRunFilter } from '../mlflow/filter.js';
 import { checkLogBatch, paramChangedError, parseMetricValue } from '../mlflow/server-rules.js';
 import { MAX_BATCH_LOG_REQUEST_SIZE, validateExperimentName, validateTag, type KeyValue, type MetricPoint } from '../mlflow/validation.js';
 import type { Run, RunInfo } from '../store/types.js';
+import { MlflowHttpError as HttpError, parseRequestBody } from './requests.js';
 
 interface StoredRun {
   info: RunInfo;
@@ -51,12 +52,6 @@ export interface MlflowTestServerOptions {
   token?: string;
   /** When set, requests must carry HTTP basic auth with this user and password (else 401). */
   basicAuth?: { username: string; password: string };
-}
-
-class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 const codeStatus = (code: string): number => (code === 'RESOURCE_DOES_NOT_EXIST' ? 404 : code === 'INTERNAL_ERROR' ? 500 : 400);
@@ -105,7 +100,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
       artifacts.set(rel, Buffer.from(raw));
       return {};
     }
-    const body = method === 'POST' ? parseJson(raw) : {};
+    const post = <E extends Parameters<typeof parseRequestBody>[0]>(e: E) => parseRequestBody(e, raw);
     switch (`${method} ${path}`) {
       case `GET ${api}/experiments/get-by-name`: {
         const name = query.get('experiment_name') ?? '';
@@ -114,6 +109,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         return { experiment: { experiment_id: e.id, name: e.name, artifact_location: `mlflow-artifacts:/${e.id}`, lifecycle_stage: 'active', creation_time: e.created } };
       }
       case `POST ${api}/experiments/create`: {
+        const body = post('experiments/create');
         validateExperimentName(body.name);
         if ([...experiments.values()].some((x) => x.name === body.name)) {
           throw new HttpError(400, 'RESOURCE_ALREADY_EXISTS', `Experiment '${body.name}' already exists.`);
@@ -123,9 +119,10 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         return { experiment_id: id };
       }
       case `POST ${api}/runs/create`: {
-        const expId = String(body.experiment_id ?? '0');
+        const body = post('runs/create');
+        const expId = body.experiment_id || '0';
         if (!experiments.has(expId)) throw new HttpError(404, 'RESOURCE_DOES_NOT_EXIST', `No experiment with ID ${expId}`);
-        const tags = (body.tags ?? []) as KeyValue[];
+        const tags: KeyValue[] = body.tags;
         for (const t of tags) validateTag(t.key, t.value);
         const tagName = tags.find((t) => t.key === 'mlflow.runName')?.value;
         if (body.run_name && tagName && body.run_name !== tagName) {
@@ -134,7 +131,7 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         const runId = randomUUID().replace(/-/g, '');
         const runName = body.run_name || tagName || `run-${runId.slice(0, 6)}`;
         const r: StoredRun = {
-          info: { runId, experimentId: expId, runName, status: 'RUNNING', startTime: Number(body.start_time ?? Date.now()), artifactUri: `mlflow-artifacts:/${expId}/${runId}/artifacts`, lifecycleStage: 'active' },
+          info: { runId, experimentId: expId, runName, status: 'RUNNING', startTime: body.start_time ?? Date.now(), artifactUri: `mlflow-artifacts:/${expId}/${runId}/artifacts`, lifecycleStage: 'active' },
           params: new Map(),
           tags: new Map(tags.map((t) => [t.key, t.value])),
           metrics: [],
@@ -147,12 +144,12 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
       case `GET ${api}/runs/get`:
         return { run: runJson(getRun(query.get('run_id'))) };
       case `POST ${api}/runs/search`: {
-        const clauses = parseRunFilter(body.filter ?? '');
-        const ids = new Set((body.experiment_ids ?? []).map(String));
-        const max = Number(body.max_results ?? 1000);
-        if (max > 50000) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `max_results must be at most 50000, got ${max}`);
+        const body = post('runs/search');
+        const clauses = parseRunFilter(body.filter);
+        const ids = new Set(body.experiment_ids);
+        const max = body.max_results;
         const all = [...runs.values()].filter((r) => ids.has(r.info.experimentId) && matchesFilter(toRun(r), clauses));
-        const start = Number(body.page_token ?? 0);
+        const start = Number(body.page_token || 0);
         const page = all.slice(start, start + max);
         return { runs: page.map((r) => runJson(r)), ...(start + max < all.length ? { next_page_token: String(start + max) } : {}) };
       }
@@ -160,9 +157,10 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         if (raw.length > MAX_BATCH_LOG_REQUEST_SIZE) {
           throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Batched logging API requests must be at most ${MAX_BATCH_LOG_REQUEST_SIZE} bytes, got a request of size ${raw.length}.`);
         }
+        const body = post('runs/log-batch');
         const r = getRun(body.run_id);
-        const metrics: MetricPoint[] = (body.metrics ?? []).map((m: { key: string; value: unknown; timestamp: unknown; step?: unknown }) => ({ key: m.key, value: parseMetricValue(m.value), timestamp: Number(m.timestamp), step: Number(m.step ?? 0) }));
-        const batch = { metrics, params: body.params ?? [], tags: body.tags ?? [] };
+        const metrics: MetricPoint[] = body.metrics.map((m) => ({ key: m.key, value: parseMetricValue(m.value), timestamp: Number(m.timestamp), step: Number(m.step ?? 0) }));
+        const batch = { metrics, params: body.params, tags: body.tags };
         checkLogBatch(batch);
         for (const p of batch.params) {
           const old = r.params.get(p.key);
@@ -174,18 +172,19 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         return {};
       }
       case `POST ${api}/runs/set-tag`: {
+        const body = post('runs/set-tag');
         const r = getRun(body.run_id);
         validateTag(body.key, body.value);
         r.tags.set(body.key, body.value);
         return {};
       }
       case `POST ${api}/runs/update`: {
+        const body = post('runs/update');
         const r = getRun(body.run_id);
-        if (body.status && !['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].includes(body.status)) {
-          throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid run status '${body.status}'`);
-        }
-        if (body.status) r.info.status = body.status;
-        if (body.end_time !== undefined) r.info.endTime = Number(body.end_time);
+        const status = body.status;
+        if (status && !isRunStatus(status)) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Invalid run status '${status}'`);
+        if (status) r.info.status = status;
+        if (body.end_time !== undefined) r.info.endTime = body.end_time;
         return { run_info: runInfoJson(r.info) };
       }
       case `GET ${api}/metrics/get-history`: {
@@ -215,13 +214,14 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
         return { metrics: page.map(metricJson), ...(more ? { next_page_token: Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64') } : {}) };
       }
       case `POST ${api}/runs/log-inputs`: {
+        const body = post('runs/log-inputs');
         const r = getRun(body.run_id);
-        for (const d of (body.datasets ?? []) as Array<{ dataset?: Record<string, unknown>; tags?: KeyValue[] }>) {
-          const ds = d.dataset ?? {};
+        for (const d of body.datasets) {
+          const ds = d.dataset;
           for (const f of ['name', 'digest', 'source_type', 'source']) {
             if (typeof ds[f] !== 'string' || !ds[f]) throw new HttpError(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter 'datasets.dataset.${f}'`);
           }
-          const context = (d.tags ?? []).find((t) => t.key === 'mlflow.data.context')?.value;
+          const context = d.tags.find((t) => t.key === 'mlflow.data.context')?.value;
           const k = `${String(ds.name)}|${String(ds.digest)}`;
           if (!r.inputs.has(k)) r.inputs.set(k, { name: String(ds.name), digest: String(ds.digest), source_type: String(ds.source_type), source: String(ds.source), ...(context ? { context } : {}) });
         }
@@ -312,14 +312,8 @@ export async function startMlflowTestServer(options: MlflowTestServerOptions = {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- MLflow request bodies, read field by field as the real server does
-function parseJson(raw: Buffer): any {
-  try {
-    return raw.length ? JSON.parse(raw.toString('utf8')) : {};
-  } catch {
-    throw new HttpError(400, 'MALFORMED_REQUEST', 'Request body is not valid JSON');
-  }
-}
+const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+const isRunStatus = (s: string): boolean => (RUN_STATUSES as readonly string[]).includes(s);
 
 function runInfoJson(i: RunInfo) {
   return {
