@@ -2,6 +2,7 @@
  * Bad input through the real `slt` bin: a clear error naming the input and what is wrong, a
  * non-zero exit, and no evaluation run on it.
  */
+import { existsSync } from 'node:fs';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,18 @@ describe('bad input to slt search', () => {
     expect(out.exitCode).not.toBe(0);
     expect(out.stderr).toMatch(/resnet49/);
     expect(out.stderr).toMatch(/mobilenet_v1_0\.25/);
+  });
+
+  it('a study config with a misspelt model key and an unknown model name says "did you mean" (exit 2, nothing written)', async () => {
+    const file = path.join(cwd, 'study.yaml');
+    await writeFile(file, `data: ${path.join(sharedData, 'fashion-mnist-900')}\nmodels:\n  - model: resnet5\n  - modle: vgg16\n  - { model: vgg16, epochss: 2 }\n`);
+    const out = await slt(['compare', '--config', file, '--out', 'study-typo', '--tracking-uri', path.join(cwd, 'study-mlruns')], cwd);
+    expect(out.exitCode, out.all).toBe(2);
+    expect(out.stderr).toMatch(/models\[0\]\.model: unknown model "resnet5"; did you mean resnet50\? \(valid: .*vgg16/);
+    expect(out.stderr).toMatch(/models\[1\]\.modle: unknown key; did you mean model\?/);
+    expect(out.stderr).toMatch(/models\[2\]\.epochss: unknown key of a model; did you mean epochs\?/);
+    expect(existsSync(path.join(cwd, 'study-typo'))).toBe(false);
+    expect(existsSync(path.join(cwd, 'study-mlruns'))).toBe(false);
   });
 
   it('IDX files with a wrong magic number are refused, naming the file', async () => {

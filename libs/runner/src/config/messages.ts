@@ -39,6 +39,21 @@ export function didYouMean(word: string, known: readonly string[]): string | und
   return word.includes('-') ? kebab(best.key) : best.key;
 }
 
+/**
+ * `key: unknown key; did you mean near?`, else `key: unknown key (valid keys: ...)`; `at` names
+ * where the key is when it is not at the root (`models[1].modle`).
+ */
+export function unknownKeyText(key: string, known: readonly string[], at = key): string {
+  const near = didYouMean(key, known);
+  return near ? `${at}: unknown key; did you mean ${near}?` : `${at}: unknown key (valid keys: ${known.join(', ')})`;
+}
+
+/** `unknown model "resnet5"; did you mean resnet50? (valid: ...)`: a name that is not one of `known`. */
+export function unknownNameText(what: string, given: string, known: readonly string[]): string {
+  const near = didYouMean(given, known);
+  return `unknown ${what} ${JSON.stringify(given)}${near ? `; did you mean ${near}?` : ''} (valid: ${known.join(', ')})`;
+}
+
 /** A given value in words: `the string "abc"`, `the number 5`, `a list`, `true`. */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
@@ -92,11 +107,7 @@ export function plainIssues(issues: readonly z.core.$ZodIssue[], input: unknown,
   const name = (k: string) => options.written?.[k] ?? k;
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => {
-        const shown = name(k);
-        const near = didYouMean(shown, options.keys);
-        return near ? `${shown}: unknown key; did you mean ${near}?` : `${shown}: unknown key (valid keys: ${options.keys.join(', ')})`;
-      });
+      return issue.keys.map((k) => unknownKeyText(name(k), options.keys));
     }
     const segments = issue.path.map(String);
     const key = segments.length ? [name(segments[0]!), ...segments.slice(1)].join('.') : '(root)';

@@ -17,11 +17,30 @@ describe('study config', () => {
 
   it('names every bad key', () => {
     expect(() => parseStudyConfig({ data: 'd', models: [] })).toThrow(/models: list at least one model/);
-    expect(() => parseStudyConfig({ data: 'd', models: [{ model: 'a', input: '8x8' }] })).toThrow(/models\.0\.input: expected HxW/);
-    expect(() => parseStudyConfig({ data: 'd', models: [{ model: 'a', colour: 1 }] })).toThrow(/models\.0/);
-    expect(() => parseStudyConfig({ data: 'd', model: 'a', models: ['b'] })).toThrow(/either `model` or a `models` list/);
-    expect(() => parseStudyConfig({ data: 'd', models: [{ model: 'a', label: 'x' }, { model: 'b', label: 'x' }] })).toThrow(/models\.1: its label "x" repeats models\.0/);
-    expect(() => parseStudyConfig({ data: 'd', population: 5, models: ['a'] })).toThrow(/population: must be a multiple of 4/);
+    expect(() => parseStudyConfig({ data: 'd', models: [{ model: 'vgg16', input: '8x8' }] })).toThrow(/models\[0\]\.input: expected HxW/);
+    expect(() => parseStudyConfig({ data: 'd', models: [{ model: 'vgg16', colour: 1 }] })).toThrow(/models\[0\]\.colour: unknown key \(valid keys: model, weights, input, label\)/);
+    expect(() => parseStudyConfig({ data: 'd', model: 'vgg16', models: ['vgg16'] })).toThrow(/either `model` or a `models` list/);
+    expect(() => parseStudyConfig({ data: 'd', models: [{ model: 'vgg16', label: 'x' }, { model: 'resnet50', label: 'x' }] })).toThrow(/models\[1\]: its label "x" repeats models\[0\]/);
+    expect(() => parseStudyConfig({ data: 'd', population: 5, models: ['vgg16'] })).toThrow(/population: must be a multiple of 4/);
+  });
+
+  it('says "did you mean" for a misspelt key of a model and an unknown model name, every problem at once', () => {
+    const issuesOf = (raw: unknown): string[] => {
+      try {
+        parseStudyConfig(raw);
+      } catch (err) {
+        return (err as { issues: string[] }).issues;
+      }
+      throw new Error('no error');
+    };
+    const issues = issuesOf({ data: 'd', models: ['resnet5', { modle: 'vgg16' }, { model: 'vgg16', epochss: 2 }, { model: 'resnet50', weight: 'w' }, 'nosuchnet'] });
+    expect(issues).toEqual([
+      'models[1].modle: unknown key; did you mean model?',
+      'models[2].epochss: unknown key of a model; did you mean epochs? (a key of the whole study: set it at the top level, not per model)',
+      'models[3].weight: unknown key; did you mean weights?',
+      expect.stringMatching(/^models\[0\]\.model: unknown model "resnet5"; did you mean resnet50\? \(valid: mobilenet_v1, .*vgg16, resnet50.*\)$/),
+      expect.stringMatching(/^models\[4\]\.model: unknown model "nosuchnet" \(valid: mobilenet_v1, /),
+    ]);
   });
 
   it('takes comma lists from flags and a config file whose paths are relative to it', async () => {
@@ -44,7 +63,7 @@ describe('study config', () => {
     // --model replaces the file's list.
     expect((await loadStudyConfig({ file, flags: { model: 'efficientnet_b0,vgg16' } })).models.map((m) => m.model)).toEqual(['efficientnet_b0', 'vgg16']);
     writeFileSync(file, JSON.stringify({ data: 'fm', models: [{ model: 'vgg16', input: 7 }] }));
-    await expect(loadStudyConfig({ file })).rejects.toThrow(new RegExp(`${file.replace(/[.]/g, '\\.')}[^]*models\\.0\\.input`));
+    await expect(loadStudyConfig({ file })).rejects.toThrow(new RegExp(`${file.replace(/[.]/g, '\\.')}[^]*models\\[0\\]\\.input`));
   });
 
   it('round-trips through the config file it writes, and gives each model its search config', () => {

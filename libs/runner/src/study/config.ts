@@ -5,8 +5,10 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { parseSearchConfig, readConfigFile, searchConfigSchema, type SearchConfig } from '../config/schema.js';
+import { didYouMean, unknownKeyText, unknownNameText } from '../config/messages.js';
+import { CONFIG_KEYS, parseSearchConfig, readConfigFile, searchConfigSchema, type SearchConfig } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+import { modelNames } from '../ports/models.js';
 
 /** One model of a study as a user writes it. */
 export interface StudyModelInput {
@@ -49,6 +51,26 @@ const entrySchema = z.preprocess(
   }, { error: 'expected a model name or {model, weights, input, label}' }),
 );
 const modelsSchema = z.array(entrySchema).min(1, 'list at least one model');
+const ENTRY_KEYS = ['model', 'weights', 'input', 'label'] as const;
+
+/** Where in the models list a problem is: `models`, `models[1]`, `models[1].input`. */
+const entryAt = (p: readonly PropertyKey[]): string => `models${p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('')}`;
+
+/** An unknown key `k` of a model entry at `at`: a typo of an entry key, or a key of the whole study written per model. */
+function entryKeyText(k: string, at: string): string {
+  const studyKey = didYouMean(k, ENTRY_KEYS) ? undefined : didYouMean(k, CONFIG_KEYS);
+  return studyKey ? `${at}: unknown key of a model; did you mean ${studyKey}? (a key of the whole study: set it at the top level, not per model)` : unknownKeyText(k, ENTRY_KEYS, at);
+}
+
+/** `models[i].model: unknown model "x"; did you mean y? (valid: ...)` for each entry naming no zoo model. */
+function unknownModels(rawModels: unknown): string[] {
+  if (!Array.isArray(rawModels)) return [];
+  const names = modelNames();
+  return rawModels.flatMap((e, i) => {
+    const model = typeof e === 'string' ? e : e && typeof e === 'object' ? (e as { model?: unknown }).model : undefined;
+    return typeof model === 'string' && model !== '' && !names.includes(model) ? [`${entryAt([i, 'model'])}: ${unknownNameText('model', model, names)}`] : [];
+  });
+}
 
 const slugOf = (label: string): string => label.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[_.]+|_+$/g, '') || 'model';
 
@@ -62,12 +84,16 @@ export function parseStudyConfig(raw: unknown, source = 'config'): StudyConfig {
   const { models: rawModels, ...rest } = raw as Record<string, unknown>;
   if (rest.model !== undefined && rawModels !== undefined) throw new ConfigError(source, ['model: give either `model` or a `models` list, not both']);
   const parsed = modelsSchema.safeParse(rawModels);
-  if (!parsed.success) {
-    throw new ConfigError(source, parsed.error.issues.flatMap((i) => {
-      const at = `models${i.path.length ? `.${i.path.join('.')}` : ''}`;
-      return i.code === 'unrecognized_keys' ? i.keys.map((k) => `${at}.${k}: unknown key (valid keys: model, weights, input, label)`) : [`${at}: ${i.message}`];
-    }));
-  }
+  const zodIssues = parsed.success ? [] : parsed.error.issues;
+  // A misspelt `model` (`modle: vgg16`) is said once, as the typo, not again as a missing model.
+  const typoOfModel = new Set(zodIssues.flatMap((i) => (i.code === 'unrecognized_keys' && i.keys.some((k) => didYouMean(k, ENTRY_KEYS) === 'model') ? [entryAt(i.path)] : [])));
+  const schemaIssues = zodIssues.flatMap((i) => {
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => entryKeyText(k, entryAt([...i.path, k])));
+    if (i.path.at(-1) === 'model' && typoOfModel.has(entryAt(i.path.slice(0, -1)))) return [];
+    return [`${entryAt(i.path)}: ${i.message}`];
+  });
+  const entryIssues = [...schemaIssues, ...unknownModels(rawModels)];
+  if (!parsed.success || entryIssues.length) throw new ConfigError(source, entryIssues);
   const entries = parsed.data;
   const base = parseSearchConfig({ ...rest, model: entries[0]!.model }, source);
   const counts = new Map<string, number>();
@@ -81,7 +107,7 @@ export function parseStudyConfig(raw: unknown, source = 'config'): StudyConfig {
   const seen = new Map<string, number>();
   models.forEach((m, i) => {
     const j = seen.get(m.slug);
-    if (j !== undefined) issues.push(`models.${i}: its label ${JSON.stringify(m.label)} repeats models.${j} (${JSON.stringify(models[j]!.label)}); give each model its own \`label\` or input size`);
+    if (j !== undefined) issues.push(`models[${i}]: its label ${JSON.stringify(m.label)} repeats models[${j}] (${JSON.stringify(models[j]!.label)}); give each model its own \`label\` or input size`);
     seen.set(m.slug, i);
   });
   if (issues.length) throw new ConfigError(source, issues);
