@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
+import { jsonLines, readRecords, sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
 
 describe('searches from any folder (per-user index)', () => {
   let base: string;
@@ -33,6 +33,9 @@ describe('searches from any folder (per-user index)', () => {
     // The tiny budget (4 x 2 x 1 = 8 genome-epochs) runs in the search's own process, and says so.
     expect(run.stderr).toMatch(/slt search: 0 workers, in this process: a small budget \(8 genome-epochs/);
     const id = jsonLines(run.stdout).find((l) => l.type === 'result')!.searchId as string;
+    // The journal keeps why: attach (and the TUI) show it from there.
+    const started = readRecords(path.join(projectA, '.slt', 'searches', id, 'journal.jsonl')).find((r) => r.type === 'search.started')!;
+    expect(started.workersReason).toMatch(/^in this process: a small budget \(8 genome-epochs/);
 
     const ls = await slt(['ls'], elsewhere);
     expect(ls.exitCode).toBe(0);
@@ -42,6 +45,7 @@ describe('searches from any folder (per-user index)', () => {
     const attach = await slt(['attach', id.slice(0, 18)], elsewhere);
     expect(attach.exitCode).toBe(0);
     expect(attach.stdout).toMatch(new RegExp(`^search ${id}: finished`, 'm'));
+    expect(attach.all).toMatch(/setup: 0 workers, in this process: a small budget/);
 
     const removed = await slt(['rm', id], elsewhere);
     expect(removed.exitCode).toBe(0);

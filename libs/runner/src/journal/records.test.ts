@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { JournalError, openJournal } from '@slt/tracking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSearchConfig } from '../config/schema.js';
 import { readSearchJournal } from './read.js';
 import { checkRecord, RECORD_SCHEMAS } from './records.js';
 
@@ -45,6 +46,23 @@ describe('journal record schemas', () => {
     const file = path.join(dir, 'foreign.jsonl');
     await writeFile(file, lines([{ type: 'search.log', level: 'info', message: 'a' }, { type: 'eval.teleported', key: 'x' }, { type: 'search.log', level: 'info', message: 'b' }]));
     await expect(readSearchJournal(file)).rejects.toThrow(/line 2: unknown record type "eval\.teleported"/);
+  });
+
+  it('search.started keeps why slt chose the worker count (round-trip); a journal without it still reads', async () => {
+    const body = {
+      searchId: 's1', config: { ...parseSearchConfig({ data: 'd', population: 4 }), seed: 3 }, mode: 'search', parentRunKey: 's1', totalEvaluations: 40, totalBaselines: 0, pid: 1, host: 'h',
+      model: { name: 'm', genomeLength: 4, layerNames: ['a', 'b', 'c', 'd'], lockedGenes: [] },
+      dataset: { name: 'ds', classNames: ['x', 'y'], counts: { train: 6, val: 2, test: 2 }, shape: [32, 32, 1] },
+    };
+    const file = path.join(dir, 'workers.jsonl');
+    const j = openJournal(file);
+    j.append('search.started', { ...body, workersReason: 'one per genome in flight (4)' });
+    j.close();
+    const started = (await readSearchJournal(file)).find((e) => e.type === 'search.started') as { workersReason?: string };
+    expect(started.workersReason).toBe('one per genome in flight (4)');
+    const old = checkRecord({ type: 'search.started', ...body });
+    expect(old.ok && old.record.type === 'search.started' && old.record.workersReason).toBe(undefined);
+    expect(checkRecord({ type: 'search.started', ...body, workersReason: 4 })).toMatchObject({ ok: false, error: expect.stringMatching(/workersReason/) });
   });
 
   it('the writer check names the type and the bad field', () => {

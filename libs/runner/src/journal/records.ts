@@ -106,6 +106,8 @@ export const searchStartedSchema = record('search.started', {
   searchId: str,
   /** The validated config, with `seed` always set. */
   config: recordedConfigSchema,
+  /** Why `config.workers` is what it is when slt chose it from the budget (absent when `workers` was given, and in older journals). */
+  workersReason: str.optional(),
   /** What the search runs: the GA, the baselines, or both (compare). */
   mode: z.enum(['search', 'baselines', 'compare']),
   model: typed<{ name: string; genomeLength: number; layerNames: string[]; lockedGenes: number[] }>(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSearchConfig } from '../config/schema.js';
 import type { SearchEvent } from '../journal/records.js';
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
-import { livenessText, progressLine, progressParts, searchLiveness } from './progress.js';
+import { livenessText, progressLine, progressParts, searchLiveness, workersText } from './progress.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 const config = { ...parseSearchConfig({ data: 'd', population: 4, generations: 2, epochs: 2, batch: 10, workers: 2 }), seed: 3 };
@@ -31,6 +31,14 @@ describe('progress figures', () => {
     s = reduceJournal(start(), s);
     expect(s.phase).toBeUndefined();
     expect(s.logs.some((l) => l.message === 'setup: loading the data set ds')).toBe(true);
+  });
+
+  it('the journal says why the search uses its worker count, as the CLI does (journals without the reason: no line)', () => {
+    expect(reduceJournal(start()).logs.some((l) => l.message.startsWith('setup: 2 workers'))).toBe(false);
+    const [started, ...rest] = start();
+    const s = reduceJournal([{ ...started, workersReason: 'one per core (2)' } as SearchEvent, ...rest]);
+    expect(s.logs.map((l) => l.message)).toContain('setup: 2 workers, one per core (2)');
+    expect(workersText(1, 'one per GPU (1)')).toBe('1 worker, one per GPU (1)');
   });
 
   it('images/s is the sum over the workers training; the ETA comes from batch progress before any genome finished', () => {

@@ -38,6 +38,11 @@ export function livenessText(l: SearchLiveness, ref?: string): string {
 /** Generations as users read them: numbered from 1 everywhere (header, panes, log lines, MLflow). */
 export const displayGeneration = (generation: number): number => generation + 1;
 
+/** How many workers evaluate genomes and why: `2 workers, one per core (2)` (the CLI's start line and the journal's setup line). */
+export function workersText(workers: number, reason: string): string {
+  return `${workers} worker${workers === 1 ? '' : 's'}, ${reason}`;
+}
+
 /** Rows in training now (one per busy worker). */
 export function trainingRows(s: SearchState): PopulationRow[] {
   return [...s.generations.flatMap((g) => g.rows), ...s.baselines].filter((r) => r.state === 'training');

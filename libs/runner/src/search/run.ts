@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readJournal, type DeliveryReport } from '@slt/tracking';
-import type { SearchConfig } from '../config/schema.js';
+import { workersChoiceOf, type SearchConfig } from '../config/schema.js';
 import { ConfigError, ResumeError } from '../errors.js';
 import { datasetSetupOf, datasetWarnings, loadDatasetPort } from '../ports/datasets.js';
 import { checkWeightsPort } from '../ports/models.js';
@@ -118,6 +118,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
     throw new ConfigError('--tracking-uri', [`trackingUri: ${(err as Error).message}`], { cause: err });
   }
   const seed = config.seed ?? randomInt(0, 2 ** 31 - 1);
+  const workersReason = workersChoiceOf(config)?.reason;
   const full = { ...config, seed, data: path.resolve(config.data), ...(config.weights && !/^[a-z]+:\/\//i.test(config.weights) ? { weights: path.resolve(config.weights) } : {}), out: dir };
   // Preflight: nothing is written before the weights and the data are known to be good.
   const phase = (name: 'weights' | 'data', message: string) => emitLiveEvent(dir, { type: 'search.phase', phase: name, message, time: new Date().toISOString() }, options.onEvent);
@@ -132,7 +133,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   rememberSearch({ kind: 'search', id: searchId, dir, mode: options.mode ?? 'search', ...(options.study ? { study: options.study.studyId } : {}) });
   const session = new SearchSession({
     dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking,
-    fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },
+    fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, workersReason, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },
   });
   try {
     const out = await session.run();

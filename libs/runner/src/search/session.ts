@@ -54,7 +54,7 @@ export interface SessionInit {
   signal?: AbortSignal;
   onEvent?: (e: SearchEvent) => void;
   /** New search: its id, config, mode. Omitted when resuming. */
-  fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number; dataset: ImageDataset; study?: SearchStartedRecord['study']; startWarnings?: string[] };
+  fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number; dataset: ImageDataset; study?: SearchStartedRecord['study']; startWarnings?: string[]; workersReason?: string };
   /** Called with every delivery status change (live `tracking.status` events for the CLI and TUI). */
   onTracking?: (status: TrackingStatusEvent) => void;
 }
@@ -273,7 +273,7 @@ export class SearchSession {
     const total = fresh.mode === 'baselines' ? 0 : config.population * config.generations;
     const totalBaselines = fresh.mode === 'search' ? 0 : 3 + config.randomBaselines;
     this.append({
-      type: 'search.started', searchId: fresh.searchId, config, mode: fresh.mode,
+      type: 'search.started', searchId: fresh.searchId, config, ...(fresh.workersReason ? { workersReason: fresh.workersReason } : {}), mode: fresh.mode,
       model: { name: config.model, genomeLength: model.genomeLength, layerNames: model.layerNames, lockedGenes: geneLayoutPort(config.model, config.genes ?? 'layers').locked },
       dataset: {
         name: dataset.name, classNames: dataset.classNames,

@@ -5,6 +5,7 @@
  */
 import type { AskedGenome, EvalFailedRecord, EvalFinishedRecord, EvalProgressEvent, EvalRetryRecord, EvalStartedRecord, RecordEnvelope, RunnerRecord, SearchEvent, SearchPhaseEvent } from '../journal/records.js';
 import { compareEvaluations } from '../ports/ga.js';
+import { workersText } from '../search/progress.js';
 import { MAX_LOG_LINES, type GenerationState, type LogLine, type PopulationRow, type SearchState } from './types.js';
 
 /** The state before any record. */
@@ -232,6 +233,7 @@ export function reduceSearch(state: SearchState, event: SearchEvent): SearchStat
         progress: { ...s.progress, total: r.totalEvaluations + r.totalBaselines },
       };
       s = withLog(s, time, 'info', `search ${r.searchId} started: ${r.model.name} on ${r.dataset.name}, ${r.mode}`);
+      if (r.workersReason) s = withLog(s, time, 'info', `setup: ${workersText(r.config.workers, r.workersReason)}`);
       break;
     }
     case 'search.resumed': {
