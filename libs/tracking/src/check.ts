@@ -35,6 +35,9 @@ export async function checkTracking(options: TrackingConfigOptions & { timeoutMs
     const exp = await client.getExperimentByName('Default');
     return { ok: true, kind: 'rest', target: cfg.uri, detail: `MLflow server at ${cfg.uri} answers${exp ? '' : ' (no Default experiment)'}` };
   } catch (err) {
-    return { ok: false, kind: 'rest', target: cfg.uri, detail: `MLflow server at ${cfg.uri} unreachable: ${(err as Error).message}; runs stay in the journal until \`slt sync\`` };
+    // The request error names the server already ("MLflow at URL is unreachable: connection refused (ECONNREFUSED)").
+    const message = (err as Error).message;
+    const what = message.includes(cfg.uri.replace(/\/+$/, '')) ? message : `MLflow at ${cfg.uri} is unreachable: ${message}`;
+    return { ok: false, kind: 'rest', target: cfg.uri, detail: `${what}; runs stay in the journal until \`slt sync\` (check --tracking-uri / MLFLOW_TRACKING_URI, or run without it to log to ./mlruns)` };
   }
 }

@@ -74,7 +74,11 @@ describe('slt sync', () => {
     await closed.close();
     const r = await run(['sync', dir, '--tracking-uri', uri]);
     expect(r.code).toBe(1);
-    expect(r.error).toMatch(/connection refused/);
-    expect(r.error).not.toMatch(/TypeError/);
+    expect(r.error).toMatch(/connection refused \(ECONNREFUSED\)/);
+    expect(r.error).not.toMatch(/TypeError|fetch failed/);
+    // One line naming the server once, and what to check.
+    expect(String(r.error).trim().split('\n')).toHaveLength(1);
+    expect(String(r.error).split(uri).length - 1).toBe(1);
+    expect(r.error).toMatch(new RegExp(`MLflow at ${uri.replace(/[.]/g, '\\.')} is unreachable: connection refused \\(ECONNREFUSED\\)\\. Is the MLflow server running there\\? Check --tracking-uri`));
   }, 120_000);
 });

@@ -23,21 +23,23 @@ function summary(r: DeliveryReport): string {
   );
 }
 
-/** The failure in words: a closed port or an unknown host is named as such, not as a TypeError. */
-function reason(err: unknown): string {
+const UNREACHABLE_HINT = 'Is the MLflow server running there? Check --tracking-uri (default: the store the search recorded), or give a folder (--tracking-uri ./mlruns).';
+
+/**
+ * The failure in words, naming the server once: the request error of the tracking lib when one is
+ * in the cause chain ("MLflow at URL is unreachable: connection refused (ECONNREFUSED)"), with
+ * what to check for a server that cannot be reached; never a bare TypeError.
+ */
+function reason(err: unknown, final = false): string {
   let e: unknown = err;
   const seen = new Set<unknown>();
   while (e && typeof e === 'object' && !seen.has(e)) {
     seen.add(e);
-    const code = (e as { code?: string }).code;
-    if (code === 'ECONNREFUSED') return 'connection refused (is the MLflow server running on that host and port?)';
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host (check the host name of the tracking URI)';
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string' && /^MLflow at \S+ is unreachable: /.test(m)) return final ? `${m}. ${UNREACHABLE_HINT}` : m;
     e = (e as { cause?: unknown }).cause;
   }
-  const m = (err as Error).message ?? String(err);
-  if (/ECONNREFUSED/.test(m)) return `${m} (connection refused: is the MLflow server running on that host and port?)`;
-  if (/ENOTFOUND|EAI_AGAIN/.test(m)) return `${m} (unknown host)`;
-  return m;
+  return (err as Error).message ?? String(err);
 }
 
 /**
@@ -80,7 +82,7 @@ export function registerSync(program: Command): void {
         try {
           reports.push(...(await syncStudy(ref, hooks)));
         } catch (err) {
-          throw new SyncCommandError(`sync of study ${ref} failed: ${reason(err)}`, { cause: err, exitCode: (err as { name?: string }).name === 'TrackingValidationError' ? 2 : 1 });
+          throw new SyncCommandError(`sync of study ${ref} failed: ${reason(err, true)}`, { cause: err, exitCode: (err as { name?: string }).name === 'TrackingValidationError' ? 2 : 1 });
         }
         if (!opts.json) for (const r of reports) process.stdout.write(`${summary(r)}\n`);
       }
@@ -95,7 +97,7 @@ export function registerSync(program: Command): void {
           if (!opts.json) process.stdout.write(`${summary(report)}\n`);
         } catch (err) {
           const bad = (err as { name?: string }).name === 'TrackingValidationError';
-          throw new SyncCommandError(`sync of ${journalPath} failed: ${reason(err)}`, { cause: err, exitCode: bad ? 2 : 1 });
+          throw new SyncCommandError(`sync of ${journalPath} failed: ${reason(err, true)}`, { cause: err, exitCode: bad ? 2 : 1 });
         }
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);

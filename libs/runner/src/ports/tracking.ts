@@ -57,7 +57,8 @@ export function startDeliveryPort(
     onRetry: (err) => {
       if (warnedRetry) return;
       warnedRetry = true;
-      onWarning(`tracking: ${trackingUri} does not answer (${(err as Error).message}); the search goes on, runs are kept in the journal and delivered when it answers (or with \`slt sync\`)`);
+      const message = (err as Error).message;
+      onWarning(`tracking: ${message.includes(trackingUri) ? message : `${trackingUri} does not answer (${message})`}; the search goes on, runs are kept in the journal and delivered when it answers (or with \`slt sync\`)`);
     },
     onStatus: (s) => onStatus?.(trackingStatusEvent(s)),
   });

@@ -346,11 +346,14 @@ export class Deliverer {
       try {
         return await raceAbort(op(careful), this.signal);
       } catch (err) {
+        // The store is named once: a request error names it already ("MLflow at URL is unreachable: ...").
+        const message = (err as Error).message;
+        const to = message.includes(this.store.target) ? '' : ` to ${this.store.target}`;
         if (!isRetryable(err)) {
-          throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} failed at ${what}: ${(err as Error).message}`, { cause: err });
+          throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath}${to} failed at ${what}: ${message}`, { cause: err });
         }
         if (attempt >= max) {
-          throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath} to ${this.store.target} gave up at ${what} after ${attempt} attempts: ${(err as Error).message}`, { cause: err });
+          throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath}${to} gave up at ${what} after ${attempt} attempts: ${message}`, { cause: err });
         }
         careful = true;
         this.counters.retries++;

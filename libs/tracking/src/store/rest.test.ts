@@ -3,13 +3,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlflowRequestError, StoreError } from '../errors.js';
 import { chunkLogBatch } from '../mlflow/validation.js';
 import { startMlflowTestServer, type MlflowTestServer } from '../testing/mlflow-test-server.js';
-import { MlflowRestClient } from './rest.js';
+import { fetchFailureText, MlflowRestClient } from './rest.js';
 
 let server: MlflowTestServer;
 beforeAll(async () => {
   server = await startMlflowTestServer();
 });
 afterAll(() => server.close());
+
+describe('fetchFailureText', () => {
+  it('says why a fetch failed from its cause code, never "TypeError: fetch failed"', async () => {
+    const failed = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
+    expect(fetchFailureText(failed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED' })))).toBe('connection refused (ECONNREFUSED)');
+    expect(fetchFailureText(failed(Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' })))).toBe('unknown host (ENOTFOUND)');
+    expect(fetchFailureText(failed(new Error('bad port')))).toBe('a port fetch refuses to use (bad port)');
+    expect(fetchFailureText(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), 3000)).toBe('no answer within 3000 ms (timeout)');
+    const closed = await fetch('http://127.0.0.1:9/').catch((e: unknown) => e);
+    expect(fetchFailureText(closed)).not.toMatch(/TypeError|fetch failed/);
+  });
+});
 
 describe('MlflowRestClient retries', () => {
   it('retries idempotent requests on 5xx, 429 and stalls', async () => {

@@ -99,6 +99,27 @@ function toRun(j: z.infer<typeof runSchema>): Run {
 export const METRIC_HISTORY_PAGE_SIZE = 25_000;
 
 /** Request kinds that may safely be sent again after an ambiguous failure (the server may have applied them). */
+/** Network error codes (a failed fetch's `cause.code`) in words. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused', ENOTFOUND: 'unknown host', EAI_AGAIN: 'host name lookup failed', ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out', ENETUNREACH: 'network unreachable', EHOSTUNREACH: 'host unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out', UND_ERR_SOCKET: 'connection closed by the server',
+};
+
+/**
+ * A failed fetch in words, from its cause's code: `connection refused (ECONNREFUSED)`, `no answer
+ * within 3000 ms (timeout)`; never fetch's bare "TypeError: fetch failed".
+ */
+export function fetchFailureText(err: unknown, timeoutMs?: number): string {
+  const e = err as { cause?: { code?: unknown; message?: unknown }; code?: unknown; name?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : undefined;
+  if (code && NETWORK_FAILURES[code]) return `${NETWORK_FAILURES[code]} (${code})`;
+  if (e?.name === 'TimeoutError') return `no answer${timeoutMs ? ` within ${timeoutMs} ms` : ''} (timeout)`;
+  const detail = typeof e?.cause?.message === 'string' ? e.cause.message : typeof e?.message === 'string' ? e.message : String(err);
+  if (detail === 'bad port') return 'a port fetch refuses to use (bad port)';
+  return code ? `${detail} (${code})` : detail;
+}
+
 const IDEMPOTENT = new Set(['GET', 'PUT']);
 const IDEMPOTENT_POST = new Set([`${API}/runs/search`, `${API}/runs/set-tag`, `${API}/runs/update`, `${API}/runs/log-inputs`]);
 
@@ -161,11 +182,12 @@ export class MlflowRestClient implements TrackingStore {
           signal: this.signal ? AbortSignal.any([this.signal, AbortSignal.timeout(this.opts.timeoutMs)]) : AbortSignal.timeout(this.opts.timeoutMs),
         });
       } catch (cause) {
-        const c = cause as { cause?: { code?: string }; code?: string; name?: string };
-        const code = c?.cause?.code ?? c?.code ?? c?.name;
+        const c = cause as { cause?: { code?: string }; code?: string };
+        const code = c?.cause?.code ?? c?.code;
         const notSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+        // One line naming the server once; the request is in the error's method and path.
         lastError = new MlflowRequestError(
-          `${method} ${path} to ${this.base} failed: ${code ?? (cause as Error).message}`,
+          `MLflow at ${this.base} is unreachable: ${fetchFailureText(cause, this.opts.timeoutMs)}`,
           { method, path, retryable: true },
           { cause },
         );
