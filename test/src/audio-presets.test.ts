@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, readFileStore, readRecords, sharedData, slt, tempDir } from './helpers.js';
+import { jsonLines, readFileStore, readRecords, sharedData, slt, tempDir, lineOf, linesOf } from './helpers.js';
 
 const fsdd = path.join(sharedData, 'fsdd-480');
 const tinyFlags = (data: string, preset: string, out: string) => [
@@ -52,10 +52,10 @@ describe('the paper audio presets in a tiny search (real bin)', () => {
       const out = await slt(['search', ...tinyFlags(data, c.preset, c.preset)], cwd);
       expect(out.exitCode, out.all?.slice(-3000)).toBe(0);
       const lines = jsonLines(out.stdout);
-      const search = lines.find((l) => l.type === 'search')!;
+      const search = lineOf(lines, 'search');
       expect(search.dataset.shape).toEqual(c.shape);
       expect(search.dataset.counts).toEqual({ train: 10, val: 10, test: 10 });
-      const evals = lines.filter((l) => l.type === 'evaluation');
+      const evals = linesOf(lines, 'evaluation');
       expect(evals.length).toBeGreaterThan(0);
       for (const e of evals) expect(e.error).toBeUndefined();
       expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'finished' });

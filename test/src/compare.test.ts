@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, jsonLines, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } from './helpers.js';
+import { isAlive, jsonLines, lineOf, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } from './helpers.js';
 
 const METHODS = ['GA (best)', 'freeze-all', 'train-all', 'heuristic', 'random-1', 'random-2', 'random-3'];
 
@@ -22,7 +22,7 @@ describe('slt compare (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', ()
   beforeAll(async () => {
     cwd = await tempDir('compare');
     launch = await slt(['compare', ...smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--workers', '0', '--out', 'cmp', '--format', 'markdown', '--detach', '--json'])], cwd);
-    const pid = jsonLines(launch.stdout)[0]?.pid as number;
+    const pid = lineOf(jsonLines(launch.stdout), 'detached').pid;
     aliveAfterLaunch = pid > 0 && isAlive(pid);
     attach = await slt(['attach', 'cmp'], cwd);
     // The detached search printed its table into its own output file.

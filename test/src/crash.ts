@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { readFileStore, readRecords, sltBin, type Rec } from './helpers.js';
+import { readFileStore, readRecords, sltBin, type Rec, recordsOf } from './helpers.js';
 
 /** Runs `slt ...args` in `cwd` as a process group leader (MLflow env cleared). */
 export function spawnSlt(args: string[], cwd: string): ChildProcess {
@@ -74,8 +74,8 @@ const VOLATILE_PARAMS = new Set(['device', 'data_path', 'slt_commit']);
 /** Reads the journal and the FileStore of a search. */
 export function readResult(journalPath: string, mlruns: string): SearchResult {
   const recs: Rec[] = readRecords(journalPath);
-  const searchId = recs.find((r) => r.type === 'search.started')?.searchId ?? '';
-  const fin = recs.find((r) => r.type === 'search.finished');
+  const searchId = recordsOf(recs, 'search.started')[0]?.searchId ?? '';
+  const fin = recordsOf(recs, 'search.finished')[0];
   const store: SearchResult['store'] = {};
   for (const run of existsSync(mlruns) ? readFileStore(mlruns) : []) {
     if (run.tags['slt.search_id'] !== searchId) continue;
@@ -93,7 +93,7 @@ export function readResult(journalPath: string, mlruns: string): SearchResult {
     };
   }
   return {
-    evaluations: recs.filter((r) => r.type === 'eval.finished').map((r) => ({ key: r.key, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy })),
+    evaluations: recordsOf(recs, 'eval.finished').map((r) => ({ key: r.key, mask: r.mask, fitness: r.fitness, testAccuracy: r.result.testAccuracy })),
     population: (fin?.population ?? []).map((p: { mask: string; fitness: number }) => `${p.mask}:${p.fitness}`),
     finished: !!fin,
     store,

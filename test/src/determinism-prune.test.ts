@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJournal } from './determinism.js';
-import { readRecords, sharedData, slt, tempDir, type Rec } from './helpers.js';
+import { readRecords, sharedData, slt, tempDir, type Rec, recordOf, recordsOf } from './helpers.js';
 
 /** A tiny seeded search (4 x 3, 2 epochs, small splits) with weighted genes and median pruning. */
 const flags = (workers: number): string[] => [
@@ -36,10 +36,10 @@ describe('one seeded search with --genes weighted --prune median, with 0, 1 and 
 
   it('prunes some genomes and keeps the locked (weightless) genes at 0', () => {
     for (const w of [0, 1, 2]) expect(journals[w]!.some((r) => r.type === 'search.finished'), outputs[w]!.slice(-2000)).toBe(true);
-    const started = journals[0]!.find((r) => r.type === 'search.started')!;
-    const locked = started.model.lockedGenes as number[];
+    const started = recordOf(journals[0]!, 'search.started');
+    const locked = started.model.lockedGenes;
     expect(locked).toHaveLength(86 - 54);
-    const finished = journals[0]!.filter((r) => r.type === 'eval.finished');
+    const finished = recordsOf(journals[0]!, 'eval.finished');
     expect(finished.filter((r) => r.result.pruned === true).length).toBeGreaterThan(0);
     for (const r of finished) for (const i of locked) expect(r.mask[i]).toBe('0');
     // a pruned genome stopped after an epoch, and its fitness is the best accuracy it reached

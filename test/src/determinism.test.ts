@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJournal } from './determinism.js';
-import { readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec } from './helpers.js';
+import { readRecords, sharedData, slt, smallSearchFlags, tempDir, type Rec, recordOf } from './helpers.js';
 
 describe('one seeded search with 0, 1 and 2 workers', () => {
   let cwd: string;
@@ -34,7 +34,7 @@ describe('one seeded search with 0, 1 and 2 workers', () => {
   });
 
   it('reports the same best genome', () => {
-    const best = (w: number) => journals[w]!.find((r) => r.type === 'search.finished')!.best;
+    const best = (w: number) => recordOf(journals[w]!, 'search.finished').best;
     expect(best(1)).toEqual(best(0));
     expect(best(2)).toEqual(best(0));
   });

@@ -3,7 +3,7 @@
  * the process or the clock left out, the search's id and folder replaced by placeholders, sorted
  * (parallel evaluations interleave in any order).
  */
-import type { Rec } from './helpers.js';
+import { recordOf, type Rec } from './helpers.js';
 
 /** Fields that are facts of the process or the clock, not of the result. */
 export const PROCESS_FACTS = new Set(['seq', 'time', 'pid', 'host', 'seconds', 'imagesPerSecond', 'worker', 'device', 'devices', 'workers', 'out', 'journalId', 'startTime', 'commit']);
@@ -19,7 +19,7 @@ function canonical(value: unknown, searchId: string, dir: string): unknown {
 
 /** The journal of the search in `dir` as a sorted list of canonical records. */
 export function canonicalJournal(records: Rec[], dir: string): string[] {
-  const id = records.find((r) => r.type === 'search.started')!.searchId as string;
+  const id = recordOf(records, 'search.started').searchId;
   return records
     .filter((r) => r.type !== 'search.log' && r.type !== 'journal.created')
     .map((r) => JSON.stringify(canonical(r, id, dir)))

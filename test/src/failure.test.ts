@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, waitFor, type Rec } from './helpers.js';
+import { jsonLines, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, waitFor, type Rec, lineOf, recordOf, recordsOf } from './helpers.js';
 
 /** Starts a search, kills its pool worker once `g0/1` started training, and waits for the end. */
 async function killDuringG01(cwd: string, out: string, extra: string[]): Promise<{ result: { exitCode?: number; stdout: string; all?: string }; records: Rec[]; killed: number }> {
@@ -40,19 +40,19 @@ describe('a worker killed mid-evaluation', () => {
     const { result, records, killed } = retried;
     expect(killed).toBeGreaterThan(0);
     expect(result.exitCode, result.all?.slice(-3000)).toBe(0);
-    const retry = records.filter((r) => r.type === 'eval.retry');
+    const retry = recordsOf(records, 'eval.retry');
     expect(retry).toHaveLength(1);
     expect(retry[0]).toMatchObject({ key: 'g0/1', attempt: 1 });
     expect(retry[0].error).toMatch(/crashed \(SIGKILL\)/);
     expect(records.filter((r) => r.type === 'eval.started' && r.key === 'g0/1').map((r) => r.attempt ?? 1)).toEqual([1, 2]);
-    const fin = records.filter((r) => r.type === 'eval.finished');
+    const fin = recordsOf(records, 'eval.finished');
     expect(fin).toHaveLength(4);
     for (const r of fin) {
       expect(r.result.error).toBeUndefined();
       expect(r.fitness).toBeGreaterThan(0);
     }
     expect(records.some((r) => r.type === 'eval.failed')).toBe(false);
-    const summary = jsonLines(result.stdout).find((l) => l.type === 'result')!;
+    const summary = lineOf(jsonLines(result.stdout), 'result');
     expect(summary).toMatchObject({ status: 'finished', failures: 0, retries: 1 });
   });
 
@@ -61,12 +61,12 @@ describe('a worker killed mid-evaluation', () => {
     expect(killed).toBeGreaterThan(0);
     expect(result.exitCode).not.toBe(0);
     expect(result.all).toMatch(/search stopped: 1 evaluations failed \(more than --max-failures 0\): g0\/1: worker \d crashed/);
-    const failed = records.filter((r) => r.type === 'eval.failed');
+    const failed = recordsOf(records, 'eval.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ key: 'g0/1', attempts: 1 });
     expect(records.some((r) => r.type === 'eval.finished' && r.key === 'g0/1')).toBe(false);
     expect(records.some((r) => r.type === 'generation.finished')).toBe(false);
-    const end = records.find((r) => r.type === 'search.failed')!;
+    const end = recordOf(records, 'search.failed');
     expect(end.failedKeys).toEqual(['g0/1']);
     const runs = readFileStore(path.join(cwd, 'mlruns'));
     const child = runs.filter((r) => r.tags['slt.error'] !== undefined);

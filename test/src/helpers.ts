@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import type { RunnerRecord } from '@slt/runner';
+import { toSearchEvent } from '@slt/runner/light';
+import type { SearchJsonLine, SearchJsonLineOf } from '@slt/cli/json-lines';
 
 /** The repository root. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,9 +41,26 @@ export function slt(args: string[], cwd: string): ResultPromise<{ reject: false;
   return execa(process.execPath, [sltBin, ...args], { cwd, env, reject: false, all: true, extendEnv: false });
 }
 
-/** A journal record. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any record type, read back by the tests field by field
-export type Rec = { seq: number; time: string; type: string; [k: string]: any };
+/** A journal record as read from disk, not yet checked: `recordsOf` parses one type with the runner's schema. */
+export type Rec = { seq: number; time: string; type: string; [k: string]: unknown };
+
+/** The runner's journal record of one type. */
+export type RecordOf<T extends RunnerRecord['type']> = Extract<RunnerRecord, { type: T }>;
+
+const isRecordOf = <T extends RunnerRecord['type']>(r: unknown, type: T): r is RecordOf<T> =>
+  typeof r === 'object' && r !== null && (r as { type?: unknown }).type === type;
+
+/** The records of `type`, each parsed with the runner's schema for it (a damaged one throws, naming its seq). */
+export function recordsOf<T extends RunnerRecord['type']>(records: readonly Rec[], type: T): RecordOf<T>[] {
+  return records.filter((r) => r.type === type).map((r) => toSearchEvent(r, 'journal.jsonl')).filter((e): e is RecordOf<T> => isRecordOf(e, type));
+}
+
+/** The first record of `type`, parsed (see `recordsOf`); throws when there is none. */
+export function recordOf<T extends RunnerRecord['type']>(records: readonly Rec[], type: T): RecordOf<T> {
+  const r = recordsOf(records, type)[0];
+  if (!r) throw new Error(`no ${type} record in the journal (types: ${[...new Set(records.map((x) => x.type))].join(', ')})`);
+  return r;
+}
 
 /** Reads a JSON Lines journal (a torn last line is skipped). */
 export function readRecords(file: string): Rec[] {
@@ -58,10 +78,14 @@ export function readRecords(file: string): Rec[] {
   return out;
 }
 
-/** Parses JSON lines printed on stdout. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bin's JSON lines, of every kind
-export function jsonLines(stdout: string): Record<string, any>[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+/** The `--json` lines `slt search|baselines|compare|resume` printed, each parsed with the CLI's schema for it. */
+export { parseSearchJsonLines as jsonLines, parsePredictionJsonLines as predictionLines, linesOf } from '@slt/cli/json-lines';
+
+/** The line of `lines` of this type; throws when there is none. */
+export function lineOf<T extends SearchJsonLine['type']>(lines: readonly SearchJsonLine[], type: T): SearchJsonLineOf<T> {
+  const l = lines.find((x): x is SearchJsonLineOf<T> => x.type === type);
+  if (!l) throw new Error(`no ${type} line in the --json output (types: ${[...new Set(lines.map((x) => x.type))].join(', ')})`);
+  return l;
 }
 
 /** One run of an MLflow FileStore. */

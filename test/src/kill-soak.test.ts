@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareResults, exited, journalOf, killGroup, leftovers, readResult, spawnSlt, until, type SearchResult } from './crash.js';
-import { readRecords, sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
+import { readRecords, sharedData, slt, smallSearchFlags, tempDir, recordsOf } from './helpers.js';
 
 const flags = (out: string) => smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--workers', '1', '--seed', '5', '--out', out]);
 
@@ -26,7 +26,7 @@ describe('kill -9 soak: aimed kills, resume, sync', () => {
 
   const cases: Array<[string, (recs: ReturnType<typeof readRecords>) => boolean]> = [
     ['right after search.started', (r) => r.some((x) => x.type === 'search.started')],
-    ['right after the second eval.finished', (r) => r.filter((x) => x.type === 'eval.finished').length >= 2],
+    ['right after the second eval.finished', (r) => recordsOf(r, 'eval.finished').length >= 2],
     ['right after generation.finished', (r) => r.some((x) => x.type === 'generation.finished')],
     ['mid-evaluation of generation 1', (r) => r.some((x) => x.type === 'eval.epoch' && x.key === 'g1/1')],
   ];

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, readRecords, sharedData, slt, tempDir, waitFor, type Rec } from './helpers.js';
+import { jsonLines, readRecords, sharedData, slt, tempDir, waitFor, type Rec, recordOf } from './helpers.js';
 
 const CLASSES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
@@ -54,7 +54,7 @@ describe('provenance and the best model', () => {
 
   it('records what ran: versions, backend, GA options, weights sha256 and the data fingerprint', () => {
     expect(out.exitCode, out.all?.slice(-3000)).toBe(0);
-    const p = records.find((r) => r.type === 'search.provenance')!;
+    const p = recordOf(records, 'search.provenance');
     expect(p.slt.commit).toMatch(/^[0-9a-f]{40}|unknown/);
     expect(p.backend).toMatch(/^(wasm|cpu|tensorflow)$/);
     expect(p.ga).toMatchObject({ populationSize: 4, mutationRate: expect.any(Number), eliteCount: expect.any(Number) });
@@ -63,10 +63,10 @@ describe('provenance and the best model', () => {
   });
 
   it('saves the best genome\'s model; slt predict on the test split\'s files reproduces its test accuracy', async () => {
-    const saved = records.find((r) => r.type === 'search.model')!;
-    const fin = records.find((r) => r.type === 'search.finished')!;
-    expect(saved.key).toBe(fin.best.key);
-    expect(saved.testAccuracy).toBe(fin.best.testAccuracy);
+    const saved = recordOf(records, 'search.model');
+    const fin = recordOf(records, 'search.finished');
+    expect(saved.key).toBe(fin.best?.key);
+    expect(saved.testAccuracy).toBe(fin.best?.testAccuracy);
     const { loadDataset } = await import('@slt/datasets');
     const ds = await loadDataset({ path: data, kind: 'folders', seed: 11 });
     const files = ds.split.items.test.map((f: string) => path.join(data, f));

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, readRecords, sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
+import { jsonLines, lineOf, readRecords, recordOf, sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
 
 describe('searches from any folder (per-user index)', () => {
   let base: string;
@@ -32,9 +32,9 @@ describe('searches from any folder (per-user index)', () => {
     expect(run.exitCode).toBe(0);
     // The tiny budget (4 x 2 x 1 = 8 genome-epochs) runs in the search's own process, and says so.
     expect(run.stderr).toMatch(/slt search: 0 workers, in this process: a small budget \(8 genome-epochs/);
-    const id = jsonLines(run.stdout).find((l) => l.type === 'result')!.searchId as string;
+    const id = lineOf(jsonLines(run.stdout), 'result').searchId;
     // The journal keeps why: attach (and the TUI) show it from there.
-    const started = readRecords(path.join(projectA, '.slt', 'searches', id, 'journal.jsonl')).find((r) => r.type === 'search.started')!;
+    const started = recordOf(readRecords(path.join(projectA, '.slt', 'searches', id, 'journal.jsonl')), 'search.started');
     expect(started.workersReason).toMatch(/^in this process: a small budget \(8 genome-epochs/);
 
     const ls = await slt(['ls'], elsewhere);

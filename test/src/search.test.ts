@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, waitFor, type Rec } from './helpers.js';
+import { jsonLines, lineOf, readFileStore, readRecords, sharedData, slt, smallSearchFlags, tempDir, waitFor, type Rec, linesOf, recordOf, recordsOf } from './helpers.js';
 
 const FMNIST = path.join(sharedData, 'fashion-mnist-900');
 
@@ -29,8 +29,8 @@ describe('slt search (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () 
   it('runs to the end and prints JSON lines of every evaluation and the result', () => {
     expect(exitCode).toBe(0);
     const lines = jsonLines(stdout);
-    const evals = lines.filter((l) => l.type === 'evaluation');
-    const cached = lines.filter((l) => l.type === 'cached');
+    const evals = linesOf(lines, 'evaluation');
+    const cached = linesOf(lines, 'cached');
     expect(evals.length + cached.length).toBe(8);
     for (const e of evals) {
       expect(e.mask).toMatch(/^[01]{86}$/);
@@ -38,18 +38,17 @@ describe('slt search (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () 
       expect(e.fitness).toBeLessThanOrEqual(1);
       expect(e.trainableParams).toBeGreaterThan(10_256 - 1);
     }
-    expect(lines.filter((l) => l.type === 'generation').map((l) => l.generation)).toEqual([0, 1]);
-    const result = lines.at(-1)!;
-    expect(result).toMatchObject({ type: 'result', status: 'finished' });
-    expect(result.best.fitness).toBe(Math.max(...evals.map((e) => e.fitness)));
+    expect(linesOf(lines, 'generation').map((l) => l.generation)).toEqual([0, 1]);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'finished' });
+    expect(lineOf(lines, 'result').best?.fitness).toBe(Math.max(...evals.map((e) => e.fitness ?? Number.NaN)));
   });
 
   it('journals every evaluation exactly once, the GA state per generation, and the end', () => {
-    const finished = records.filter((r) => r.type === 'eval.finished');
+    const finished = recordsOf(records, 'eval.finished');
     const keys = finished.map((r) => r.key);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(records.filter((r) => r.type === 'ga.snapshot').map((r) => r.generation)).toEqual([0, 1]);
-    const started = records.find((r) => r.type === 'search.started')!;
+    expect(recordsOf(records, 'ga.snapshot').map((r) => r.generation)).toEqual([0, 1]);
+    const started = recordOf(records, 'search.started');
     expect(started.model.layerNames).toHaveLength(86);
     expect(started.model.layerNames[1]).toBe('conv1');
     expect(started.config.seed).toBe(7);
@@ -66,7 +65,7 @@ describe('slt search (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () 
     expect(p.metrics.best_fitness.map(([, step]) => step).sort()).toEqual([0, 1]);
     expect(p.metrics.mean_fitness).toHaveLength(2);
     const children = runs.filter((r) => r.tags['mlflow.parentRunId'] === p.runId);
-    const trained = records.filter((r) => r.type === 'eval.finished');
+    const trained = recordsOf(records, 'eval.finished');
     expect(children).toHaveLength(trained.length);
     for (const c of children) {
       expect(c.tags['slt.kind']).toBe('genome');
@@ -120,22 +119,22 @@ describe('slt search (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', () 
     const last = await slt(['resume', out, '--json'], cwd);
     expect(last.exitCode, last.all).toBe(0);
 
-    const full = records.find((r) => r.type === 'search.finished')!;
+    const full = recordOf(records, 'search.finished');
     const resumed = readRecords(journal);
-    const end = resumed.find((r) => r.type === 'search.finished')!;
+    const end = recordOf(resumed, 'search.finished');
     expect(end.population).toEqual(full.population);
     expect(end.best).toEqual(full.best);
-    const keys = resumed.filter((r) => r.type === 'eval.finished').map((r) => r.key);
+    const keys = recordsOf(resumed, 'eval.finished').map((r) => r.key);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.sort()).toEqual(records.filter((r) => r.type === 'eval.finished').map((r) => r.key).sort());
+    expect(keys.sort()).toEqual(recordsOf(records, 'eval.finished').map((r) => r.key).sort());
     for (const k of keys) {
       const a = resumed.find((r) => r.type === 'eval.finished' && r.key === k)!;
       const b = records.find((r) => r.type === 'eval.finished' && r.key === k)!;
       expect([k, a.mask, a.fitness]).toEqual([k, b.mask, b.fitness]);
     }
-    expect(resumed.filter((r) => r.type === 'search.resumed')).toHaveLength(4);
+    expect(recordsOf(resumed, 'search.resumed')).toHaveLength(4);
     // Every evaluation is one child run, created once, FINISHED; the parent FINISHED too.
-    const id = resumed.find((r) => r.type === 'search.started')!.searchId;
+    const id = recordOf(resumed, 'search.started').searchId;
     const runs = readFileStore(path.join(cwd, 'mlruns')).filter((r) => r.tags['slt.search_id'] === id);
     const names = runs.map((r) => r.tags['mlflow.runName']);
     expect(new Set(names).size).toBe(names.length);

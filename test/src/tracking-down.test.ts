@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMlflowTestServer, type MlflowTestServer } from '@slt/tracking/testing';
-import { readRecords, sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
+import { readRecords, sharedData, slt, smallSearchFlags, tempDir, recordOf, recordsOf } from './helpers.js';
 
 describe('a search whose MLflow server is down at start', () => {
   let cwd: string;
@@ -32,15 +32,15 @@ describe('a search whose MLflow server is down at start', () => {
     expect(out.stderr).not.toMatch(/TypeError|fetch failed/);
     expect(out.stderr).toMatch(/run\(s\) not delivered to .*; deliver them with: slt sync .*\/s/);
     const recs = readRecords(path.join(cwd, 's/journal.jsonl'));
-    expect(recs.find((r) => r.type === 'search.started')!.tracking).toEqual({ uri: server.uri });
-    expect(recs.some((r) => r.type === 'search.log' && /unreachable/.test(r.message))).toBe(true);
+    expect(recordOf(recs, 'search.started').tracking).toEqual({ uri: server.uri });
+    expect(recordsOf(recs, 'search.log').some((r) => /unreachable/.test(r.message))).toBe(true);
 
     await server.resume();
     // From another folder, with no URI: the journal's store is used.
     const synced = await slt(['sync', path.join(cwd, 's')], path.join(cwd, '..'));
     expect(synced.exitCode, synced.all?.slice(-2000)).toBe(0);
     const runs = server.allRuns();
-    const searchId = recs.find((r) => r.type === 'search.started')!.searchId as string;
+    const searchId = recordOf(recs, 'search.started').searchId;
     const parent = runs.find((r) => r.tags['slt.run_key'] === searchId)!;
     const children = runs.filter((r) => r.tags['mlflow.parentRunId'] === parent.info.runId);
     expect(children).toHaveLength(4);

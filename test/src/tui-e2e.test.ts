@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, expect, test } from 'vitest';
+import { readRecords, recordOf, recordsOf, type Rec } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SHARED = path.resolve(REPO, '../shared/data');
@@ -46,14 +47,7 @@ const keys = async (...k: string[]) => {
     await sleep(150);
   }
 };
-const records = (journal: string): { type: string }[] =>
-  readFileSync(journal, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
-    try {
-      return [JSON.parse(l)];
-    } catch {
-      return [];
-    }
-  });
+const records = (journal: string): Rec[] => readRecords(journal);
 
 afterAll(async () => {
   await tmux('kill-server');
@@ -120,9 +114,9 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
     const rs = records(journal);
     return rs.some((r) => r.type === 'search.finished') ? rs : undefined;
   }, 600);
-  expect(done.filter((r) => r.type === 'generation.finished')).toHaveLength(3);
+  expect(recordsOf(done, 'generation.finished')).toHaveLength(3);
   expect(done.filter((r) => r.type === 'eval.finished' || r.type === 'eval.cached')).toHaveLength(12);
-  const started = done.find((r) => r.type === 'search.started') as unknown as { config: { population: number; generations: number; data: string; weights: string } };
+  const started = recordOf(done, 'search.started');
   // The quick demo's settings: 64 px and lr 1e-3 (at 32 px its baselines are at chance).
   expect(started.config).toMatchObject({ population: 4, generations: 3, epochs: 1, input: [64, 64], lr: 0.001 });
   expect(started.config.data).toBe(path.join(env.SLT_CACHE_DIR, 'data', 'fashion-mnist-900'));

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '@slt/util';
+import type { SearchJsonLineInput } from '../json-lines.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
@@ -101,7 +102,7 @@ async function detachStudy(config: StudyConfig, opts: SearchFlags & { format: st
   const file = path.join(dir, STUDY_CONFIG_FILE);
   writeFileAtomicSync(file, `${JSON.stringify(studyConfigFile(resolved), null, 2)}\n`, { fsync: false });
   const pid = spawnDetached({ dir, args: [SLT_BIN, 'compare', '--config', file, '--search-id', id, '--format', opts.format] });
-  if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', kind: 'study', searchId: id, dir, pid })}\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', kind: 'study', searchId: id, dir, pid } satisfies SearchJsonLineInput)}\n`);
   else process.stdout.write(`study ${id} running in the background (pid ${pid})\n  folder: ${dir}\n  follow: slt attach ${dir}\n  stop:   slt stop ${dir}\n`);
 }
 

@@ -14,6 +14,7 @@ import { classifyImages, loadSavedModel, type SavedModel } from '@slt/models';
 import { locateSearch } from '@slt/runner';
 import { CliError } from '../errors.js';
 import { addRootOption, rootOf, type RootFlags } from './root.js';
+import type { PredictionLine } from '../json-lines.js';
 
 /** A bad model folder or input file. */
 export class PredictError extends CliError {}
@@ -81,7 +82,7 @@ export function registerPredict(program: Command): void {
       }
       const got = classifyImages(saved, images, files.length);
       got.forEach((g, i) => {
-        if (opts.json) process.stdout.write(`${JSON.stringify({ file: files[i], class: g.className, classIndex: g.classIndex, probability: g.probability, probabilities: Object.fromEntries(saved.meta.classNames.map((n, k) => [n, g.probabilities[k]])) })}\n`);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ file: files[i]!, class: g.className, classIndex: g.classIndex, probability: g.probability, probabilities: Object.fromEntries(saved.meta.classNames.map((n, k) => [n, g.probabilities[k]!])) } satisfies PredictionLine)}\n`);
         else process.stdout.write(`${files[i]}\t${g.className}\t${g.probability.toFixed(4)}\n`);
       });
       saved.model.dispose();

@@ -6,6 +6,7 @@ import { printComparison } from './compare.js';
 import { resumeStudyCommand } from './study.js';
 import { SLT_BIN, makeReporter, reportOutcome, withInterrupts } from './search.js';
 import { addRootOption, rootOf, type RootFlags } from './root.js';
+import type { SearchJsonLineInput } from '../json-lines.js';
 
 /** Registers `slt resume`. */
 export function registerResume(program: Command): void {
@@ -23,7 +24,7 @@ export function registerResume(program: Command): void {
         const { dir } = locateSearch(ref, root);
         await readSearchState(dir);
         const pid = spawnDetached({ dir, args: [SLT_BIN, 'resume', dir, '--format', opts.format] });
-        process.stdout.write(opts.json ? `${JSON.stringify({ type: 'detached', dir, pid })}\n` : `resuming ${dir} in the background (pid ${pid}); follow: slt attach ${dir}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify({ type: 'detached', dir, pid } satisfies SearchJsonLineInput)}\n` : `resuming ${dir} in the background (pid ${pid}); follow: slt attach ${dir}\n`);
         return;
       }
       const json = !!opts.json;

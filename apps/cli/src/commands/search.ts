@@ -11,6 +11,7 @@ import {
   type RunnerRecord, type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
 } from '@slt/runner';
 import { ProgressPrinter } from './attach.js';
+import type { SearchJsonLineInput } from '../json-lines.js';
 
 /** The `slt` bin, for detached children. */
 export const SLT_BIN = fileURLToPath(new URL('../../bin/slt.js', import.meta.url));
@@ -180,7 +181,7 @@ function childArgs(command: SearchCommandName, config: SearchConfig, extra: stri
 export function detach(command: SearchCommandName, config: SearchConfig, opts: SearchFlags, extra: string[] = []): void {
   // The runner's one detached launch (the TUI's form uses it too).
   const { searchId: id, dir, pid } = launchDetached({ command, args: childArgs(command, config, extra), out: config.out, searchId: opts.searchId, bin: SLT_BIN });
-  if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', searchId: id, dir, journalPath: path.join(dir, JOURNAL_FILE), pid })}\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ type: 'detached', searchId: id, dir, journalPath: path.join(dir, JOURNAL_FILE), pid } satisfies SearchJsonLineInput)}\n`);
   else process.stdout.write(`search ${id} running in the background (pid ${pid})\n  folder: ${dir}\n  follow: slt attach ${dir}\n  stop:   slt stop ${dir}\n`);
 }
 
@@ -240,7 +241,7 @@ export function makeReporter(json: boolean, initial?: SearchState): { onEvent: (
   };
 }
 
-function jsonLine(e: SearchEvent): Record<string, unknown> | undefined {
+function jsonLine(e: SearchEvent): SearchJsonLineInput | undefined {
   const r = e as RunnerRecord; // other types: default
   switch (r.type) {
     case 'search.started': return { type: 'search', searchId: r.searchId, mode: r.mode, config: r.config, model: r.model.name, genomeLength: r.model.genomeLength, dataset: r.dataset };
@@ -254,7 +255,7 @@ function jsonLine(e: SearchEvent): Record<string, unknown> | undefined {
 /** Prints the end of a search (JSON line or text) and throws when it was interrupted. */
 export function reportOutcome(out: SearchOutcome, json: boolean): void {
   const s: SearchState = out.state;
-  const summary = {
+  const summary: SearchJsonLineInput = {
     type: 'result', searchId: out.searchId, status: out.status, dir: out.dir, journalPath: out.journalPath,
     best: s.best ?? null, population: s.finalPopulation ?? s.generations.at(-1)?.rows.map((r) => ({ mask: r.mask, fitness: r.fitness ?? null })) ?? [],
     evaluations: s.progress.done, cacheHits: s.progress.cacheHits, failures: s.progress.failures, retries: s.progress.retries, seconds: s.progress.elapsedSeconds,

@@ -8,24 +8,28 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileStore, readJournal, type Run } from '@slt/tracking';
+import { FileStore, type Run } from '@slt/tracking';
 import { countSetBits } from '@slt/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSearchConfig } from '../config/schema.js';
+import { readSearchJournal } from '../journal/read.js';
+import type { RunnerRecord, SearchEvent } from '../journal/records.js';
 import { geneLayoutPort } from '../ports/models.js';
 import { resumeSearch, runSearch, type SearchOutcome } from './run.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const shared = path.resolve(repoRoot, '../shared/data');
 const layout = geneLayoutPort('mobilenet_v1_0.25', 'blocks');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any record type, read back field by field
-type Rec = { type: string; [k: string]: any };
+type Of<T extends RunnerRecord['type']> = Extract<RunnerRecord, { type: T }>;
+/** The journal's records of `type`, as parsed by readSearchJournal with each type's schema. */
+const of = <T extends RunnerRecord['type']>(records: readonly SearchEvent[], type: T): Of<T>[] =>
+  records.filter((r): r is Of<T> => r.type === type);
 
 describe('a --genes blocks search (4 x 2, 1 epoch, interrupted and resumed)', () => {
   let tmp: string;
   let first: SearchOutcome;
   let out: SearchOutcome;
-  let records: Rec[];
+  let records: SearchEvent[];
   let runs: Run[];
   const dir = () => path.join(tmp, 'search');
 
@@ -41,7 +45,7 @@ describe('a --genes blocks search (4 x 2, 1 epoch, interrupted and resumed)', ()
     let n = 0;
     first = await runSearch(config, { signal: ctl.signal, onEvent: (e) => { if (e.type === 'eval.finished' && ++n === 3) ctl.abort(new Error('test stop')); } });
     out = await resumeSearch(dir());
-    records = (await readJournal(path.join(dir(), 'journal.jsonl'))) as Rec[];
+    records = await readSearchJournal(path.join(dir(), 'journal.jsonl'));
     const store = new FileStore(path.join(tmp, 'mlruns'));
     const exp = await store.getExperimentByName('slt');
     runs = exp ? await store.searchRuns([exp.experimentId], '') : [];
@@ -51,8 +55,8 @@ describe('a --genes blocks search (4 x 2, 1 epoch, interrupted and resumed)', ()
   it('journals the expanded mask that trained and the GA genome beside it', () => {
     expect(first.status).toBe('interrupted');
     expect(out.status).toBe('finished');
-    const finished = records.filter((r) => r.type === 'eval.finished' && r.kind === 'ga');
-    const cached = records.filter((r) => r.type === 'eval.cached');
+    const finished = of(records, 'eval.finished').filter((r) => r.kind === 'ga');
+    const cached = of(records, 'eval.cached');
     expect(finished.length + cached.length).toBe(8); // GA cache hits are not trained again
     expect(finished.length).toBeGreaterThan(4);
     for (const r of cached) expect(r.mask).toBe(layout.expand(r.genome ?? r.mask));
@@ -69,23 +73,23 @@ describe('a --genes blocks search (4 x 2, 1 epoch, interrupted and resumed)', ()
     }
     expect(finished.some((r) => r.genome !== undefined)).toBe(true);
     // eval.started and generation.started agree with eval.finished
-    for (const r of records.filter((x) => x.type === 'eval.started' && x.kind === 'ga')) {
+    for (const r of of(records, 'eval.started').filter((x) => x.kind === 'ga')) {
       const f = finished.find((x) => x.key === r.key)!;
       expect([r.mask, r.genome]).toEqual([f.mask, f.genome]);
     }
-    for (const g of records.filter((x) => x.type === 'generation.started')) {
+    for (const g of of(records, 'generation.started')) {
       for (const a of g.genomes as { index: number; mask: string; genome?: string }[]) expect(a.mask).toBe(layout.expand(a.genome ?? a.mask));
     }
   });
 
   it('shows the trained mask in the state, the best genome and the generation records', () => {
     const best = out.state.best!;
-    const rec = records.find((r) => r.type === 'eval.finished' && r.key === best.key)!;
+    const rec = of(records, 'eval.finished').find((r) => r.key === best.key)!;
     expect(best.mask).toBe(rec.mask);
     expect(best.trainableLayers).toBe(countSetBits(rec.mask as string));
-    const fin = records.find((r) => r.type === 'search.finished')!;
+    const fin = of(records, 'search.finished')[0]!;
     expect((fin.best as { mask: string }).mask).toBe(rec.mask);
-    for (const g of records.filter((r) => r.type === 'generation.finished')) {
+    for (const g of of(records, 'generation.finished')) {
       expect(layout.expand(g.bestMask as string)).toBe(g.bestMask);
       expect(g.bestTrainableParams).toBeGreaterThan(0);
     }
@@ -93,19 +97,19 @@ describe('a --genes blocks search (4 x 2, 1 epoch, interrupted and resumed)', ()
   });
 
   it('saves the best model from the mask that trained (same test accuracy as in the search)', () => {
-    const saved = records.find((r) => r.type === 'search.model')!;
+    const saved = of(records, 'search.model')[0]!;
     expect(saved.key).toBe(out.state.best!.key);
     expect(saved.testAccuracy).toBe(out.state.best!.testAccuracy);
-    const warned = records.filter((r) => r.type === 'search.log' && /differs from the search/.test(String(r.message)));
+    const warned = of(records, 'search.log').filter((r) => /differs from the search/.test(String(r.message)));
     expect(warned).toEqual([]);
   });
 
   it('gives MLflow the trained mask, the genome and a mask.json with both', () => {
     const ga = runs.filter((r) => r.tags['slt.kind'] === 'genome');
-    expect(ga).toHaveLength(records.filter((r) => r.type === 'eval.finished' && r.kind === 'ga').length);
+    expect(ga).toHaveLength(of(records, 'eval.finished').filter((r) => r.kind === 'ga').length);
     for (const run of ga) {
       const param = (k: string) => run.params[k];
-      const rec = records.find((r) => r.type === 'eval.finished' && param('mask') === r.mask && r.kind === 'ga')!;
+      const rec = of(records, 'eval.finished').find((r) => param('mask') === r.mask && r.kind === 'ga')!;
       expect(rec).toBeDefined();
       expect(param('genome')).toBe(rec.genome);
       const art = path.join(fileURLToPath(run.info.artifactUri), 'mask.json');
