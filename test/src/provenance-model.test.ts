@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, readRecords, sharedData, slt, tempDir, waitFor, type Rec, recordOf } from './helpers.js';
+import { predictionLines, readRecords, sharedData, slt, tempDir, waitFor, type Rec, recordOf } from './helpers.js';
 
 const CLASSES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
 
@@ -72,7 +72,7 @@ describe('provenance and the best model', () => {
     const files = ds.split.items.test.map((f: string) => path.join(data, f));
     const pred = await slt(['predict', path.join(cwd, 'done'), ...files, '--json'], cwd);
     expect(pred.exitCode, pred.all?.slice(-2000)).toBe(0);
-    const lines = jsonLines(pred.stdout);
+    const lines = predictionLines(pred.stdout);
     expect(lines).toHaveLength(files.length);
     const right = lines.filter((l, i) => l.class === ds.classNames[ds.test.labels[i]!]).length;
     expect(right / files.length).toBe(saved.testAccuracy);

@@ -85,6 +85,20 @@ export const resultLineSchema = z.looseObject({
   alreadyFinished: z.literal(true).optional(),
 });
 
+/** The MLflow delivery changed phase (e.g. `retrying` while the server does not answer, `idle` once it answers again). */
+export const trackingLineSchema = z.looseObject({
+  type: z.literal('tracking'),
+  phase: z.string(),
+  /** Where the runs go. */
+  target: z.string(),
+  /** Runs with records not delivered yet. */
+  pendingRuns: int,
+  /** Transient failures retried so far. */
+  retries: int,
+  /** Message of the last failure. */
+  lastError: z.string().optional(),
+});
+
 /** `--detach`: the search runs in the background. */
 export const detachedLineSchema = z.looseObject({
   type: z.literal('detached'),
@@ -96,7 +110,7 @@ export const detachedLineSchema = z.looseObject({
 });
 
 /** Any line `slt search|baselines|compare|resume --json` prints. */
-export const searchJsonLineSchema = z.discriminatedUnion('type', [searchLineSchema, evaluationLineSchema, cachedLineSchema, generationLineSchema, resultLineSchema, detachedLineSchema]);
+export const searchJsonLineSchema = z.discriminatedUnion('type', [searchLineSchema, evaluationLineSchema, cachedLineSchema, generationLineSchema, trackingLineSchema, resultLineSchema, detachedLineSchema]);
 
 /** Any line `slt search|baselines|compare|resume --json` prints. */
 export type SearchJsonLine = z.output<typeof searchJsonLineSchema>;

@@ -219,7 +219,7 @@ export function makeReporter(json: boolean, initial?: SearchState): { onEvent: (
   return {
     // Delivery retries are visible: one line when MLflow stops answering, one when it answers again.
     onTracking: (e) => {
-      if (json) process.stdout.write(`${JSON.stringify({ type: 'tracking', phase: e.phase, target: e.target, pendingRuns: e.pendingRuns, retries: e.retries, ...(e.lastError ? { lastError: e.lastError } : {}) })}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ type: 'tracking', phase: e.phase, target: e.target, pendingRuns: e.pendingRuns, retries: e.retries, ...(e.lastError ? { lastError: e.lastError } : {}) } satisfies SearchJsonLineInput)}\n`);
       if (e.phase === 'retrying' && !retrying) {
         retrying = true;
         // A request error names the server already ("MLflow at URL is unreachable: ..."): the URL once.

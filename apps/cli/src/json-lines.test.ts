@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { JsonLineError, linesOf, parsePredictionJsonLines, parseSearchJsonLines } from './json-lines.js';
+
+describe('--json lines', () => {
+  const search = { type: 'search', searchId: 's1', mode: 'search', config: { seed: 7 }, model: 'mobilenet_v1_0.25', genomeLength: 86, dataset: { name: 'd', classNames: ['a', 'b'], counts: { train: 1, val: 1, test: 1 }, shape: [32, 32, 1] } };
+  const evaluation = { type: 'evaluation', key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '0101', fitness: null, testAccuracy: 0.5, trainableLayers: 2, trainableParams: 10, seconds: 1, imagesPerSecond: 3, error: 'NaN loss' };
+
+  it('parses each line with its type\'s schema, typed by type', () => {
+    const lines = parseSearchJsonLines(`${JSON.stringify(search)}\n${JSON.stringify(evaluation)}\n`);
+    expect(linesOf(lines, 'search')[0]!.dataset.shape).toEqual([32, 32, 1]);
+    expect(linesOf(lines, 'evaluation')[0]!.fitness).toBeNull(); // NaN in slt is null in JSON
+  });
+
+  it('names the line and the field that is wrong', () => {
+    const bad = { ...evaluation, mask: '01x' };
+    expect(() => parseSearchJsonLines(`${JSON.stringify(search)}\n${JSON.stringify(bad)}`)).toThrow(JsonLineError);
+    expect(() => parseSearchJsonLines(`${JSON.stringify(search)}\n${JSON.stringify(bad)}`)).toThrow(/line 2: mask: expected a string of 0 and 1/);
+    expect(() => parseSearchJsonLines('{"type":"other"}')).toThrow(/line 1: type:/);
+    expect(() => parseSearchJsonLines('progress 3/8')).toThrow(/line 1: not JSON/);
+    expect(() => parsePredictionJsonLines('{"file":"a.png","class":"cat","classIndex":0,"probability":"high","probabilities":{}}')).toThrow(/line 1: probability:/);
+  });
+});
