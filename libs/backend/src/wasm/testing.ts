@@ -1,17 +1,12 @@
 // Helpers shared by this folder's tests (not exported from the lib).
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@slt/util';
 
-/** Deterministic uniform(-1, 1) values (mulberry32). */
+/** Deterministic uniform(-1, 1) values, from slt's one seeded source (`Rng` of @slt/util). */
 export function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
+  const rng = Rng.fromSeed(seed, 'kernel test values');
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = rng.float() * 2 - 1;
   return out;
 }
 

@@ -5,8 +5,9 @@ import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, 
 import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
 import { splitAtPrefix, type PrefixSplit } from './graph.js';
-import { applyGenome, countTrainableWeighted, firstTrainableWeighted, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome, type WeightSnapshot } from './state.js';
+import { applyGenome, countTrainableWeighted, firstTrainableWeighted, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome } from './state.js';
 import type { EpochMetrics, EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from './types.js';
+import type { WeightSet } from '../weights/weight-set.js';
 
 /** Options of an in-process evaluator: fine-tune defaults plus the prefix cache's budget. */
 export interface LocalEvaluatorOptions extends Omit<FineTuneOptions, 'onEpoch' | 'onBatch' | 'signal' | 'prune'> {
@@ -38,7 +39,7 @@ export class LocalEvaluator {
   /** Number of classes (the model's output width). */
   readonly classes: number;
   private readonly prepared: Prepared;
-  private readonly snapshot: WeightSnapshot;
+  private readonly snapshot: WeightSet;
   private readonly prefixes = new Map<number, PrefixEntry>();
   private readonly defaults: Required<LocalEvaluatorOptions>;
   private disposed = false;

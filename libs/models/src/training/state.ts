@@ -7,11 +7,8 @@ import type { TrainableTaskModel } from './types.js';
 
 type LayerVariable = tf.LayersModel['weights'][number];
 
-/** A copy, in plain memory, of every weight of a model (the pretrained starting point): a {@link WeightSet}. */
-export type WeightSnapshot = WeightSet;
-
-/** Copies every weight of `model` out of the backend (once per model). */
-export function snapshotWeights(model: tf.LayersModel): WeightSnapshot {
+/** Copies every weight of `model` out of the backend into plain memory (once per model: the pretrained starting point). */
+export function snapshotWeights(model: tf.LayersModel): WeightSet {
   return captureWeights(model.layers, `snapshot of ${model.name}`);
 }
 
@@ -28,7 +25,7 @@ function glorotLimit(shape: number[]): number {
  * Puts the pretrained weights back (from memory, never from disk) and re-initialises the kernels of
  * the head layers (glorot uniform, seeded; other head weights from the snapshot, i.e. zero biases).
  */
-export function resetWeights(task: TrainableTaskModel, snapshot: WeightSnapshot, seed: number): void {
+export function resetWeights(task: TrainableTaskModel, snapshot: WeightSet, seed: number): void {
   const head = new Set(task.headLayers);
   const headKernels = new Set<LayerVariable>();
   for (const layer of task.model.layers) {
