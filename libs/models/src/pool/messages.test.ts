@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fashionSplits, MOBILENET_025 } from '../training/testing.js';
-import { parseFromWorker } from './messages.js';
+import { parseFromWorker, parseToWorker, parseWorkerInit } from './messages.js';
 import { createEvaluatorPool } from './pool.js';
 import type { TaskModelSource } from './protocol.js';
 
@@ -24,6 +24,19 @@ describe('worker messages', () => {
     expect(parseFromWorker({ type: 'epoch', id: 'x' })).toEqual({ ok: false, error: expect.stringMatching(/^bad message from the worker: id: /) });
     expect(parseFromWorker({ type: 'hello' }).ok).toBe(false);
     expect(parseFromWorker(null).ok).toBe(false);
+  });
+
+  it('check what the pool sends a worker: its init and each request, naming the bad field', () => {
+    const init = { splitsFile: '/tmp/s.bin', backend: 'wasm', model: { kind: 'zoo', options: { model: 'mobilenet_v1_0.25' } }, training: {} };
+    expect(parseWorkerInit(init)).toEqual({ ok: true, message: init });
+    expect(parseWorkerInit({ ...init, backend: 'gpu' })).toEqual({ ok: false, error: expect.stringMatching(/^bad message to the worker \(init\): backend: /) });
+    expect(parseWorkerInit({ ...init, model: { kind: 'onnx', options: {} } })).toEqual({ ok: false, error: expect.stringMatching(/model\.kind: /) });
+    const evaluate = { type: 'evaluate', id: 4, genome: '0110', options: { epochs: 2, seed: 7, prune: [0.5, null] }, batches: false };
+    expect(parseToWorker(evaluate)).toEqual({ ok: true, message: evaluate });
+    expect(parseToWorker({ ...evaluate, genome: '01x' })).toEqual({ ok: false, error: expect.stringMatching(/genome: expected a string of 0 and 1/) });
+    expect(parseToWorker({ ...evaluate, options: { epochs: 0 } })).toEqual({ ok: false, error: expect.stringMatching(/options\.epochs: /) });
+    expect(parseToWorker({ type: 'close' }).ok).toBe(true);
+    expect(parseToWorker({ type: 'train' }).ok).toBe(false);
   });
 
   it('carry the test confusion matrix from a worker process as computed in process', async () => {

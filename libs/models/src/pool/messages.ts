@@ -1,10 +1,13 @@
 /**
- * The schema of what a worker process sends the pool (`FromWorker`): an IPC message crosses a
- * process, so it is parsed, not cast. An evaluation result's fields (the test confusion matrix
- * and the macro scores included) are checked; fields added later pass through.
+ * The schemas of the pool's IPC messages, both ways: what a worker sends the pool (`FromWorker`)
+ * and what the pool sends a worker (`WorkerInit`, then `ToWorker`). A message crosses a process,
+ * so it is parsed, not cast. An evaluation result's fields (the test confusion matrix and the
+ * macro scores included) are checked; fields added later pass through. The model and training
+ * options inside `WorkerInit` are plain JSON here: their own factories check them eagerly
+ * (`zooTaskModel`, `layersTaskModel`, `createLocalEvaluator`), naming the bad option.
  */
 import { z } from 'zod';
-import type { FromWorker } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const num = z.number().or(z.null().transform(() => Number.NaN));
 const epoch = z.looseObject({ epoch: z.number().int(), trainLoss: num, trainAccuracy: num, valLoss: num, valAccuracy: num, seconds: num });
@@ -24,10 +27,49 @@ const fromWorkerSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('failed'), id, error: z.string(), name: z.string() }),
 ]);
 
-/** Parses a worker's message: the message, or the problem with it (naming the field). */
-export function parseFromWorker(m: unknown): { ok: true; message: FromWorker } | { ok: false; error: string } {
-  const r = fromWorkerSchema.safeParse(m);
-  if (r.success) return { ok: true, message: r.data as FromWorker };
+const options = z.record(z.string(), z.unknown());
+const workerInitSchema = z.looseObject({
+  splitsFile: z.string().min(1),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  model: z.discriminatedUnion('kind', [z.looseObject({ kind: z.literal('zoo'), options }), z.looseObject({ kind: z.literal('layers'), options })]),
+  training: options,
+});
+const toWorkerSchema = z.discriminatedUnion('type', [
+  z.looseObject({
+    type: z.literal('evaluate'),
+    id,
+    genome: z.string().regex(/^[01]+$/, 'expected a string of 0 and 1'),
+    options: z.looseObject({
+      epochs: z.number().int().positive().optional(), batchSize: z.number().int().positive().optional(), learningRate: z.number().positive().optional(),
+      epsilon: z.number().positive().optional(), seed: z.number().int().optional(), prefixReuse: z.boolean().optional(), prune: z.array(z.number().nullable()).optional(),
+    }),
+    batches: z.boolean(),
+    save: z.looseObject({ dir: z.string().min(1), classNames: z.array(z.string()), key: z.string().optional(), data: options.optional() }).optional(),
+  }),
+  z.looseObject({ type: z.literal('close') }),
+]);
+
+type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodType, m: unknown, what: string): Parsed<T> {
+  const r = schema.safeParse(m);
+  // The schema checks the shape; the nested option objects are checked by their factories (see above).
+  if (r.success) return { ok: true, message: r.data as T };
   const i = r.error.issues[0]!;
-  return { ok: false, error: `bad message from the worker: ${i.path.map(String).join('.') || '(root)'}: ${i.message}` };
+  return { ok: false, error: `bad message ${what}: ${i.path.map(String).join('.') || '(root)'}: ${i.message}` };
+}
+
+/** Parses a worker's message: the message, or the problem with it (naming the field). */
+export function parseFromWorker(m: unknown): Parsed<FromWorker> {
+  return parseWith<FromWorker>(fromWorkerSchema, m, 'from the worker');
+}
+
+/** Parses the first message a worker gets (its init). */
+export function parseWorkerInit(m: unknown): Parsed<WorkerInit> {
+  return parseWith<WorkerInit>(workerInitSchema, m, 'to the worker (init)');
+}
+
+/** Parses a request to a worker (evaluate, close). */
+export function parseToWorker(m: unknown): Parsed<ToWorker> {
+  return parseWith<ToWorker>(toWorkerSchema, m, 'to the worker');
 }

@@ -10,10 +10,11 @@ import { createLocalEvaluator, type LocalEvaluator } from '../training/evaluator
 import { layersTaskModel } from '../training/layers-task-model.js';
 import { zooTaskModel } from '../training/zoo-task-model.js';
 import { readSplitsFile } from './datafile.js';
+import { parseToWorker, parseWorkerInit } from './messages.js';
 import { saveIfAsked } from './save.js';
 import type { SaveModelRequest } from '../export/saved-model.js';
 import type { EvaluationResult } from '../training/types.js';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { FromWorker, WorkerInit } from './protocol.js';
 
 const send = (m: FromWorker): Promise<void> => sendMessage(m as never);
 
@@ -31,17 +32,28 @@ async function main(): Promise<void> {
   // The parent died (SIGKILL, crash): nobody will read our results, so stop at the next turn
   // of the event loop instead of finishing the evaluation.
   process.once('disconnect', () => process.exit(0));
-  const init = (await getOneMessage()) as unknown as WorkerInit;
+  const parsedInit = parseWorkerInit(await getOneMessage());
+  if (!parsedInit.ok) {
+    await send({ type: 'init-error', error: parsedInit.error });
+    process.exit(3);
+  }
   let evaluator: LocalEvaluator;
   let save: Awaited<ReturnType<typeof start>>['save'];
   try {
-    ({ evaluator, save } = await start(init));
+    ({ evaluator, save } = await start(parsedInit.message));
   } catch (e) {
     await send({ type: 'init-error', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     process.exit(3);
   }
   for await (const raw of getEachMessage()) {
-    const msg = raw as unknown as ToWorker;
+    const parsed = parseToWorker(raw);
+    if (!parsed.ok) {
+      // Answer the request it was, when its id can be read; else nobody waits for an answer.
+      if (typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'number') await send({ type: 'failed', id: raw.id, error: parsed.error, name: 'WorkerMessageError' });
+      else process.stderr.write(`slt worker: ${parsed.error}\n`);
+      continue;
+    }
+    const msg = parsed.message;
     if (msg.type === 'close') break;
     const { id } = msg;
     try {
