@@ -43,6 +43,9 @@ export type { LaunchDetachedOptions, Launched } from './detach/launch.js';
 // Comparing the GA with the baselines.
 export { buildComparison, formatComparisonText, comparisonNotes } from './compare/table.js';
 export type { Comparison, ComparisonNote, ComparisonNoteOptions } from './compare/table.js';
+/** The seeds' noise of a finished compare/baselines search, from the searches beside it that differ only in their seed (for `comparisonNotes`). */
+export { searchSeedNoise, seedNoiseOf, seedSiblings, sameButSeed } from './compare/seeds.js';
+export type { SeedNoise, SeedSearch } from './compare/seeds.js';
 
 // Studies: one compare search per model and the paper's table across models.
 export { STUDY_JOURNAL, STUDY_CONFIG_FILE, isStudyDir, isStudyRef, locateStudy } from './study/paths.js';

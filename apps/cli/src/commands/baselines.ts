@@ -32,7 +32,7 @@ export function registerBaselines(program: Command): void {
       try {
         const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking, searchId: opts.searchId, mode: 'baselines', randomTrainableLayers: k }));
         rep.done();
-        if (out.status === 'finished') printComparison(out, json ? 'json' : opts.format);
+        if (out.status === 'finished') await printComparison(out, json ? 'json' : opts.format);
         reportOutcome(out, json);
       } finally {
         rep.done();

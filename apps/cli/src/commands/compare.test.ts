@@ -2,17 +2,19 @@
  * `slt compare` with several models (a study) through the CLI commands: the table on stdout in
  * CSV, `slt ls` listing the study, `slt attach` printing its table, `slt resume` of a finished
  * study; and the study's bad input: a model without weights (nothing written) and `--format csv`
- * for one model.
+ * for one model. One model's table says which differences are within the seeds' noise.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSearchConfig, readSearchState } from '@slt/runner';
+import { openJournal } from '@slt/tracking';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand, type CommandRun } from '../testing/run-command.js';
 import { registerAttach } from './attach.js';
-import { registerCompare } from './compare.js';
+import { printComparison, registerCompare } from './compare.js';
 import { registerLs } from './ls.js';
 import { registerResume } from './resume.js';
 
@@ -84,4 +86,61 @@ describe('slt compare: bad input of a study', () => {
       rmSync(tmp, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+// A finished compare search's journal (one generation, two baselines; 200 validation images) under `root`.
+function writeCompare(root: string, id: string, seed: number, [ga, heuristic, freeze]: number[]): string {
+  const dir = path.join(root, id);
+  mkdirSync(dir, { recursive: true });
+  const j = openJournal(path.join(dir, 'journal.jsonl'));
+  j.createRun({ runKey: id, runName: 'search' });
+  const res = (fitness: number) => ({ fitness, testAccuracy: fitness, epochs: [], trainableParams: 10, totalParams: 90, trainableLayers: 2, seconds: 1, imagesPerSecond: 1, backend: 'cpu', prefixReused: 0 });
+  j.append('search.started', {
+    searchId: id, config: { ...parseSearchConfig({ data: 'd', population: 4, generations: 1, epochs: 1, workers: 0 }), seed, out: dir }, mode: 'compare', parentRunKey: id,
+    model: { name: 'm', genomeLength: 4, layerNames: ['a', 'b', 'c', 'd'], lockedGenes: [] },
+    dataset: { name: 'ds', classNames: ['x', 'y'], counts: { train: 600, val: 200, test: 200 }, shape: [32, 32, 1] }, totalEvaluations: 1, totalBaselines: 2, pid: 1, host: 'h',
+  });
+  j.append('generation.started', { generation: 0, genomes: [{ index: 0, mask: '1100', cached: false }] });
+  j.append('eval.finished', { key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', fitness: ga, result: res(ga), runKey: `${id}-0` });
+  j.append('generation.finished', { generation: 0, best: ga, mean: ga, worst: ga, bestMask: '1100', bestTrainableParams: 10, evaluations: 1, cacheHits: 0 });
+  j.append('search.baselines', { baselines: [{ label: 'heuristic', mask: '0011' }, { label: 'freeze-all', mask: '0000' }] });
+  j.append('eval.finished', { key: 'baseline/heuristic', kind: 'baseline', generation: -1, index: 0, mask: '0011', label: 'heuristic', fitness: heuristic, result: res(heuristic), runKey: `${id}-h` });
+  j.append('eval.finished', { key: 'baseline/freeze-all', kind: 'baseline', generation: -1, index: 1, mask: '0000', label: 'freeze-all', fitness: freeze, result: res(freeze), runKey: `${id}-f` });
+  j.append('search.finished', { population: [{ mask: '1100', fitness: ga }], seconds: 3 });
+  j.close();
+  return dir;
+}
+
+describe("slt compare: the seeds' noise under the table", () => {
+  it('says which differences are within the seeds\' noise of the searches beside it that differ only in their seed (text, Markdown, JSON)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'slt-cli-seeds-'));
+    try {
+      const dir = writeCompare(root, '20260101-000000-aaaa', 1, [0.5, 0.49, 0.4]);
+      writeCompare(root, '20260101-000001-bbbb', 2, [0.52, 0.53, 0.4]);
+      writeCompare(root, '20260101-000002-cccc', 3, [0.54, 0.51, 0.43]);
+      const state = await readSearchState(dir);
+      const outcome = { searchId: 'aaaa', dir, journalPath: state.journalPath, status: 'finished' as const, state, pendingRuns: 0 };
+      const print = async (format: string) => {
+        let out = '';
+        const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+          out += String(chunk);
+          return true;
+        });
+        try {
+          await printComparison(outcome, format);
+        } finally {
+          spy.mockRestore();
+        }
+        return out;
+      };
+      const note = "GA (best) and heuristic: val accuracy 0.0100 apart, within the seeds' noise (pooled sd 0.0191 over 3 seeds): no real difference";
+      expect((await print('text')).split('\n')).toContain(`note: ${note}`);
+      expect(await print('markdown')).toContain(`\n- note: ${note}\n`);
+      const json = JSON.parse(await print('json'));
+      expect(json.notes).toEqual([note]);
+      expect(json.seedNoise).toMatchObject({ seeds: 3, searches: ['20260101-000000-aaaa', expect.any(String), expect.any(String)] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

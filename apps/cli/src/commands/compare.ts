@@ -15,22 +15,32 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
   ConfigError, SearchInterruptedError, STUDY_CONFIG_FILE, buildComparison, defaultSearchRoot, comparisonNotes, formatComparisonMarkdown, formatComparisonText,
-  formatStudyCsv, formatStudyMarkdown, formatStudyText, isStudyConfigInput, loadStudyConfig, newSearchId, preflightStudy, runSearch, runStudy,
+  formatStudyCsv, formatStudyMarkdown, formatStudyText, isStudyConfigInput, loadStudyConfig, newSearchId, preflightStudy, runSearch, runStudy, searchSeedNoise,
   spawnDetached, studyConfigFile, type RecordEnvelope, type SearchOutcome, type StudyConfig, type StudyEvent, type StudyOutcome,
   type StudyRecordBody,
 } from '@slt/runner';
 import { SLT_BIN, addSearchFlags, configFromFlags, detach, flagValues, makeReporter, reportOutcome, withInterrupts, type SearchFlags } from './search.js';
 
-/** Prints a finished comparison in the chosen format. */
-export function printComparison(out: SearchOutcome, format: string): void {
+/**
+ * Prints a finished comparison in the chosen format, with the differences too small to mean
+ * anything (within one validation/test image, or within the seeds' noise when searches beside
+ * this one differ only in their seed): under the text and Markdown tables, as `notes` in JSON.
+ */
+export async function printComparison(out: SearchOutcome, format: string): Promise<void> {
+  if (format === 'csv') throw new ConfigError('--format', ['format: csv is the format of a study table (several models); use text, markdown or json for one model']);
   const c = buildComparison(out.state);
-  if (format === 'json') process.stdout.write(`${JSON.stringify({ type: 'comparison', searchId: out.searchId, ...c })}\n`);
-  else if (format === 'markdown') process.stdout.write(formatComparisonMarkdown(c));
-  else if (format === 'csv') throw new ConfigError('--format', ['format: csv is the format of a study table (several models); use text, markdown or json for one model']);
-  else {
+  const seedNoise = await searchSeedNoise(out.dir, out.state);
+  const notes = comparisonNotes(c, { seedNoise });
+  if (format === 'json') {
+    const noise = seedNoise ? { val: seedNoise.val, seeds: seedNoise.seeds, searches: seedNoise.searches.map((s) => s.searchId ?? s.dir) } : undefined;
+    process.stdout.write(`${JSON.stringify({ type: 'comparison', searchId: out.searchId, ...c, notes: notes.map((n) => n.text), ...(noise ? { seedNoise: noise } : {}) })}\n`);
+  } else if (format === 'markdown') {
+    process.stdout.write(formatComparisonMarkdown(c));
+    if (notes.length) process.stdout.write(`\n${notes.map((n) => `- note: ${n.text}`).join('\n')}\n`);
+  } else {
     process.stdout.write(formatComparisonText(c));
-    // Differences within one validation/test image mean nothing: say so under the table.
-    for (const note of comparisonNotes(c)) process.stdout.write(`note: ${note.text}\n`);
+    // Differences within one validation/test image or the seeds' noise mean nothing: say so under the table.
+    for (const note of notes) process.stdout.write(`note: ${note.text}\n`);
     process.stdout.write(`\ntable: ${path.join(out.dir, 'comparison.md')}  chart: ${path.join(out.dir, 'fitness.png')}  confusion: ${path.join(out.dir, 'confusion.json')}\n`);
   }
 }
@@ -126,7 +136,7 @@ export function registerCompare(program: Command): void {
       try {
         const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking, searchId: opts.searchId, mode: 'compare' }));
         rep.done();
-        if (out.status === 'finished') printComparison(out, json ? 'json' : opts.format);
+        if (out.status === 'finished') await printComparison(out, json ? 'json' : opts.format);
         reportOutcome(out, json);
       } finally {
         rep.done();

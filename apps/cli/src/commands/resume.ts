@@ -36,7 +36,7 @@ export function registerResume(program: Command): void {
           // A finished search stays finished: nothing was run or written (exit 0).
           process.stderr.write(`slt: search ${out.searchId} had already finished; nothing to resume${out.pendingRuns > 0 ? '' : ' (its MLflow runs are delivered)'}\n`);
         }
-        if (out.status === 'finished' && out.state.mode !== 'search') printComparison(out, json ? 'json' : opts.format);
+        if (out.status === 'finished' && out.state.mode !== 'search') await printComparison(out, json ? 'json' : opts.format);
         reportOutcome(out, json);
       } finally {
         rep.done();

@@ -97,7 +97,7 @@ describe('comparisonNotes', () => {
       'GA (best) and heuristic: test accuracy 0.0071 apart, within one test image (1/140 = 0.0071): no real difference',
     ]);
     // Seeds' noise: train-all's 20 images fewer are within a noise of 0.2, but not within one image.
-    expect(comparisonNotes(c, { seedNoise: { val: 0.2, seeds: 3 } }).map((n) => n.text)).toContain("GA (best) and train-all: val accuracy 0.1429 apart, within the seeds' noise (±0.2000 over 3 seeds)");
+    expect(comparisonNotes(c, { seedNoise: { val: 0.2, seeds: 3 } }).map((n) => n.text)).toContain("GA (best) and train-all: val accuracy 0.1429 apart, within the seeds' noise (pooled sd 0.2000 over 3 seeds): no real difference");
     // buildComparison records the split sizes of the search; unknown sizes give no note.
     expect(comparisonNotes(c)[1]).toMatchObject({ methods: ['GA (best)', 'heuristic'], split: 'val', difference: 0, within: { image: 140 } });
     expect(base.counts).toEqual({ val: 1, test: 1 });

@@ -113,16 +113,19 @@ export interface ComparisonNote {
   difference: number;
   /** Within one image of the split (`count` examples), or within the seeds' noise. */
   within: { image: number } | { noise: number; seeds: number };
-  /** The sentence (`GA (best) and heuristic: val accuracy 0.0071 apart, within one validation image (1/140 = 0.0071): no real difference`). */
+  /**
+   * The sentence (`GA (best) and heuristic: val accuracy 0.0071 apart, within one validation image (1/140 = 0.0071): no real difference`,
+   * `GA (best) and heuristic: val accuracy 0.0120 apart, within the seeds' noise (pooled sd 0.0210 over 3 seeds): no real difference`).
+   */
   text: string;
 }
 
 /** Options of {@link comparisonNotes}. */
 export interface ComparisonNoteOptions {
   /**
-   * The seeds' noise of a validation accuracy (e.g. the spread of one method's accuracy over
-   * searches that differ only in their seed), when several seeds are known: a difference below it
-   * is said to be within the noise.
+   * The seeds' noise of a validation accuracy, when several seeds are known: the pooled sample
+   * standard deviation of each method's accuracy over searches that differ only in their seed
+   * (`searchSeedNoise`, compare/seeds.ts); a difference below it is said to be within the noise.
    */
   seedNoise?: { val: number; seeds: number };
 }
@@ -154,7 +157,7 @@ export function comparisonNotes(c: Comparison, options: ComparisonNoteOptions = 
         notes.push({ methods: [a.method, b.method], split, difference: d, within: { image: n }, text });
       } else if (split === 'val' && options.seedNoise && d < options.seedNoise.val) {
         const { val: noise, seeds } = options.seedNoise;
-        const text = `${what}: val accuracy ${d.toFixed(4)} apart, within the seeds' noise (±${noise.toFixed(4)} over ${seeds} seeds)`;
+        const text = `${what}: val accuracy ${d.toFixed(4)} apart, within the seeds' noise (pooled sd ${noise.toFixed(4)} over ${seeds} seeds): no real difference`;
         notes.push({ methods: [a.method, b.method], split, difference: d, within: { noise, seeds }, text });
       }
     }
