@@ -386,6 +386,11 @@ export function isRunnerRecordType(type: string): boolean {
   return RUNNER_RECORD_PREFIXES.some((p) => type.startsWith(p));
 }
 
+/** Whether a parsed event (see `toSearchEvent`, which checks every runner record with its schema) is one of the runner's records, typed by its `type`. */
+export function isRunnerRecord(e: SearchEvent): e is RunnerRecord {
+  return isRunnerRecordType(e.type) && 'seq' in e;
+}
+
 /** Problems of a zod parse as `path: message` lines. */
 export function formatRecordIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(record)'}: ${i.message}`).join('; ');

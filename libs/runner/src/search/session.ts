@@ -14,7 +14,7 @@ import type { SearchConfig } from '../config/schema.js';
 import { ResumeError, RunnerError, SearchSetupError, TooManyFailuresError } from '../errors.js';
 import { toSearchEvent } from '../journal/read.js';
 import {
-  baselineKey, checkRecord, gaKey, isLegacyFailure, type EvalFailedRecord, type EvalFinishedRecord, type EvalKind, type GaSnapshotRecord,
+  baselineKey, checkRecord, gaKey, isLegacyFailure, isRunnerRecord, type EvalFailedRecord, type EvalFinishedRecord, type EvalKind, type GaSnapshotRecord,
   type EvalProgressEvent, type GenerationFinishedRecord, type RunnerRecordBody, type SearchEvent, type SearchProvenanceRecord, type SearchStartedRecord,
 } from '../journal/records.js';
 import { evaluateWithRetries } from './attempts.js';
@@ -110,8 +110,9 @@ export class SearchSession {
           throw new ResumeError(journalPath, `the search never started (it was stopped while loading its data); start it again with \`slt search ... --out ${dir}\``, { kind: 'bad-input' });
         }
         if (before.some((r) => r.type === 'search.finished')) {
-          for (const r of before) this.noteRecord(r);
-          this.state = reduceJournal(before.map((r, i) => toSearchEvent(r, journalPath, i + 1)));
+          const events = before.map((r, i) => toSearchEvent(r, journalPath, i + 1));
+          for (const e of events) this.noteRecord(e);
+          this.state = reduceJournal(events);
           const uri = this.trackingUri();
           const report = await deliverJournalPort(journalPath, uri, searchRunMapperFor(before, { dir })).catch(() => undefined);
           return { status: 'finished', state: this.state, alreadyFinished: true, pendingRuns: report?.pendingRuns ?? -1, trackingUri: uri };
@@ -216,20 +217,20 @@ export class SearchSession {
     const events = raw.map((r, i) => toSearchEvent(r, journalPath, i + 1));
     const existing = raw;
     this.journal = openJournal(journalPath, { defaultExperimentName: this.init.fresh?.config.experiment });
-    for (const r of existing) this.noteRecord(r);
+    for (const e of events) this.noteRecord(e);
     this.state = reduceJournal(events);
     this.journal.onAppend((r) => {
-      this.noteRecord(r);
       // Appended bodies were checked by append(); parsing gives the typed event (and NaN back from null).
       const e = toSearchEvent(r, journalPath);
+      this.noteRecord(e);
       this.state = reduceSearch(this.state, e);
       this.init.onEvent?.(e);
     });
     return existing;
   }
 
-  private noteRecord(r: JournalRecord): void {
-    const x = r as unknown as RunnerRecordBody & JournalRecord;
+  private noteRecord(x: SearchEvent): void {
+    if (!isRunnerRecord(x)) return;
     switch (x.type) {
       case 'search.started': this.started = x; break;
       // A failure recorded as eval.finished by an older slt is no fitness: it is evaluated again.

@@ -12,6 +12,7 @@ import { openJournal, type DeliveryReport, type Journal } from '@slt/tracking';
 import { confusionDocument } from '../compare/confusion.js';
 import { buildComparison } from '../compare/table.js';
 import { ResumeError } from '../errors.js';
+import { StudyJournalError } from './errors.js';
 import type { SearchEvent } from '../journal/records.js';
 import { deliverJournalPort, resolveTrackingUriPort } from '../ports/tracking.js';
 import { Controller } from '../search/control.js';
@@ -20,7 +21,7 @@ import { rememberSearch } from '../search/search-index.js';
 import { readSearchState, resumeSearch, runSearch, syncSearch, type SearchOutcome, type SyncSearchOptions } from '../search/run.js';
 import { modelSearchConfig, studyConfigFile, type StudyConfig } from './config.js';
 import { preflightStudy } from './preflight.js';
-import type { StudyEvent, StudyRecordBody } from './records.js';
+import { checkStudyRecord, type StudyEvent, type StudyRecordBody } from './records.js';
 import { createStudyRunMapper } from './runs.js';
 import { STUDY_CONFIG_FILE, STUDY_JOURNAL, locateStudy, studyModelDir } from './paths.js';
 import { initialStudyState, readStudyJournal, reduceStudy, reduceStudyJournal, type StudyState } from './state.js';
@@ -149,7 +150,10 @@ class StudyRunner {
       this.state = reduceStudyJournal(existing);
       this.journal = openJournal(this.journalPath, { defaultExperimentName: this.fresh?.config.base.experiment });
       this.journal.onAppend((r) => {
-        const e = r as unknown as StudyEvent;
+        // Appended bodies were checked by append(); the check gives the typed event.
+        const c = checkStudyRecord(r);
+        if (!c.ok) throw new StudyJournalError(this.journalPath, c.error);
+        const e = c.record;
         this.state = reduceStudy(this.state, e);
         this.options.onEvent?.(e);
       });
