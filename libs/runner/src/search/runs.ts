@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { countSetBits } from '@slt/util';
 import { recordTime, trackingRecordMapper, type JournalRecord, type RunOp, type RunOpsMapper, type RunOpsMapperFactory } from '@slt/tracking';
-import { checkRecord, type RunnerRecordBody, type SearchStartedRecord } from '../journal/records.js';
+import { checkRecord, type SearchStartedRecord } from '../journal/records.js';
 import { dataSettingsParams } from '../config/audio.js';
 
 /** Options of {@link createSearchRunMapper}. */
@@ -95,9 +95,9 @@ export function createSearchRunMapper(options: SearchRunMapperOptions = {}): Run
 
   return {
     next(record: JournalRecord): RunOp[] {
-      const checked = checkRecord(record as unknown as RunnerRecordBody);
+      const checked = checkRecord(record);
       if (!checked.ok) return [];
-      const r = checked.record as RunnerRecordBody;
+      const r = checked.record;
       const time = recordTime(record);
       if (r.type !== 'search.started' && !started) return [];
       switch (r.type) {
