@@ -17,6 +17,7 @@ import { useRequests } from './hooks/useRequests.js';
 import { useSearchJournal } from './hooks/useSearchJournal.js';
 import { useSearchAlive } from './hooks/useSearchAlive.js';
 import { useSearchList } from './hooks/useSearchList.js';
+import { useSeedNoise } from './hooks/useSeedNoise.js';
 import { useStudy } from './hooks/useStudy.js';
 import { useTrackingStatus } from './hooks/useTrackingStatus.js';
 import { useTerminalSize, type Size } from './hooks/useTerminalSize.js';
@@ -57,6 +58,8 @@ export function App({ root, initial, size, color }: AppProps) {
   useSearchJournal(searchDir ? { dir: searchDir } : undefined, dispatch);
   useSearchAlive(state.attached?.dir, dispatch);
   useTrackingStatus(searchDir, dispatch);
+  // The Results screen says which differences are within the seeds' noise (searches differing only in their seed).
+  useSeedNoise(searchDir, state.search.status === 'finished' && state.search.mode !== 'search', dispatch);
   useRequests(state.request, state.attached, root, dispatch);
   const mlflow = useMlflowLink(searchDir ? { dir: searchDir } : undefined, state.search.parentRunKey, state.search.config?.trackingUri);
   useQuit(state.quitting);

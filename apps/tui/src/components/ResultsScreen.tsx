@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { buildComparison, comparisonNotes } from '@slt/runner/light';
 import type { AppState } from '../state/app.js';
-import { finishedRows } from '../state/selectors.js';
+import { finishedRows, seedNoiseOf } from '../state/selectors.js';
 import { clip, fit, fmtAcc, fmtCount, maskChars, wrap, wrapWords } from '../view/format.js';
 import { PARETO_LEGEND, paretoFront, paretoPlot, type ParetoPoint } from '../view/pareto.js';
 import { Tx } from './theme.js';
@@ -32,9 +32,14 @@ export function ResultsScreen({ state, width, height }: ResultsScreenProps) {
   const tableLines = cmp.rows.map((r) => `${fit(r.method, 14)} ${fit(String(r.trainableLayers), 6, true)} ${fit(fmtAcc(r.valAccuracy), 7, true)} ${fit(fmtAcc(r.testAccuracy), 8, true)} ${fit(fmtCount(r.trainableParams), 9, true)}${r.error ? ` ✗ ${r.error}` : ''}`);
   const note = s.baselines.length === 0 ? '  no baselines in this search (slt compare runs the GA and the baselines)' : '';
   // Differences within one validation image (or the seeds' noise) mean nothing: say so (e lists them all).
-  const close = comparisonNotes(cmp).filter((n) => n.split === 'val');
+  const seedNoise = seedNoiseOf(state);
+  const close = comparisonNotes(cmp, { seedNoise }).filter((n) => n.split === 'val');
+  const why = [
+    close.some((n) => 'image' in n.within) ? `val within one image, 1/${cmp.counts?.val}` : '',
+    seedNoise && close.some((n) => 'noise' in n.within) ? `within the seeds' noise, sd ${seedNoise.val.toFixed(4)} over ${seedNoise.seeds} seeds` : '',
+  ].filter(Boolean).join('; ');
   const closeText = close.length
-    ? `  ≈ no real difference (val within one image, 1/${cmp.counts?.val}): ${close.map((n) => `${n.methods[0]} ~ ${n.methods[1]}`).join(', ')}${close.length > 1 ? ' · e: details' : ''}`
+    ? `  ≈ no real difference (${why}): ${close.map((n) => `${n.methods[0]} ~ ${n.methods[1]}`).join(', ')}${close.length > 1 ? ' · e: details' : ''}`
     : '';
   const points: ParetoPoint[] = finishedRows(s).map((r) => ({ label: r.label ?? r.key, accuracy: r.fitness!, params: r.trainableParams ?? 0, baseline: r.kind === 'baseline', mask: r.mask }));
   // The selected row's mask is shown below and marked @ in the plot.

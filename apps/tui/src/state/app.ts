@@ -2,7 +2,7 @@
  * The app's state and its reducer: every change is a union action; effects are only *requested*
  * here (`request`) and carried out by hooks, which report back with actions.
  */
-import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type StudyState, type TrackingStatusEvent } from '@slt/runner/light';
+import { initialSearchState, reduceSearch, type SearchEvent, type SearchState, type SearchSummary, type SeedNoise, type StudyState, type TrackingStatusEvent } from '@slt/runner/light';
 import { FIELD_KEYS, fieldSpecs, presetValues, validateForm, type FieldKey, type FormPreset, type FormValues } from './form.js';
 import { isDown, isLeft, isRight, isUp, type KeyPress } from './keys.js';
 import { detailsLines, visibleRows, visibleSearches } from './selectors.js';
@@ -65,6 +65,8 @@ export interface AppState {
   confirmStop?: boolean;
   /** The details view (key `e`): errors and why a search stopped, whole; its first line shown. */
   details?: { offset: number };
+  /** The seeds' noise of the followed finished search (`dir`), from the searches beside it that differ only in their seed; `noise` undefined when under 2 seeds. */
+  seedNoise?: { dir: string; noise?: SeedNoise };
 }
 
 /** Every action. */
@@ -81,6 +83,8 @@ export type Action =
   | { type: 'models'; models: string[] }
   /** The attached search's latest MLflow delivery status. */
   | { type: 'tracking'; status?: TrackingStatusEvent }
+  /** The seeds' noise of the finished search in `dir` (undefined: fewer than 2 seeds). */
+  | { type: 'seedNoise'; dir: string; noise?: SeedNoise }
   /** The journal is followed again from its first record: the search state starts over. */
   | { type: 'journal.reset' }
   | { type: 'busy'; text?: string }
@@ -101,7 +105,7 @@ const clamp = (i: number, n: number): number => Math.max(0, Math.min(i, Math.max
 const printable = (k: KeyPress): boolean => k.input.length > 0 && !k.ctrl && [...k.input].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 
 function attach(state: AppState, id: string, dir: string, study?: boolean): AppState {
-  return { ...state, details: undefined, attached: { id, dir, ...(study ? { study } : {}) }, study: undefined, search: initialSearchState(), tracking: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
+  return { ...state, details: undefined, attached: { id, dir, ...(study ? { study } : {}) }, study: undefined, search: initialSearchState(), tracking: undefined, seedNoise: undefined, screen: 'live', rowIndex: 0, genIndex: null, filter: '', filtering: false, resultIndex: 0 };
 }
 
 /** The error of one field for these values (validation as you type), undefined when fine. */
@@ -276,7 +280,9 @@ export function appReducer(state: AppState, action: Action): AppState {
     case 'tracking':
       return state.tracking?.time === action.status?.time && state.tracking?.phase === action.status?.phase ? state : { ...state, tracking: action.status };
     case 'journal.reset':
-      return { ...state, search: initialSearchState() };
+      return { ...state, search: initialSearchState(), seedNoise: undefined };
+    case 'seedNoise':
+      return { ...state, seedNoise: { dir: action.dir, noise: action.noise } };
     case 'events': {
       let search = state.search;
       for (const e of action.events) search = reduceSearch(search, e);

@@ -1,5 +1,5 @@
 /** Derived views of the app state (pure; shared by the reducer and the components). */
-import { buildComparison, comparisonNotes, type PopulationRow, type SearchState, type SearchSummary } from '@slt/runner/light';
+import { buildComparison, comparisonNotes, type PopulationRow, type SearchState, type SeedNoise, type SearchSummary } from '@slt/runner/light';
 import type { AppState } from './app.js';
 
 const matches = (filter: string, ...parts: (string | number | undefined)[]): boolean =>
@@ -73,6 +73,11 @@ export function launchStopped(state: Pick<AppState, 'attached' | 'study' | 'sear
   return state.search.status === 'empty';
 }
 
+/** The seeds' noise of the followed search, when it was read for this very folder. */
+export function seedNoiseOf(state: AppState): SeedNoise | undefined {
+  return state.seedNoise && state.seedNoise.dir === followedDir(state) ? state.seedNoise.noise : undefined;
+}
+
 /**
  * What the details view (key `e`) shows, whole: the last error message, why a launch stopped before
  * its search started (its stderr), a failed or interrupted search's reason, failed evaluations'
@@ -94,7 +99,7 @@ export function detailsLines(state: AppState): string[] {
   const failed = [...s.generations.flatMap((g) => g.rows), ...s.baselines].filter((r) => r.state === 'failed' && r.error);
   for (const r of failed) para(`Evaluation ${r.label ?? r.key} failed:`, r.error!);
   if (state.screen === 'results') {
-    const notes = comparisonNotes(buildComparison(s));
+    const notes = comparisonNotes(buildComparison(s), { seedNoise: seedNoiseOf(state) });
     if (notes.length) para('Differences too small to mean anything:', notes.map((n) => n.text).join('\n'));
   }
   return out;
