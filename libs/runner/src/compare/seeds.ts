@@ -32,12 +32,17 @@ export interface SeedNoise {
   methods: { method: string; values: number[]; sd: number }[];
 }
 
-/** A config without the keys that may differ between seed siblings (`seed`, `out`), as a stable string. */
+/**
+ * Keys that may differ between seed siblings: the seed, and what changes where a search runs or is
+ * logged but not its results (a seeded search's journal is the same with 0, 1 or 2 workers).
+ */
+const NOT_RESULTS = ['seed', 'out', 'workers', 'gpus', 'trackingUri', 'experiment', 'name', 'retries', 'maxFailures'] as const;
+
+/** A config without the keys that may differ between seed siblings ({@link NOT_RESULTS}), as a stable string. */
 function configKey(config: SearchConfig | undefined): string | undefined {
   if (!config) return undefined;
   const rest: Record<string, unknown> = { ...config };
-  delete rest.seed;
-  delete rest.out;
+  for (const k of NOT_RESULTS) delete rest[k];
   return stableJson(rest);
 }
 
@@ -50,7 +55,7 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-/** True when two searches are seed siblings: same mode, and journaled configs equal in everything but `seed` and `out`. */
+/** True when two searches are seed siblings: same mode, and journaled configs equal in everything but the seed and where they ran or were logged (`out`, `workers`, `gpus`, `trackingUri`, `experiment`, `name`, `retries`, `maxFailures`). */
 export function sameButSeed(a: Pick<SearchState, 'mode' | 'config'>, b: Pick<SearchState, 'mode' | 'config'>): boolean {
   const ka = configKey(a.config);
   return ka !== undefined && a.mode === b.mode && ka === configKey(b.config);
