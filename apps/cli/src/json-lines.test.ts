@@ -11,6 +11,15 @@ describe('--json lines', () => {
     expect(linesOf(lines, 'evaluation')[0]!.fitness).toBeNull(); // NaN in slt is null in JSON
   });
 
+  it('parses a comparison line (--format json) with its rows and notes', () => {
+    const row = { method: 'GA (best)', kind: 'ga', mask: '01', trainableLayers: 1, valAccuracy: 0.5, testAccuracy: null, trainableParams: 10, macroPrecision: null, macroRecall: null };
+    const line = { type: 'comparison', searchId: 's1', rows: [row], generations: [{ generation: 0, best: 0.5, mean: 0.4 }], counts: { val: 140, test: 140 }, notes: ['x'], seedNoise: { val: 0.02, seeds: 3, searches: ['a', 'b', 'c'] } };
+    const [c] = linesOf(parseSearchJsonLines(JSON.stringify(line)), 'comparison');
+    expect(c!.rows[0]!.method).toBe('GA (best)');
+    expect(c!.seedNoise?.seeds).toBe(3);
+    expect(() => parseSearchJsonLines(JSON.stringify({ ...line, rows: [{ ...row, kind: 'other' }] }))).toThrow(/line 1: rows\.0\.kind:/);
+  });
+
   it('names the line and the field that is wrong', () => {
     const bad = { ...evaluation, mask: '01x' };
     expect(() => parseSearchJsonLines(`${JSON.stringify(search)}\n${JSON.stringify(bad)}`)).toThrow(JsonLineError);

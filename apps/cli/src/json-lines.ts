@@ -99,6 +99,49 @@ export const trackingLineSchema = z.looseObject({
   lastError: z.string().optional(),
 });
 
+/** One method of a comparison: the GA's best or a baseline (`--format json`). */
+const comparisonRowSchema = z.object({
+  method: z.string(),
+  kind: z.enum(['ga', 'baseline']),
+  mask,
+  trainableLayers: int,
+  trainableWeightedLayers: int.optional(),
+  pruned: z.boolean().optional(),
+  valAccuracy: num,
+  testAccuracy: num,
+  trainableParams: num,
+  macroPrecision: num,
+  macroRecall: num,
+  confusion: z.array(z.array(int)).optional(),
+  error: z.string().optional(),
+});
+
+/** The GA beside the baselines (`slt compare|baselines|resume --format json`), with the differences too small to mean anything. */
+export const comparisonLineSchema = z.looseObject({
+  type: z.literal('comparison'),
+  searchId: z.string().optional(),
+  model: z.string().optional(),
+  dataset: z.string().optional(),
+  classNames: z.array(z.string()).optional(),
+  rows: z.array(comparisonRowSchema),
+  generations: z.array(z.object({ generation: int, best: num, mean: num })),
+  counts: z.object({ val: int, test: int }).optional(),
+  /** One sentence per pair of methods within one image or within the seeds' noise. */
+  notes: z.array(z.string()),
+  /** The seeds' noise of validation accuracy, when searches beside this one differ only in their seed. */
+  seedNoise: z.object({ val: z.number(), seeds: int, searches: z.array(z.string()) }).optional(),
+});
+
+/** The paper's table across the models of a study (`slt compare --config study.yaml --format json`). */
+export const studyLineSchema = z.looseObject({
+  type: z.literal('study'),
+  dir: z.string(),
+  studyId: z.string().optional(),
+  dataset: z.string().optional(),
+  columns: z.array(z.string()),
+  models: z.array(z.object({ label: z.string(), model: z.string(), input: z.tuple([int, int]), searchId: z.string().optional(), cells: z.record(z.string(), z.unknown()) })),
+});
+
 /** `--detach`: the search runs in the background. */
 export const detachedLineSchema = z.looseObject({
   type: z.literal('detached'),
@@ -110,7 +153,7 @@ export const detachedLineSchema = z.looseObject({
 });
 
 /** Any line `slt search|baselines|compare|resume --json` prints. */
-export const searchJsonLineSchema = z.discriminatedUnion('type', [searchLineSchema, evaluationLineSchema, cachedLineSchema, generationLineSchema, trackingLineSchema, resultLineSchema, detachedLineSchema]);
+export const searchJsonLineSchema = z.discriminatedUnion('type', [searchLineSchema, evaluationLineSchema, cachedLineSchema, generationLineSchema, trackingLineSchema, resultLineSchema, comparisonLineSchema, studyLineSchema, detachedLineSchema]);
 
 /** Any line `slt search|baselines|compare|resume --json` prints. */
 export type SearchJsonLine = z.output<typeof searchJsonLineSchema>;

@@ -33,7 +33,7 @@ export async function printComparison(out: SearchOutcome, format: string): Promi
   const notes = comparisonNotes(c, { seedNoise });
   if (format === 'json') {
     const noise = seedNoise ? { val: seedNoise.val, seeds: seedNoise.seeds, searches: seedNoise.searches.map((s) => s.searchId ?? s.dir) } : undefined;
-    process.stdout.write(`${JSON.stringify({ type: 'comparison', searchId: out.searchId, ...c, notes: notes.map((n) => n.text), ...(noise ? { seedNoise: noise } : {}) })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'comparison', searchId: out.searchId, ...c, notes: notes.map((n) => n.text), ...(noise ? { seedNoise: noise } : {}) } satisfies SearchJsonLineInput)}\n`);
   } else if (format === 'markdown') {
     process.stdout.write(formatComparisonMarkdown(c));
     if (notes.length) process.stdout.write(`\n${notes.map((n) => `- note: ${n.text}`).join('\n')}\n`);
@@ -49,7 +49,7 @@ export async function printComparison(out: SearchOutcome, format: string): Promi
 export function printStudy(out: StudyOutcome, format: string): void {
   const t = out.state.table;
   if (!t) return;
-  if (format === 'json') process.stdout.write(`${JSON.stringify({ type: 'study', dir: out.dir, ...t })}\n`);
+  if (format === 'json') process.stdout.write(`${JSON.stringify({ type: 'study', dir: out.dir, ...t } satisfies SearchJsonLineInput)}\n`);
   else if (format === 'markdown') process.stdout.write(formatStudyMarkdown(t));
   else if (format === 'csv') process.stdout.write(formatStudyCsv(t));
   else {
