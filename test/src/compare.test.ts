@@ -75,6 +75,8 @@ describe('slt compare (fashion-mnist-900, MobileNetV1-0.25, 4 x 2, 1 epoch)', ()
     const freeze = json.rows.find((r: { method: string }) => r.method === 'freeze-all');
     expect(trainAll.trainableParams).toBeGreaterThan(freeze.trainableParams);
     expect(readFileSync(path.join(cwd, 'cmp/comparison.txt'), 'utf8')).toContain('trainable params');
+    // The differences within one image are noted in the files too (none is an empty list).
+    expect(Array.isArray(json.notes)).toBe(true);
     const png = readFileSync(path.join(cwd, 'cmp/fitness.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     expect(png.length).toBeGreaterThan(5000);
