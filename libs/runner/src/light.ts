@@ -31,7 +31,7 @@ export type { SearchLocation, ControlCommand } from './search/paths.js';
 export type { TrackingStatusEvent } from './ports/tracking.js';
 
 // Showing progress: one wording for attach, the TUI's plain mode and its views.
-export { formatDuration, searchLiveness, livenessText, displayGeneration, setupText, progressParts, progressLine, exitOnClosedPipe } from './search/progress.js';
+export { formatDuration, searchLiveness, livenessText, displayGeneration, setupText, workersText, progressParts, progressLine, exitOnClosedPipe } from './search/progress.js';
 export type { SearchLiveness } from './search/progress.js';
 
 // Detached searches: launch one, follow it, tell why it stopped.

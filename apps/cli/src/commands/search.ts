@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import {
-  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, runSearch, workersChoiceOf, workersWarnings,
+  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, runSearch, workersChoiceOf, workersText, workersWarnings,
   type RunnerRecord, type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
 } from '@slt/runner';
 import { ProgressPrinter } from './attach.js';
@@ -134,7 +134,7 @@ export function warnUnusedFlags(command: SearchCommandName, cmd: Command): void 
 export async function configFromFlags(opts: SearchFlags, mode: SearchCommandName = 'search'): Promise<SearchConfig> {
   const config = await loadSearchConfig({ file: opts.config, flags: flagValues(opts), mode });
   const choice = workersChoiceOf(config);
-  if (choice) process.stderr.write(`slt ${mode}: ${choice.workers} worker${choice.workers === 1 ? '' : 's'}, ${choice.reason} (set --workers N to choose)\n`);
+  if (choice) process.stderr.write(`slt ${mode}: ${workersText(choice.workers, choice.reason)} (set --workers N to choose)\n`);
   else for (const w of workersWarnings(config, mode)) process.stderr.write(`slt ${mode}: warning: ${w}\n`);
   return config;
 }
