@@ -1,44 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openJournal } from '@slt/tracking';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseSearchConfig } from '../config/schema.js';
 import { readSearchState } from '../search/run.js';
+import { writeFinishedCompare } from '../testing.js';
 import { searchSeedNoise } from './seeds.js';
 import { buildComparison, comparisonNotes } from './table.js';
 
-const result = (fitness: number) => ({
-  fitness, testAccuracy: fitness, epochs: [], trainableParams: 10, totalParams: 90, trainableLayers: 2, seconds: 1, imagesPerSecond: 1, backend: 'cpu', prefixReused: 0,
-});
-
-/**
- * A finished compare search as the runner journals it (search.started, one generation, the
- * baselines, search.finished), validation accuracies `ga`, `heuristic` and `freeze-all`; 200
- * validation images (one image = 0.005).
- */
-function writeCompare(root: string, id: string, seed: number, acc: { ga: number; heuristic: number; freeze: number }, config: Record<string, unknown> = {}): string {
-  const dir = path.join(root, id);
-  mkdirSync(dir, { recursive: true });
-  const j = openJournal(path.join(dir, 'journal.jsonl'));
-  j.createRun({ runKey: id, runName: 'search' });
-  j.append('search.started', {
-    searchId: id, config: { ...parseSearchConfig({ data: 'd', population: 4, generations: 1, epochs: 1, workers: 0, ...config }), seed, out: dir }, mode: 'compare', parentRunKey: id,
-    model: { name: 'm', genomeLength: 4, layerNames: ['a', 'b', 'c', 'd'], lockedGenes: [] },
-    dataset: { name: 'ds', classNames: ['x', 'y'], counts: { train: 600, val: 200, test: 200 }, shape: [32, 32, 1] },
-    totalEvaluations: 2, totalBaselines: 2, pid: 1, host: 'h',
-  });
-  j.append('generation.started', { generation: 0, genomes: [{ index: 0, mask: '1100', cached: false }, { index: 1, mask: '0110', cached: false }] });
-  j.append('eval.finished', { key: 'g0/0', kind: 'ga', generation: 0, index: 0, mask: '1100', fitness: acc.ga, result: result(acc.ga), runKey: `${id}-0` });
-  j.append('eval.finished', { key: 'g0/1', kind: 'ga', generation: 0, index: 1, mask: '0110', fitness: acc.ga - 0.1, result: result(acc.ga - 0.1), runKey: `${id}-1` });
-  j.append('generation.finished', { generation: 0, best: acc.ga, mean: acc.ga - 0.05, worst: acc.ga - 0.1, bestMask: '1100', bestTrainableParams: 10, evaluations: 2, cacheHits: 0 });
-  j.append('search.baselines', { baselines: [{ label: 'heuristic', mask: '0011' }, { label: 'freeze-all', mask: '0000' }] });
-  j.append('eval.finished', { key: 'baseline/heuristic', kind: 'baseline', generation: -1, index: 0, mask: '0011', label: 'heuristic', fitness: acc.heuristic, result: result(acc.heuristic), runKey: `${id}-h` });
-  j.append('eval.finished', { key: 'baseline/freeze-all', kind: 'baseline', generation: -1, index: 1, mask: '0000', label: 'freeze-all', fitness: acc.freeze, result: result(acc.freeze), runKey: `${id}-f` });
-  j.append('search.finished', { population: [{ mask: '1100', fitness: acc.ga }], seconds: 3 });
-  j.close();
-  return dir;
-}
+const writeCompare = writeFinishedCompare;
 
 let root: string;
 beforeEach(() => {
