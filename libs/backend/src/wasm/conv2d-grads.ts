@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
 import { conv2dInputGradCol2im } from './simd/conv.js';
-import { asTensor4D, checkNHWC, type ConvGradAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
+import { asTensor4D, convAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
 
 export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
   const want = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
@@ -18,8 +18,7 @@ export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.C
  */
 export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'Conv2DBackpropFilter';
-  const a = attrs as unknown as ConvGradAttrs;
-  checkNHWC(K, a);
+  const a = convAttrs(K, attrs);
   const filterShape = shapeOf(K, 'filterShape', a.filterShape);
   return tf.tidy(() => {
     const x = asTensor4D(K, 'x', inputs.x);
@@ -46,8 +45,7 @@ export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
  */
 export function conv2DBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'Conv2DBackpropInput';
-  const a = attrs as unknown as ConvGradAttrs;
-  checkNHWC(K, a);
+  const a = convAttrs(K, attrs);
   const inputShape = shapeOf(K, 'inputShape', a.inputShape);
   return tf.tidy(() => {
     const dy = asTensor4D(K, 'dy', inputs.dy);

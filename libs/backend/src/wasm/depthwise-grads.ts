@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkDy, dilateFilter, transposedConvBody } from './conv2d-grads.js';
 import { depthwiseFilterGrad, depthwiseInputGrad } from './simd/conv.js';
-import { asTensor4D, checkNHWC, type ConvGradAttrs, type KernelArgs, pair, shapeOf, tapWindows } from './util.js';
+import { asTensor4D, convAttrs, type KernelArgs, pair, shapeOf, tapWindows } from './util.js';
 
 /**
  * Gradient of depthwiseConv2d with respect to its filter. With channel multiplier 1 on wasm with
@@ -11,8 +11,7 @@ import { asTensor4D, checkNHWC, type ConvGradAttrs, type KernelArgs, pair, shape
  */
 export function depthwiseConv2dNativeBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'DepthwiseConv2dNativeBackpropFilter';
-  const a = attrs as unknown as ConvGradAttrs;
-  checkNHWC(K, a);
+  const a = convAttrs(K, attrs);
   const filterShape = shapeOf(K, 'filterShape', a.filterShape);
   const fast = tf.tidy(() => {
     const x = asTensor4D(K, 'x', inputs.x);
@@ -48,8 +47,7 @@ export function depthwiseConv2dNativeBackpropFilter({ inputs, attrs }: KernelArg
  */
 export function depthwiseConv2dNativeBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'DepthwiseConv2dNativeBackpropInput';
-  const a = attrs as unknown as ConvGradAttrs;
-  checkNHWC(K, a);
+  const a = convAttrs(K, attrs);
   const inputShape = shapeOf(K, 'inputShape', a.inputShape);
   return tf.tidy(() => {
     const dy = asTensor4D(K, 'dy', inputs.dy);

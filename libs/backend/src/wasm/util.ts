@@ -33,11 +33,18 @@ export function asTensor4D(kernel: string, name: string, info: tf.TensorInfo | u
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor4D;
 }
 
-export function checkNHWC(kernel: string, attrs: ConvGradAttrs): void {
-  const f = attrs.dataFormat;
+/**
+ * The attributes of a conv gradient kernel as tfjs-core passes them, checked where a wrong one would
+ * give a wrong gradient silently: strides and pad present, data format NHWC.
+ */
+export function convAttrs(kernel: string, attrs: tf.NamedAttrMap | undefined): ConvGradAttrs {
+  if (!attrs || attrs.strides === undefined || attrs.pad === undefined) throw new KernelInputError(kernel, 'attributes strides and pad are required');
+  const a = attrs as unknown as ConvGradAttrs; // the one read of tfjs's untyped attribute map
+  const f = a.dataFormat;
   if (f !== undefined && f !== 'NHWC' && f !== 'channelsLast') {
     throw new KernelInputError(kernel, `dataFormat '${f}' is not supported; only NHWC`);
   }
+  return a;
 }
 
 export function pair(v: number | [number, number] | undefined): [number, number] {
