@@ -1,6 +1,7 @@
 /** A quick reachability check of the tracking target, for `slt doctor`. */
 import { access, constants, mkdir } from 'node:fs/promises';
 import { resolveTrackingConfig, type TrackingConfigOptions } from './config.js';
+import { namesStore } from './errors.js';
 import { MlflowRestClient } from './store/rest.js';
 
 /** Result of `checkTracking`. */
@@ -35,9 +36,8 @@ export async function checkTracking(options: TrackingConfigOptions & { timeoutMs
     const exp = await client.getExperimentByName('Default');
     return { ok: true, kind: 'rest', target: cfg.uri, detail: `MLflow server at ${cfg.uri} answers${exp ? '' : ' (no Default experiment)'}` };
   } catch (err) {
-    // The request error names the server already ("MLflow at URL is unreachable: connection refused (ECONNREFUSED)").
     const message = (err as Error).message;
-    const what = message.includes(cfg.uri.replace(/\/+$/, '')) ? message : `MLflow at ${cfg.uri} is unreachable: ${message}`;
+    const what = namesStore(err) ? message : `MLflow at ${cfg.uri} is unreachable: ${message}`;
     return { ok: false, kind: 'rest', target: cfg.uri, detail: `${what}; runs stay in the journal until \`slt sync\` (check --tracking-uri / MLFLOW_TRACKING_URI, or run without it to log to ./mlruns)` };
   }
 }

@@ -60,6 +60,15 @@ export class MlflowRequestError extends TrackingError {
   }
 }
 
+/**
+ * Whether an error's message names the store already: every request error of an MLflow server
+ * does ("MLflow at URL is unreachable: ...", "POST ... to URL answered 503: ..."). Wrappers add the
+ * store's name only when it does not, so it is said once.
+ */
+export function namesStore(err: unknown): boolean {
+  return err instanceof MlflowRequestError;
+}
+
 /** A store operation was refused (MLflow semantics), e.g. `RESOURCE_ALREADY_EXISTS`. */
 export class StoreError extends TrackingError {
   /** MLflow-style error code: `RESOURCE_ALREADY_EXISTS`, `RESOURCE_DOES_NOT_EXIST`, `INVALID_PARAMETER_VALUE`. */

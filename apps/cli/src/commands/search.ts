@@ -222,9 +222,8 @@ export function makeReporter(json: boolean, initial?: SearchState): { onEvent: (
       if (json) process.stdout.write(`${JSON.stringify({ type: 'tracking', phase: e.phase, target: e.target, pendingRuns: e.pendingRuns, retries: e.retries, ...(e.lastError ? { lastError: e.lastError } : {}) } satisfies SearchJsonLineInput)}\n`);
       if (e.phase === 'retrying' && !retrying) {
         retrying = true;
-        // A request error names the server already ("MLflow at URL is unreachable: ..."): the URL once.
-        const what = e.lastError?.includes(e.target) ? e.lastError : `${e.target} does not answer (${e.lastError ?? 'no answer'})`;
-        process.stderr.write(`slt: tracking: ${what}; retrying, ${e.pendingRuns} run(s) waiting\n`);
+        // The delivery's last error names the store once ("MLflow at URL is unreachable: ...").
+        process.stderr.write(`slt: tracking: ${e.lastError ?? `${e.target} does not answer`}; retrying, ${e.pendingRuns} run(s) waiting\n`);
       } else if (retrying && (e.phase === 'idle' || e.phase === 'delivering')) {
         retrying = false;
         process.stderr.write(`slt: tracking: ${e.target} answers again after ${e.retries} retries\n`);

@@ -1,7 +1,7 @@
 /**
  * The seeds' noise of a comparison: how much a method's validation accuracy moves when only the
  * search's seed changes, from the finished searches beside this one (same search root, same mode,
- * the same config but for `seed` and `out`). `comparisonNotes` says a difference below it is
+ * the same config but for the seed and what does not change results: see {@link sameButSeed}). `comparisonNotes` says a difference below it is
  * within the seeds' noise.
  */
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /** Adapter over @slt/tracking's delivery (journal -> MLflow REST or FileStore). */
 import {
-  checkTracking, deliverJournal, resolveTrackingConfig, startDelivery, type DeliveryReport, type DeliveryStatus, type Journal, type RunOpsMapperFactory, type TrackingCheck,
+  checkTracking, deliverJournal, namesStore, resolveTrackingConfig, startDelivery, type DeliveryReport, type DeliveryStatus, type Journal, type RunOpsMapperFactory, type TrackingCheck,
 } from '@slt/tracking';
 
 /** A running delivery of a journal to its sink. */
@@ -58,7 +58,7 @@ export function startDeliveryPort(
       if (warnedRetry) return;
       warnedRetry = true;
       const message = (err as Error).message;
-      onWarning(`tracking: ${message.includes(trackingUri) ? message : `${trackingUri} does not answer (${message})`}; the search goes on, runs are kept in the journal and delivered when it answers (or with \`slt sync\`)`);
+      onWarning(`tracking: ${namesStore(err) ? message : `${trackingUri} does not answer (${message})`}; the search goes on, runs are kept in the journal and delivered when it answers (or with \`slt sync\`)`);
     },
     onStatus: (s) => onStatus?.(trackingStatusEvent(s)),
   });

@@ -10,7 +10,7 @@
  * - params, tags, dataset inputs, artifacts and statuses are idempotent by nature.
  */
 import { readFile } from 'node:fs/promises';
-import { DeliveryError, StoreError, isRetryable } from '../errors.js';
+import { DeliveryError, StoreError, isRetryable, namesStore } from '../errors.js';
 import { quoteFilterValue } from '../mlflow/filter.js';
 import { chunkLogBatch, validateMetric, validateParam, validateTag, type KeyValue, type LogBatch, type MetricPoint } from '../mlflow/validation.js';
 import type { JournalRecord } from '../journal/records.js';
@@ -346,9 +346,8 @@ export class Deliverer {
       try {
         return await raceAbort(op(careful), this.signal);
       } catch (err) {
-        // The store is named once: a request error names it already ("MLflow at URL is unreachable: ...").
         const message = (err as Error).message;
-        const to = message.includes(this.store.target) ? '' : ` to ${this.store.target}`;
+        const to = namesStore(err) ? '' : ` to ${this.store.target}`; // the store is named once
         if (!isRetryable(err)) {
           throw new DeliveryError(this.journalPath, `Delivery of ${this.journalPath}${to} failed at ${what}: ${message}`, { cause: err });
         }

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createTrackingStore, type TrackingConfigOptions } from '../config.js';
-import { DeliveryError, TrackingError } from '../errors.js';
+import { DeliveryError, TrackingError, namesStore } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import { readJournal } from '../journal/read.js';
 import type { TrackingStore } from '../store/types.js';
@@ -105,7 +105,7 @@ export type DeliveryPhase = 'starting' | 'delivering' | 'idle' | 'retrying' | 'f
 export interface DeliveryStatus extends DeliveryReport {
   /** What it is doing. */
   phase: DeliveryPhase;
-  /** Message of the last error (transient or fatal). */
+  /** Message of the last error (transient or fatal), naming the store once. */
   lastError?: string;
 }
 
@@ -133,6 +133,12 @@ export interface Delivery {
    */
   stop(options?: { timeoutMs?: number }): Promise<DeliveryStatus>;
 }
+
+/** An error's message naming the store once (request errors name their server already). */
+const failureText = (err: unknown, target: string | undefined): string => {
+  const message = err instanceof Error ? err.message : String(err);
+  return namesStore(err) || !target ? message : `${target}: ${message}`;
+};
 
 /** Starts delivering the journal in the background; see `Delivery`. */
 export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
@@ -193,7 +199,7 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
 
   const loop = (async () => {
     try {
-      prepared = await prepare({ ...options, onRetry: (err, ms) => { lastError = (err as Error).message; setPhase('retrying'); options.onRetry?.(err, ms); } }, abort.signal);
+      prepared = await prepare({ ...options, onRetry: (err, ms) => { lastError = failureText(err, prepared?.store.target ?? options.store?.target); setPhase('retrying'); options.onRetry?.(err, ms); } }, abort.signal);
       let seenSize = -1;
       while (!abort.signal.aborted) {
         // Re-read the journal only when it grew (or on the first pass).

@@ -98,7 +98,6 @@ function toRun(j: z.infer<typeof runSchema>): Run {
 /** Page size of `metrics/get-history`, as MLflow's own client sends it (a request without it gets no points from MLflow 3.4+, mlflow#23916). */
 export const METRIC_HISTORY_PAGE_SIZE = 25_000;
 
-/** Request kinds that may safely be sent again after an ambiguous failure (the server may have applied them). */
 /** Network error codes (a failed fetch's `cause.code`) in words. */
 const NETWORK_FAILURES: Record<string, string> = {
   ECONNREFUSED: 'connection refused', ENOTFOUND: 'unknown host', EAI_AGAIN: 'host name lookup failed', ECONNRESET: 'connection reset',
@@ -120,6 +119,7 @@ export function fetchFailureText(err: unknown, timeoutMs?: number): string {
   return code ? `${detail} (${code})` : detail;
 }
 
+/** Request kinds that may safely be sent again after an ambiguous failure (the server may have applied them). */
 const IDEMPOTENT = new Set(['GET', 'PUT']);
 const IDEMPOTENT_POST = new Set([`${API}/runs/search`, `${API}/runs/set-tag`, `${API}/runs/update`, `${API}/runs/log-inputs`]);
 
