@@ -69,6 +69,11 @@ export function namesStore(err: unknown): boolean {
   return err instanceof MlflowRequestError;
 }
 
+/** Whether an error is a request that reached no MLflow server (refused, unknown host, timeout): no HTTP status. */
+export function isUnreachable(err: unknown): err is MlflowRequestError {
+  return err instanceof MlflowRequestError && err.retryable && err.status === undefined;
+}
+
 /** A store operation was refused (MLflow semantics), e.g. `RESOURCE_ALREADY_EXISTS`. */
 export class StoreError extends TrackingError {
   /** MLflow-style error code: `RESOURCE_ALREADY_EXISTS`, `RESOURCE_DOES_NOT_EXIST`, `INVALID_PARAMETER_VALUE`. */

@@ -2,7 +2,7 @@
  * @slt/tracking: the append-only journal of a search and its delivery to MLflow (REST server
  * or FileStore `./mlruns`), idempotent and resumable.
  */
-export { TrackingError, TrackingValidationError, JournalError, namesStore } from './errors.js';
+export { TrackingError, TrackingValidationError, JournalError, isUnreachable, namesStore } from './errors.js';
 export type { JournalRecord } from './journal/records.js';
 export { Journal, openJournal } from './journal/journal.js';
 export type { OpenJournalOptions } from './journal/journal.js';

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isStudyRef, locateSearch, syncSearch, syncStudy } from '@slt/runner';
-import type { DeliveryReport } from '@slt/tracking';
+import { isUnreachable, type DeliveryReport } from '@slt/tracking';
 import { CliError } from '../errors.js';
 import { addRootOption, rootOf, type RootFlags } from './root.js';
 
@@ -35,8 +35,8 @@ function reason(err: unknown, final = false): string {
   const seen = new Set<unknown>();
   while (e && typeof e === 'object' && !seen.has(e)) {
     seen.add(e);
-    const m = (e as { message?: unknown }).message;
-    if (typeof m === 'string' && /^MLflow at \S+ is unreachable: /.test(m)) return final ? `${m}. ${UNREACHABLE_HINT}` : m;
+    // A request that reached no server (no HTTP status): the tracking lib's words, and what to check.
+    if (isUnreachable(e)) return final ? `${e.message}. ${UNREACHABLE_HINT}` : e.message;
     e = (e as { cause?: unknown }).cause;
   }
   return (err as Error).message ?? String(err);
