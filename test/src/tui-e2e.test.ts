@@ -19,6 +19,8 @@ const TUI = path.join(REPO, 'apps/tui/bin/tui.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'slt-tui-e2e-'));
 // A tmux server of its own, its socket inside the temp folder (removed with it).
 const socket = path.join(tmp, 'tmux.sock');
+// As a person at a terminal runs it: Ink draws only the last frame when it believes it is in CI.
+const AT_A_TERMINAL = 'CI=false CONTINUOUS_INTEGRATION=false';
 const env = { SLT_CACHE_DIR: path.join(tmp, 'cache'), SLT_DEMO_WEIGHTS_URL: 'http://127.0.0.1:9/offline/model.json', SLT_DEMO_DATA_URL: 'http://127.0.0.1:9/offline/' };
 let searchPid: number | undefined;
 
@@ -60,8 +62,7 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
   expect(add.stdout).toMatch(/model\s+mobilenet_v1_0\.25/);
   expect(add.stdout).toMatch(/data\s+fashion-mnist-900/);
 
-  // As a person at a terminal runs it: Ink draws only the last frame when it believes it is in CI.
-  const cmd = `cd ${tmp} && env CI=false CONTINUOUS_INTEGRATION=false ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 --epochs 1 2>>${tmp}/tui.err`;
+  const cmd = `cd ${tmp} && env ${AT_A_TERMINAL} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --generations 3 --epochs 1 2>>${tmp}/tui.err`;
   await tmux('new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40', cmd);
   await waitFor('the Start screen', async () => (await screen()).includes('New search') || undefined, 120);
   // The form: population 8 -> 4 by typing, then up past the first field to Launch.
@@ -126,7 +127,7 @@ test('quick demo from the TUI in tmux: a generation on screen, quit, re-attach, 
 
 test('a launch that stops before its journal (bad weights): the live screen says why, e shows it whole', async () => {
   const dir = mkdtempSync(path.join(tmp, 'stopped-'));
-  const cmd = `cd ${dir} && env CI=false ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --data ${path.join(SHARED, 'fashion-mnist-900')} --weights ${dir}/missing.h5 2>>${dir}/tui.err`;
+  const cmd = `cd ${dir} && env ${AT_A_TERMINAL} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} ${process.execPath} ${TUI} --data ${path.join(SHARED, 'fashion-mnist-900')} --weights ${dir}/missing.h5 2>>${dir}/tui.err`;
   await tmux('new-session', '-d', '-s', 'stop', '-x', '80', '-y', '24', cmd);
   const shot = async () => (await tmux('capture-pane', '-p', '-t', 'stop')).stdout;
   await waitFor('the Start screen', async () => (await shot()).includes('New search') || undefined, 120);
