@@ -3,7 +3,7 @@ import { makeFastBatchNorm } from './batchnorm.js';
 import { makeFastSum, makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
-import { makeFastPad, makeFastSlice, makeSharedIdentity } from './heap.js';
+import { makeFastConcat, makeFastPad, makeFastSlice, makeSharedIdentity } from './heap.js';
 import { maxPoolGrad } from './pool-grads.js';
 import { makeFastTranspose } from './transpose.js';
 
@@ -23,9 +23,10 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
  * engine clones every tensor it saves for a gradient), and FusedBatchNorm (slt's SIMD kernel over
  * the heap, wasm/simd; the backend's own computes an index modulo per element) and Transpose
  * (batched matrix transposes as slt's blocked wasm kernel; other permutations run the original) and
- * PadV2 (a fill and one heap copy per contiguous run).
+ * PadV2 (a fill and one heap copy per contiguous run) and Concat (heap copies; a plain loop for
+ * short runs, where the backend's own makes a subarray per value).
  */
-export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity', 'FusedBatchNorm', 'Transpose', 'PadV2'];
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity', 'FusedBatchNorm', 'Transpose', 'PadV2', 'Concat'];
 
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
@@ -60,7 +61,7 @@ export function registerWasmGradients(): string[] {
     install(kernelName, impls[kernelName]);
     added.push(kernelName);
   }
-  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity], ['FusedBatchNorm', makeFastBatchNorm], ['Transpose', makeFastTranspose], ['PadV2', makeFastPad]] as const) {
+  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity], ['FusedBatchNorm', makeFastBatchNorm], ['Transpose', makeFastTranspose], ['PadV2', makeFastPad], ['Concat', makeFastConcat]] as const) {
     const k = tf.getKernel(name, 'wasm');
     if (k != null && !ours.has(k.kernelFunc)) {
       install(name, wrap(k.kernelFunc), k.setupFunc);

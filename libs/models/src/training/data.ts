@@ -66,13 +66,15 @@ export function prepareSplit(
   let rowShape: number[] = [];
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
-    const data = tf.tidy(() => {
+    // tidy returns the tensor, not its values: tidy walks what it returns, element by element for a typed array.
+    const y = tf.tidy(() => {
       const x = tf.tensor4d(split.images.subarray(start * rowIn, (start + m) * rowIn), [m, h, w, c]);
       const resized = h === size[0] && w === size[1] ? x : tf.image.resizeBilinear(x, size, false, true);
-      const y = preprocess(resized);
-      rowShape = y.shape.slice(1);
-      return y.dataSync() as Float32Array;
+      return preprocess(resized);
     });
+    rowShape = y.shape.slice(1);
+    const data = y.dataSync() as Float32Array;
+    y.dispose();
     const rowOut = data.length / m;
     out ??= new Float32Array(n * rowOut);
     out.set(data, start * rowOut);

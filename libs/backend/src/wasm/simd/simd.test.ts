@@ -285,3 +285,28 @@ describe('PadV2 (heap copies) equals cpu', () => {
     expect(Array.from(got.values)).toEqual(Array.from(want.values));
   });
 });
+
+describe('Concat (heap copies; a loop for short runs) equals cpu', () => {
+  const cases: Array<[number[][], number]> = [
+    [[[4, 6, 6, 1], [4, 6, 6, 1], [4, 6, 6, 1]], -1], // the repeat adapter: 1 -> 3 channels
+    [[[2, 3, 5, 20], [2, 3, 5, 17]], 3], // runs of 16 or more: copyWithin
+    [[[2, 3, 4], [2, 1, 4], [2, 5, 4]], 1],
+    [[[3, 2], [5, 2]], 0],
+    [[[2, 0, 3], [2, 4, 3]], 1], // an empty input
+    [[[7], [1], [16]], 0],
+  ];
+  it.each(cases.map(([s, a]) => [`${s.map((x) => x.join('x')).join(' + ')} axis ${a}`, s, a] as const))('%s', async (_n, shapes, axis) => {
+    const make = () => tf.tidy(() => tf.concat(shapes.map((s, i) => rand(s, 70 + i)), axis));
+    const want = await onBackend('cpu', make);
+    const before = tf.memory().numTensors;
+    const got = await onBackend('wasm', make);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.values)).toEqual(Array.from(want.values));
+  });
+
+  it('int32 inputs run the backend\'s own kernel', async () => {
+    const make = () => tf.tidy(() => tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6], [2, 1], 'int32')], 1).toFloat());
+    expect(Array.from((await onBackend('wasm', make)).values)).toEqual([1, 2, 5, 3, 4, 6]);
+  });
+});
