@@ -42,5 +42,7 @@ export type { ZooTaskModelOptions } from './training/zoo-task-model.js';
 export type { ImageSplit, TrainingSplits, EpochMetrics, EvaluationResult, BatchProgress } from './training/types.js';
 export { createEvaluatorPool } from './pool/pool.js';
 export type { EvaluatorPool, EvaluatorPoolOptions } from './pool/pool.js';
+export { startWorkers } from './pool/spawn.js';
+export type { StartedWorkers } from './pool/spawn.js';
 export { loadSavedModel, classifyImages } from './export/saved-model.js';
 export type { SavedModel } from './export/saved-model.js';

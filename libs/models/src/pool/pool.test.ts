@@ -5,6 +5,7 @@ import { fashionSplits, MOBILENET_025 } from '../training/testing.js';
 import type { EvaluationResult } from '../training/types.js';
 import { readSplitsFile, writeSplitsFile } from './datafile.js';
 import { createEvaluatorPool } from './pool.js';
+import { startWorkers } from './spawn.js';
 import type { TaskModelSource } from './protocol.js';
 
 const model: TaskModelSource = {
@@ -86,6 +87,44 @@ describe('evaluator pool', () => {
     }
     await expect(pool.evaluate(genomes[0]!)).rejects.toThrow(/closed/);
     expect(pool.workerPids().every((p) => p === 0 || !existsSync(`/proc/${p}`))).toBe(true);
+  });
+
+  it('takes workers started ahead (the same processes), and kills those that do not fit or are not taken', async () => {
+    const splits = fashionSplits(1, [4, 1, 1], 6);
+    const gone = (pids: number[]) => pids.every((p) => p > 0 && !existsSync(`/proc/${p}`));
+    const ahead = startWorkers({ workers: 2, backend: 'wasm' }, 2);
+    const aheadPids = ahead.pids();
+    expect(aheadPids).toHaveLength(2);
+    const pool = await createEvaluatorPool({ workers: 2, backend: 'wasm', model, splits, training: { epochs: 1 }, started: ahead });
+    try {
+      await pool.ready();
+      expect(pool.workerPids()).toEqual(aheadPids);
+      expect(ahead.take()).toEqual([]); // the pool took them: nothing left to close
+      expect((await pool.evaluate(genomes[1]!)).error).toBeUndefined();
+      expect(pool.workerInfo().map((w) => w.backend)).toEqual(['wasm', 'wasm']);
+    } finally {
+      await pool.close();
+    }
+    expect(gone(aheadPids)).toBe(true);
+    // Other settings (a pool of 1, 2 started): the started ones are killed and a fresh one spawned.
+    const other = startWorkers({ workers: 2, backend: 'wasm' }, 2);
+    const otherPids = other.pids();
+    const one = await createEvaluatorPool({ workers: 1, backend: 'wasm', model, splits, training: { epochs: 1 }, started: other });
+    try {
+      expect(gone(otherPids)).toBe(true);
+      await one.ready();
+      expect(one.workerPids().some((p) => otherPids.includes(p))).toBe(false);
+    } finally {
+      await one.close();
+    }
+    // Never taken (the search stopped in its preflight): close() kills them.
+    const idle = startWorkers({ workers: 1, backend: 'wasm' }, 2);
+    const idlePids = idle.pids();
+    await idle.close();
+    expect(gone(idlePids)).toBe(true);
+    expect(idle.take()).toEqual([]);
+    expect(startWorkers({ workers: 0 }, 2).pids()).toEqual([]);
+    expect(() => startWorkers({ workers: 1.5 }, 2)).toThrow(/workers: got 1.5, expected an integer in 0\.\.256/);
   });
 
   it('rejects bad options by name', async () => {

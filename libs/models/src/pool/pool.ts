@@ -3,10 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { selectBackend } from '@slt/backend';
 import { countSetBits } from '@slt/util';
-import { execaNode, type ResultPromise } from 'execa';
 import { validateSplits } from '../training/data.js';
 import { createLocalEvaluator, type LocalEvaluator, type LocalEvaluatorOptions } from '../training/evaluator.js';
 import { EvaluationAbortedError, PoolClosedError, TrainingInputError, WorkerError } from '../training/errors.js';
@@ -18,6 +16,9 @@ import { writeSplitsFile } from './datafile.js';
 import { saveIfAsked } from './save.js';
 import type { FromWorker, RemoteFineTuneOptions, TaskModelSource, ToWorker, WorkerInit } from './protocol.js';
 import { parseFromWorker } from './messages.js';
+import { deviceOf, resolveWorkerOptions, sendInit, spawnWorker, visibleDevices, type StartedWorkers, type WorkerProcess } from './spawn.js';
+
+export { visibleDevices };
 
 /** Options of {@link createEvaluatorPool}. */
 export interface EvaluatorPoolOptions {
@@ -38,6 +39,11 @@ export interface EvaluatorPoolOptions {
   training?: LocalEvaluatorOptions;
   /** Folder for the splits file. Default: a fresh folder in the OS temp dir, removed on close. */
   tmpDir?: string;
+  /**
+   * Workers started ahead (see `startWorkers`): taken when their count, GPUs and backend are this
+   * pool's (else closed, and fresh ones spawned). Default: spawn the workers now.
+   */
+  started?: StartedWorkers;
 }
 
 /** Options of one pool evaluation. */
@@ -66,11 +72,6 @@ export interface WorkerInfo {
   cudaVisibleDevices?: string;
 }
 
-/** The device ids listed in CUDA_VISIBLE_DEVICES (empty when unset, empty or '-1'). */
-export function visibleDevices(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.CUDA_VISIBLE_DEVICES ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '' && d !== '-1');
-}
-
 /** Evaluates genomes; the same interface in process (workers: 0) and with worker processes. */
 export interface EvaluatorPool {
   /** Number of worker processes (0: in process). */
@@ -97,7 +98,7 @@ interface Job {
 
 interface Slot {
   index: number;
-  proc?: ResultPromise<{ ipc: true }>;
+  proc?: WorkerProcess;
   ready: boolean;
   job?: Job;
   restarts: number;
@@ -108,10 +109,6 @@ interface Slot {
   recycling?: boolean;
 }
 
-/** Run from the sources (vitest, tsx): the worker is worker.ts under tsx; built (dist/): plain node. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER = fileURLToPath(new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url));
-const WORKER_NODE_OPTIONS = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
 const MAX_RESTARTS_WITHOUT_READY = 2;
 
 function failedResult(genome: string, backend: string, error: string): EvaluationResult {
@@ -176,25 +173,15 @@ class ProcessPool implements EvaluatorPool {
   private closing?: Promise<void>;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean) {
-    this.slots = Array.from({ length: workers }, (_, index) => ({
-      index, ready: false, restarts: 0, backend: '', device: gpus.length > 0 ? gpus[index % gpus.length]! : '',
-    }));
-    for (const slot of this.slots) this.spawn(slot);
+  constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean, started: WorkerProcess[] = []) {
+    this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0, backend: '', device: deviceOf(gpus, index) }));
+    for (const slot of this.slots) this.spawn(slot, started[slot.index]);
   }
 
-  private spawn(slot: Slot): void {
-    const env: Record<string, string> = { SLT_WORKER: String(slot.index) };
-    if (this.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = slot.device;
-    const proc = execaNode(WORKER, [], {
-      nodeOptions: WORKER_NODE_OPTIONS,
-      ipcInput: this.init as never,
-      env,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      reject: false,
-      buffer: { stderr: true, stdout: false },
-    }) as unknown as ResultPromise<{ ipc: true }>;
+  /** Starts the slot's worker (or takes one started ahead) and sends it the init. */
+  private spawn(slot: Slot, ahead?: WorkerProcess): void {
+    const proc = ahead ?? spawnWorker(slot.index, this.gpus, this.init.backend);
+    sendInit(proc, this.init);
     slot.proc = proc;
     slot.ready = false;
     proc.on('message', (m: unknown) => {
@@ -359,27 +346,39 @@ class ProcessPool implements EvaluatorPool {
  * behind the same interface. A crashed worker fails only its genome and is restarted.
  */
 export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promise<EvaluatorPool> {
-  const gpus = options.gpus ?? visibleDevices();
-  for (const g of gpus) if (typeof g !== 'string' || !/^[\w:.-]+$/.test(g)) throw new TrainingInputError('gpus', g, 'GPU ids such as 0, 2 or GPU-<uuid>');
-  const workers = options.workers ?? (gpus.length > 0 ? gpus.length : os.availableParallelism());
-  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new TrainingInputError('workers', workers, 'an integer in 0..256');
-  const backend = options.backend ?? 'auto';
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new TrainingInputError('backend', backend, "'auto', 'tensorflow', 'wasm' or 'cpu'");
+  let resolved;
+  try {
+    resolved = resolveWorkerOptions(options, os.availableParallelism());
+  } catch (err) {
+    await options.started?.close();
+    throw err;
+  }
+  const { workers, gpus, backend } = resolved;
+  // Workers started ahead with other settings are of no use here.
+  const fits = options.started && options.started.workers === workers && options.started.backend === backend && options.started.gpus.join(',') === gpus.join(',');
+  if (options.started && !fits) await options.started.close();
   if (!options.model || (options.model.kind !== 'zoo' && options.model.kind !== 'layers')) {
+    await options.started?.close();
     throw new TrainingInputError('model.kind', (options.model as { kind?: unknown } | undefined)?.kind, "'zoo' or 'layers'");
   }
   if (workers === 0) {
+    await options.started?.close();
     if (options.backend) await selectBackend({ prefer: backend });
     const task = await buildTask(options.model);
     return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training), options.model, options.splits.train.shape);
   }
-  // Validate in this process first so that bad splits fail here, not in every worker.
-  const out = options.model.options.classes;
-  validateSplits(options.splits, out);
-  const ownDir = !options.tmpDir;
-  const dir = options.tmpDir ?? (await mkdtemp(path.join(os.tmpdir(), 'slt-pool-')));
-  const splitsFile = path.join(dir, `splits-${process.pid}-${randomBytes(4).toString('hex')}.bin`);
-  await writeSplitsFile(splitsFile, options.splits);
-  const init: WorkerInit = { splitsFile, backend, model: options.model, training: options.training ?? {} };
-  return new ProcessPool(workers, init, gpus, dir, ownDir);
+  try {
+    // Validate in this process first so that bad splits fail here, not in every worker.
+    const out = options.model.options.classes;
+    validateSplits(options.splits, out);
+    const ownDir = !options.tmpDir;
+    const dir = options.tmpDir ?? (await mkdtemp(path.join(os.tmpdir(), 'slt-pool-')));
+    const splitsFile = path.join(dir, `splits-${process.pid}-${randomBytes(4).toString('hex')}.bin`);
+    await writeSplitsFile(splitsFile, options.splits);
+    const init: WorkerInit = { splitsFile, backend, model: options.model, training: options.training ?? {} };
+    return new ProcessPool(workers, init, gpus, dir, ownDir, fits ? options.started!.take() : []);
+  } catch (err) {
+    await options.started?.close();
+    throw err;
+  }
 }

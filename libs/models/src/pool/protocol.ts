@@ -12,7 +12,10 @@ export type TaskModelSource =
 /** Per-genome options a pool forwards to the worker (JSON-able part of FineTuneOptions). */
 export type RemoteFineTuneOptions = Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune'>;
 
-/** First message a worker gets (execa `ipcInput`). */
+/** The env variable that tells a worker its backend at spawn, so that it selects it before its init comes. */
+export const WORKER_BACKEND_ENV = 'SLT_WORKER_BACKEND';
+
+/** First message a worker gets (see `sendInit`). */
 export interface WorkerInit {
   splitsFile: string;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';

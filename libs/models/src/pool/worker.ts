@@ -13,7 +13,7 @@ import { parseToWorker, parseWorkerInit } from './messages.js';
 import { saveIfAsked } from './save.js';
 import type { SaveModelRequest } from '../export/saved-model.js';
 import type { BatchProgress, EvaluationResult } from '../training/types.js';
-import type { FromWorker, WorkerInit } from './protocol.js';
+import { WORKER_BACKEND_ENV, type FromWorker, type WorkerInit } from './protocol.js';
 
 /**
  * Node's own IPC channel, which the pool opened with execa (its non-strict messages are the plain
@@ -41,9 +41,15 @@ function inbox(): { next: () => Promise<unknown> } {
 /** Least time between two batch-progress messages (ms). */
 const BATCH_MESSAGE_MS = 200;
 
+tf.enableProdMode(); // no debug checks, no tfjs-node banner on the worker's stderr
+// The backend named at spawn is selected at once, while the pool's owner still prepares the
+// search (weights, data); its init only brings the model and the data.
+const spawnedBackend = process.env[WORKER_BACKEND_ENV] as WorkerInit['backend'] | undefined;
+const early = spawnedBackend ? selectBackend({ prefer: spawnedBackend }) : undefined;
+early?.catch(() => undefined); // its failure is reported when the init comes
+
 async function start(init: WorkerInit): Promise<{ evaluator: LocalEvaluator; save: (genome: string, result: EvaluationResult, req: SaveModelRequest | undefined) => Promise<void> }> {
-  tf.enableProdMode(); // no debug checks, no tfjs-node banner on the worker's stderr
-  const choice = await selectBackend({ prefer: init.backend });
+  const choice = await (early && init.backend === spawnedBackend ? early : selectBackend({ prefer: init.backend }));
   const task = init.model.kind === 'zoo' ? await zooTaskModel(init.model.options) : await layersTaskModel(init.model.options);
   const splits = await readSplitsFile(init.splitsFile);
   const evaluator = createLocalEvaluator(task, splits, init.training);

@@ -1,6 +1,7 @@
 /** Adapter over @slt/models (zoo description, evaluator pool) and @slt/backend. */
 import { doctor, formatDoctorReport, type DoctorReport } from '@slt/backend';
-import { checkWeights, createEvaluatorPool, describeGenome, geneLayout, medianThresholds, MODEL_NAMES, type EvaluatorPool, type GeneLayout, type GeneMode, type MedianPrunerOptions } from '@slt/models';
+import { availableParallelism } from 'node:os';
+import { checkWeights, createEvaluatorPool, describeGenome, geneLayout, medianThresholds, MODEL_NAMES, startWorkers, type EvaluatorPool, type GeneLayout, type GeneMode, type MedianPrunerOptions, type StartedWorkers } from '@slt/models';
 import { SearchSetupError } from '../errors.js';
 import type { Evaluator, ImageDataset, ModelDescription } from './types.js';
 
@@ -65,6 +66,25 @@ export interface EvaluatorSetup {
   /** 1-channel adapter (`conv1x1`, `repeat`, `conv1x1-frozen`); default conv1x1. */
   adapter?: 'conv1x1' | 'repeat' | 'conv1x1-frozen';
   dataset: ImageDataset;
+  /** Worker processes started ahead ({@link startEvaluatorWorkers}); the pool takes them when they fit. */
+  started?: EarlyWorkers;
+}
+
+/** Worker processes started before the search's preflight; `close()` kills them if no pool takes them. */
+export type EarlyWorkers = StartedWorkers;
+
+/**
+ * Starts the pool's worker processes now (Node, tfjs and the backend: about 1 s of a core each),
+ * so that they start while this process checks the weights and loads the data. Undefined for an
+ * in-process search (0 workers) or settings the pool would refuse (it says why when it opens).
+ */
+export function startEvaluatorWorkers(setup: Pick<EvaluatorSetup, 'workers' | 'backend' | 'gpus'>): EarlyWorkers | undefined {
+  if (setup.workers === 0) return undefined;
+  try {
+    return startWorkers({ workers: setup.workers, backend: setup.backend, ...(setup.gpus ? { gpus: setup.gpus } : {}) }, availableParallelism());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Opens the evaluator pool of libs/models (worker processes; 0 workers = in this process). */
@@ -90,6 +110,7 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
       },
       splits: { train: d.train, val: d.val, test: d.test },
       training: { epochs: setup.epochs, batchSize: setup.batch, learningRate: setup.lr, seed: setup.seed },
+      ...(setup.started ? { started: setup.started } : {}),
     });
   } catch (cause) {
     throw new SearchSetupError('model', (cause as Error).message, { cause });

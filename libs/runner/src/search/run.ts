@@ -6,7 +6,7 @@ import { readJournal, type DeliveryReport } from '@slt/tracking';
 import { workersChoiceOf, type SearchConfig } from '../config/schema.js';
 import { ConfigError, ResumeError } from '../errors.js';
 import { datasetSetupOf, datasetWarnings, loadDatasetPort } from '../ports/datasets.js';
-import { checkWeightsPort } from '../ports/models.js';
+import { checkWeightsPort, startEvaluatorWorkers } from '../ports/models.js';
 import { checkTrackingPort, deliverJournalPort, resolveTrackingUriPort, type TrackingStatusEvent } from '../ports/tracking.js';
 import { searchRunMapperFor } from './runs.js';
 import { readSearchJournal } from '../journal/read.js';
@@ -120,19 +120,34 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   const seed = config.seed ?? randomInt(0, 2 ** 31 - 1);
   const workersReason = workersChoiceOf(config)?.reason;
   const full = { ...config, seed, data: path.resolve(config.data), ...(config.weights && !/^[a-z]+:\/\//i.test(config.weights) ? { weights: path.resolve(config.weights) } : {}), out: dir };
+  // The workers start (Node, tfjs, backend) while this process checks the weights and loads the
+  // data; a failed preflight kills them (below), so nothing is left behind.
+  const started = startEvaluatorWorkers(full);
   // Preflight: nothing is written before the weights and the data are known to be good.
   const phase = (name: 'weights' | 'data', message: string) => emitLiveEvent(dir, { type: 'search.phase', phase: name, message, time: new Date().toISOString() }, options.onEvent);
-  phase('weights', `checking the ${full.model} weights`);
-  await checkWeightsPort(full.model, full.weights);
-  phase('data', `loading the data set ${path.basename(full.data)}`);
-  const dataset = await loadDatasetPort(datasetSetupOf(full));
-  const check = await checkTrackingPort(trackingUri, 3000);
+  let dataset: Awaited<ReturnType<typeof loadDatasetPort>>;
+  let check: Awaited<ReturnType<typeof checkTrackingPort>>;
+  try {
+    phase('weights', `checking the ${full.model} weights`);
+    await checkWeightsPort(full.model, full.weights);
+    phase('data', `loading the data set ${path.basename(full.data)}`);
+    dataset = await loadDatasetPort(datasetSetupOf(full));
+    check = await checkTrackingPort(trackingUri, 3000);
+  } catch (err) {
+    await started?.close();
+    throw err;
+  }
   const created = !existsSync(dir);
-  makeSearchDir(dir);
-  // The per-user index of searches: `slt ls` and `slt attach <id>` find it from any folder.
-  rememberSearch({ kind: 'search', id: searchId, dir, mode: options.mode ?? 'search', ...(options.study ? { study: options.study.studyId } : {}) });
+  try {
+    makeSearchDir(dir);
+    // The per-user index of searches: `slt ls` and `slt attach <id>` find it from any folder.
+    rememberSearch({ kind: 'search', id: searchId, dir, mode: options.mode ?? 'search', ...(options.study ? { study: options.study.studyId } : {}) });
+  } catch (err) {
+    await started?.close();
+    throw err;
+  }
   const session = new SearchSession({
-    dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking,
+    dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking, ...(started ? { started } : {}),
     fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, workersReason, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },
   });
   try {

@@ -22,7 +22,7 @@ import { saveModels } from './best-model.js';
 import { buildInfo, checkResumeProvenance, dataFingerprint, weightsSha256, type Fingerprints } from './provenance.js';
 import { baselineMasksPort, createGaPort, resolvedGaOptions, restoreGaPort } from '../ports/ga.js';
 import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
-import { checkWeightsPort, describeModel, geneLayoutPort, openEvaluator, type GeneLayoutPort } from '../ports/models.js';
+import { checkWeightsPort, describeModel, geneLayoutPort, openEvaluator, startEvaluatorWorkers, type EarlyWorkers, type GeneLayoutPort } from '../ports/models.js';
 import { deliverJournalPort, resolveTrackingUriPort, startDeliveryPort, type DeliveryHandle, type TrackingStatusEvent } from '../ports/tracking.js';
 import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/types.js';
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
@@ -57,6 +57,8 @@ export interface SessionInit {
   fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number; dataset: ImageDataset; study?: SearchStartedRecord['study']; startWarnings?: string[]; workersReason?: string };
   /** Called with every delivery status change (live `tracking.status` events for the CLI and TUI). */
   onTracking?: (status: TrackingStatusEvent) => void;
+  /** Worker processes started before the preflight (see startEvaluatorWorkers); the session's pool takes them, or they are killed when it ends. */
+  started?: EarlyWorkers;
 }
 
 
@@ -88,6 +90,8 @@ export class SearchSession {
   private control!: Controller;
   private interruptReason: string | undefined;
   private releaseLock: (() => void) | undefined;
+  /** Workers started ahead of the pool (this session's or the caller's). */
+  private early: EarlyWorkers | undefined;
   private t0 = Date.now();
   private progressWrittenAt = 0;
 
@@ -120,6 +124,8 @@ export class SearchSession {
       }
       const existing = await this.openAndRead(journalPath);
       if (signal?.aborted) onAbort();
+      // A resume starts its workers now, while it loads the data (a new search did before its preflight).
+      this.early = this.init.started ?? (this.init.fresh || this.interruptReason ? undefined : startEvaluatorWorkers(this.started.config));
       const dataset = await this.prepare();
       this.delivery = startDeliveryPort(this.journal, this.trackingUri(), searchRunMapperFor(existing, { dir }), (m) => this.log('warn', m), (e) => this.onTracking(e));
       if (!this.interruptReason) {
@@ -129,7 +135,7 @@ export class SearchSession {
         this.phase('workers', c.workers > 0 ? `building the model in ${c.workers} worker process${c.workers === 1 ? '' : 'es'}` : 'building the model');
         this.evaluator = await openEvaluator({
           model: c.model, weights: c.weights, input: c.input, epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed,
-          workers: c.workers, backend: c.backend, gpus: c.gpus, adapter: c.adapter, dataset,
+          workers: c.workers, backend: c.backend, gpus: c.gpus, adapter: c.adapter, dataset, ...(this.early ? { started: this.early } : {}),
         });
         this.genes = new GeneEvaluator(this.evaluator, { ...c, seed: c.seed }, [...this.finished.values()].map((f) => ({ generation: f.generation, result: f.result })));
         this.append({
@@ -166,6 +172,7 @@ export class SearchSession {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.control?.close();
+      await (this.early ?? this.init.started)?.close().catch(() => undefined); // no-op once the pool took them
       await this.evaluator?.close().catch(() => undefined);
       await this.delivery?.stop().catch(() => undefined);
       this.journal?.close();
