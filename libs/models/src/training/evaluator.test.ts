@@ -9,6 +9,15 @@ import { zooTaskModel } from './zoo-task-model.js';
 
 const SIZE = 32;
 
+/** Copies of every weight of `model` (frozen and trainable). */
+const weightsOf = (model: tf.LayersModel): Float32Array[] => model.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+/** Names of the weights whose values differ bit for bit ([] when all agree). */
+const differing = (model: tf.LayersModel, a: Float32Array[], b: Float32Array[]): string[] =>
+  model.weights.filter((_, i) => !Buffer.from(a[i]!.buffer).equals(Buffer.from(b[i]!.buffer))).map((w) => w.name);
+/** 1-based epoch of the first best validation accuracy. */
+const bestEpochOf = (r: EvaluationResult): number => r.epochs.reduce((at, e) => (e.valAccuracy > r.epochs[at - 1]!.valAccuracy ? e.epoch : at), 1);
+const withoutSeconds = (r: EvaluationResult) => r.epochs.map(({ seconds: _, ...e }) => e);
+
 describe('fine-tune MobileNetV1-0.25 on fashion-mnist-900 (wasm)', () => {
   let task: TrainableTaskModel;
   let evaluator: LocalEvaluator;
@@ -120,5 +129,53 @@ describe('frozen-prefix reuse (channel-repeat adapter)', () => {
     const r = await evaluator.evaluate(genome, { epochs: 1, seed: 3, batchSize: undefined }); // undefined = the default
     expect(r.epochs).toEqual(reference!.epochs.map((e) => ({ ...e, seconds: r.epochs[0]!.seconds })));
     expect(r.fitness).toBe(reference!.fitness);
+  });
+
+  it("measures the test split with the best epoch's weights put back, as a run that stops at that epoch does", async () => {
+    const before = tf.memory().numTensors;
+    const r = await evaluator.evaluate(genome, { epochs: 3, seed: 3 });
+    const after = weightsOf(task.model);
+    expect(tf.memory().numTensors).toBe(before);
+    const at = bestEpochOf(r);
+    expect(at).toBeLessThan(3); // val accuracy improved, then dropped: the weights were put back (else this proves nothing)
+    expect(r.fitness).toBe(r.epochs[at - 1]!.valAccuracy);
+    // Stopping at the best epoch measures the test split with the weights in place (nothing put back): the old way.
+    const stop = await evaluator.evaluate(genome, { epochs: at, seed: 3 });
+    expect(withoutSeconds(stop)).toEqual(withoutSeconds(r).slice(0, at));
+    expect(r.testAccuracy).toBe(stop.testAccuracy);
+    expect(r.testConfusion).toEqual(stop.testConfusion);
+    expect(r.testMacroPrecision).toBe(stop.testMacroPrecision);
+    expect(r.testMacroRecall).toBe(stop.testMacroRecall);
+    expect(r.fitness).toBe(stop.fitness);
+    expect(differing(task.model, after, weightsOf(task.model))).toEqual([]); // the model holds the best epoch's weights
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('retains the best-fitness weights (ties kept, a better one evicts them) and puts them back exactly', async () => {
+    const before = tf.memory().numTensors;
+    const cheap = '0'.repeat(80) + '1'.repeat(6);
+    const tie = '0'.repeat(80) + '1'.repeat(5) + '0'; // conv_pw_13_relu has no weights: trains the same variables
+    const b = await evaluator.evaluate(cheap, { epochs: 1, seed: 0, retain: true });
+    const t = await evaluator.evaluate(tie, { epochs: 1, seed: 0, retain: true });
+    expect([t.fitness, t.trainableParams]).toEqual([b.fitness, b.trainableParams]);
+    expect(evaluator.retainedInfo().map((e) => e.genome)).toEqual([cheap, tie]);
+    const a = await evaluator.evaluate(genome, { epochs: 3, seed: 3, retain: true });
+    const weightsA = weightsOf(task.model);
+    const trainableA = task.model.trainableWeights.length;
+    expect(a.fitness).toBeGreaterThan(b.fitness);
+    expect(bestEpochOf(a)).toBeLessThan(3); // the retained values are the best epoch's, not the last one's
+    expect(evaluator.retainedInfo()).toEqual([{ genome, seed: 3, fitness: a.fitness, epoch: bestEpochOf(a) }]);
+    await evaluator.evaluate(cheap, { epochs: 1, seed: 0, retain: true }); // lower: not retained; changes the weights
+    expect(differing(task.model, weightsA, weightsOf(task.model)).length).toBeGreaterThan(0);
+    expect(evaluator.retainedInfo().length).toBe(1);
+    const mid = tf.memory().numTensors;
+    const restored = evaluator.restoreRetained(genome, 3);
+    expect(tf.memory().numTensors).toBe(mid);
+    expect(restored).toMatchObject({ epoch: bestEpochOf(a), testAccuracy: a.testAccuracy, result: { fitness: a.fitness, testConfusion: a.testConfusion } });
+    expect(differing(task.model, weightsA, weightsOf(task.model))).toEqual([]);
+    expect(task.model.trainableWeights.length).toBe(trainableA); // genome A applied again (the cheap one trains fewer)
+    expect(evaluator.restoreRetained(genome, 4)).toBeUndefined(); // another seed
+    expect(evaluator.restoreRetained(cheap, 0)).toBeUndefined(); // evicted
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -5,6 +5,7 @@ import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, 
 import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
 import { splitAtPrefix, type PrefixSplit } from './graph.js';
+import { RetainedStore, type RetainedKey } from './retained.js';
 import { applyGenome, countTrainableWeighted, firstTrainableWeighted, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome } from './state.js';
 import type { EpochMetrics, EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from './types.js';
 import type { WeightSet } from '../weights/weight-set.js';
@@ -20,7 +21,30 @@ export interface LocalEvaluatorOptions extends Omit<FineTuneOptions, 'onEpoch' |
 type Prepared = { train: PreparedSplit; val: PreparedSplit; test: PreparedSplit };
 interface PrefixEntry { split: PrefixSplit; data: Prepared; bytes: number; reused: number }
 
-const DEFAULTS = { epochs: 2, batchSize: 32, learningRate: 1e-4, epsilon: 1e-7, seed: 0, prefixReuse: true };
+const DEFAULTS = { epochs: 2, batchSize: 32, learningRate: 1e-4, epsilon: 1e-7, seed: 0, prefixReuse: true, retain: false };
+
+/** What {@link LocalEvaluator.restoreRetained} put back: the evaluation the task model's weights now are from. */
+export interface RestoredEvaluation {
+  /** 1-based epoch whose weights were put back (the first best-validation epoch). */
+  epoch: number;
+  /** Test accuracy measured with these weights (= `result.testAccuracy`). */
+  testAccuracy: number;
+  /** The evaluation's result as `evaluate` returned it (a copy). */
+  result: EvaluationResult;
+}
+
+/**
+ * Copies the variables' values out of the backend into plain memory (not tf.clone: slt's wasm
+ * Identity shares memory, and training goes on writing the variables).
+ */
+function copyValues(vars: readonly tf.Variable[]): Float32Array[] {
+  return vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+}
+
+/** Writes `values` (as {@link copyValues} made them) into `vars`; copies them (the cpu backend would keep the array itself). */
+function assignValues(vars: readonly tf.Variable[], values: readonly Float32Array[]): void {
+  tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(Float32Array.from(values[i]!), v.shape, 'float32'))));
+}
 
 function checkNumber(name: string, value: number, integer: boolean, min: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || (!integer && value <= 0)) {
@@ -41,6 +65,7 @@ export class LocalEvaluator {
   private readonly prepared: Prepared;
   private readonly snapshot: WeightSet;
   private readonly prefixes = new Map<number, PrefixEntry>();
+  private readonly retained = new RetainedStore();
   private readonly defaults: Required<LocalEvaluatorOptions>;
   private disposed = false;
   private busy = false;
@@ -152,8 +177,7 @@ export class LocalEvaluator {
 
   /** Resets the pretrained weights, applies the genome and fine-tunes; see {@link FineTuneOptions}. */
   async evaluate(genome: string, options: FineTuneOptions = {}): Promise<EvaluationResult> {
-    if (this.disposed) throw new TrainingInputError('evaluator', 'disposed', 'an evaluator that was not disposed');
-    if (this.busy) throw new TrainingInputError('evaluator', 'busy', 'one evaluation at a time (await the previous one)');
+    this.checkIdle();
     this.busy = true;
     try {
       return await this.run(genome, options);
@@ -193,6 +217,9 @@ export class LocalEvaluator {
     const batches = Math.ceil(n / o.batchSize);
     let trainSeconds = 0;
     let best = -1;
+    let bestEpoch = 0;
+    let bestValues: Float32Array[] | null = null; // the best epoch's trainable values while later epochs overwrite them (null: those in place)
+    let retain: Float32Array[] | undefined;
     try {
       for (let epoch = 1; epoch <= o.epochs; epoch++) {
         const e0 = performance.now();
@@ -229,14 +256,10 @@ export class LocalEvaluator {
         }
         trainSeconds += (performance.now() - e0) / 1000;
         const val = this.measure(model, data.val);
-        if (val.accuracy > best) {
+        const improved = val.accuracy > best;
+        if (improved) {
           best = val.accuracy;
-          const counts = new Int32Array(this.classes * this.classes);
-          result.testAccuracy = this.measure(model, data.test, counts).accuracy;
-          result.testConfusion = confusionRows(counts, this.classes);
-          const macro = macroPrecisionRecall(result.testConfusion);
-          result.testMacroPrecision = macro.precision;
-          result.testMacroRecall = macro.recall;
+          bestEpoch = epoch;
         }
         const metrics: EpochMetrics = {
           epoch, trainLoss: lossSum / n, trainAccuracy: correct / n, valLoss: val.loss, valAccuracy: val.accuracy,
@@ -249,19 +272,68 @@ export class LocalEvaluator {
           return result;
         }
         const bar = o.prune?.[epoch - 1];
-        if (epoch < o.epochs && typeof bar === 'number' && val.accuracy < bar) {
+        const pruned = epoch < o.epochs && typeof bar === 'number' && val.accuracy < bar;
+        // A copy only when a later epoch will overwrite the best weights so far.
+        if (improved) bestValues = pruned || epoch === o.epochs ? null : copyValues(vars);
+        if (pruned) {
           result.pruned = true;
           break;
         }
       }
+      if (bestValues) assignValues(vars, bestValues); // back to the best epoch's weights
+      this.measureTest(model, data.test, result);
       result.fitness = best;
       result.imagesPerSecond = (result.epochs.length * n) / Math.max(trainSeconds, 1e-9);
+      if (o.retain && this.retained.wouldKeep(best, genome, o.seed, trainableParams)) retain = bestValues ?? copyValues(vars);
       return result;
     } finally {
       optimizer.dispose();
       result.seconds = (performance.now() - t0) / 1000;
       if (result.error) result.fitness = 0;
+      else if (retain) this.retained.put({ genome, seed: o.seed, epoch: bestEpoch, result: structuredClone(result), values: retain, shapes: vars.map((v) => [...v.shape]) });
     }
+  }
+
+  /** Test accuracy, confusion counts and macro precision/recall of the weights in place, into `result`. */
+  private measureTest(model: tf.LayersModel, test: PreparedSplit, result: EvaluationResult): void {
+    const counts = new Int32Array(this.classes * this.classes);
+    result.testAccuracy = this.measure(model, test, counts).accuracy;
+    result.testConfusion = confusionRows(counts, this.classes);
+    const macro = macroPrecisionRecall(result.testConfusion);
+    result.testMacroPrecision = macro.precision;
+    result.testMacroRecall = macro.recall;
+  }
+
+  /**
+   * Puts back the weights an evaluation with `retain` measured: applies `genome`, resets the
+   * pretrained weights with `seed` (as an evaluation does) and writes the retained best-epoch
+   * trainable values, so the task model holds exactly the weights its `testAccuracy` is from (e.g.
+   * to save the best genome's model without training it again). Only the highest fitness retained
+   * is kept (see {@link RetainedStore}). Returns undefined, and changes nothing, when (genome,
+   * seed) is not retained.
+   */
+  restoreRetained(genome: string, seed: number): RestoredEvaluation | undefined {
+    this.checkIdle();
+    const entry = this.retained.get(genome, seed);
+    if (!entry) return undefined;
+    applyGenome(this.task, genome);
+    resetWeights(this.task, this.snapshot, seed);
+    const vars = trainableVariables(this.task.model);
+    if (vars.length !== entry.values.length || vars.some((v, i) => v.shape.join() !== entry.shapes[i]!.join())) {
+      throw new TrainingInputError('retained weights', genome, 'the trainable variables they were taken from');
+    }
+    assignValues(vars, entry.values);
+    return { epoch: entry.epoch, testAccuracy: entry.result.testAccuracy, result: structuredClone(entry.result) };
+  }
+
+  /** The (genome, seed) pairs whose weights are retained, with their fitness and epoch, oldest first. */
+  retainedInfo(): RetainedKey[] {
+    return this.retained.list();
+  }
+
+  private checkIdle(): void {
+    if (this.disposed) throw new TrainingInputError('evaluator', 'disposed', 'an evaluator that was not disposed');
+    if (this.busy) throw new TrainingInputError('evaluator', 'busy', 'one evaluation at a time (await the previous one)');
   }
 
   /** Drops the cached data and prefixes (the task model itself belongs to the caller). */
@@ -269,6 +341,7 @@ export class LocalEvaluator {
     this.disposed = true;
     for (const e of this.prefixes.values()) e.split.suffix.dispose();
     this.prefixes.clear();
+    this.retained.clear();
   }
 }
 

@@ -32,7 +32,7 @@ export interface EpochMetrics {
   valLoss: number;
   /** Validation accuracy after the epoch. */
   valAccuracy: number;
-  /** Wall time of the epoch (training + validation + test when val improved). */
+  /** Wall time of the epoch (training + validation; the test split is measured once, after the last epoch). */
   seconds: number;
 }
 
@@ -40,11 +40,14 @@ export interface EpochMetrics {
 export interface EvaluationResult {
   /** Best validation accuracy over the epochs (0 when `error` is set). */
   fitness: number;
-  /** Test accuracy of the weights of the first best-validation epoch. */
+  /**
+   * Test accuracy of the weights of the first best-validation epoch (measured once, after training,
+   * with those weights put back; 0 when `error` is set: a failed evaluation measures no test split).
+   */
   testAccuracy: number;
   /**
    * Confusion counts on the test split with the weights `testAccuracy` was measured with:
-   * `testConfusion[true][predicted]`, K x K. Absent when no test pass ran (a failure in epoch 1).
+   * `testConfusion[true][predicted]`, K x K. Absent when no test pass ran (`error` set).
    */
   testConfusion?: number[][];
   /** Macro-averaged test precision from `testConfusion` (a class nobody was predicted as counts 0, sklearn's zero_division default). */
@@ -133,4 +136,11 @@ export interface FineTuneOptions {
   onBatch?: (progress: BatchProgress) => void;
   /** Aborts the evaluation between batches; the promise then rejects with `EvaluationAbortedError`. */
   signal?: AbortSignal;
+  /**
+   * Keep the best epoch's trainable weights in memory, keyed by (genome, seed), when the evaluation
+   * succeeds and its fitness is the highest retained so far (ties kept, at most 4; a better one
+   * evicts the rest), so `LocalEvaluator.restoreRetained` can put them back later without training
+   * again (e.g. to save the search's best model). Default false.
+   */
+  retain?: boolean;
 }
