@@ -25,6 +25,7 @@ const fromWorkerSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('batch'), id, progress: z.looseObject({ epoch: z.number().int(), batch: z.number().int(), batches: z.number().int(), loss: num, imagesPerSecond: num }) }),
   z.looseObject({ type: z.literal('result'), id, result }),
   z.looseObject({ type: z.literal('failed'), id, error: z.string(), name: z.string() }),
+  z.looseObject({ type: z.literal('retained'), id, result: result.optional() }),
 ]);
 
 const options = z.record(z.string(), z.unknown());
@@ -34,18 +35,22 @@ const workerInitSchema = z.looseObject({
   model: z.discriminatedUnion('kind', [z.looseObject({ kind: z.literal('zoo'), options }), z.looseObject({ kind: z.literal('layers'), options })]),
   training: options,
 });
+const genome = z.string().regex(/^[01]+$/, 'expected a string of 0 and 1');
+const save = z.looseObject({ dir: z.string().min(1), classNames: z.array(z.string()), key: z.string().optional(), data: options.optional() });
 const toWorkerSchema = z.discriminatedUnion('type', [
   z.looseObject({
     type: z.literal('evaluate'),
     id,
-    genome: z.string().regex(/^[01]+$/, 'expected a string of 0 and 1'),
+    genome,
     options: z.looseObject({
       epochs: z.number().int().positive().optional(), batchSize: z.number().int().positive().optional(), learningRate: z.number().positive().optional(),
       epsilon: z.number().positive().optional(), seed: z.number().int().optional(), prefixReuse: z.boolean().optional(), prune: z.array(z.number().nullable()).optional(),
+      retain: z.boolean().optional(),
     }),
     batches: z.boolean(),
-    save: z.looseObject({ dir: z.string().min(1), classNames: z.array(z.string()), key: z.string().optional(), data: options.optional() }).optional(),
+    save: save.optional(),
   }),
+  z.looseObject({ type: z.literal('save-retained'), id, genome, seed: z.number().int().optional(), save }),
   z.looseObject({ type: z.literal('close') }),
 ]);
 
@@ -69,7 +74,7 @@ export function parseWorkerInit(m: unknown): Parsed<WorkerInit> {
   return parseWith<WorkerInit>(workerInitSchema, m, 'to the worker (init)');
 }
 
-/** Parses a request to a worker (evaluate, close). */
+/** Parses a request to a worker (evaluate, save-retained, close). */
 export function parseToWorker(m: unknown): Parsed<ToWorker> {
   return parseWith<ToWorker>(toWorkerSchema, m, 'to the worker');
 }

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -6,15 +5,15 @@ import * as path from 'node:path';
 import { selectBackend } from '@slt/backend';
 import { countSetBits } from '@slt/util';
 import { validateSplits } from '../training/data.js';
-import { createLocalEvaluator, type LocalEvaluator, type LocalEvaluatorOptions } from '../training/evaluator.js';
+import { createLocalEvaluator, type LocalEvaluatorOptions } from '../training/evaluator.js';
 import { EvaluationAbortedError, PoolClosedError, TrainingInputError, WorkerError } from '../training/errors.js';
 import { layersTaskModel } from '../training/layers-task-model.js';
 import type { EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from '../training/types.js';
 import { zooTaskModel } from '../training/zoo-task-model.js';
 import type { SaveModelRequest } from '../export/saved-model.js';
 import { writeSplitsFile } from './datafile.js';
-import { saveIfAsked } from './save.js';
 import type { FromWorker, RemoteFineTuneOptions, TaskModelSource, ToWorker, WorkerInit } from './protocol.js';
+import { InProcessPool } from './in-process.js';
 import { parseFromWorker } from './messages.js';
 import { deviceOf, resolveWorkerOptions, sendInit, spawnWorker, visibleDevices, type StartedWorkers, type WorkerProcess } from './spawn.js';
 
@@ -47,7 +46,7 @@ export interface EvaluatorPoolOptions {
 }
 
 /** Options of one pool evaluation. */
-export interface PoolEvaluateOptions extends Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune' | 'onEpoch' | 'onBatch' | 'signal'> {
+export interface PoolEvaluateOptions extends Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune' | 'retain' | 'onEpoch' | 'onBatch' | 'signal'> {
   /**
    * After a successful evaluation, save the fine-tuned weights (tfjs layers format, `tf.loadLayersModel`
    * loads them) with what inference needs to `saveModel.dir` (see loadSavedModel). Re-run the
@@ -78,6 +77,12 @@ export interface EvaluatorPool {
   readonly workers: number;
   /** Fine-tunes one genome; a crashed worker yields a result with fitness 0 and `error` set. */
   evaluate(genome: string, options?: PoolEvaluateOptions): Promise<EvaluationResult>;
+  /**
+   * Saves the weights an evaluation of `genome` with `seed` (default: the pool's) and `retain`
+   * measured, from the worker that ran it, without training again; resolves that evaluation's
+   * result, or undefined when no worker holds them (evicted by a better one, worker restarted).
+   */
+  saveRetained(genome: string, seed: number | undefined, save: SaveModelRequest): Promise<EvaluationResult | undefined>;
   /** Resolves once every worker has started (model built, data read); rejects if one cannot start. */
   ready(): Promise<void>;
   /** Process ids of the live workers (index = worker slot; 0 when not running). */
@@ -94,6 +99,8 @@ interface Job {
   options: PoolEvaluateOptions;
   resolve: (r: EvaluationResult) => void;
   reject: (e: unknown) => void;
+  /** A save-retained request for worker `target` (not an evaluation); `done` gets its answer. */
+  save?: { target: number; seed?: number; request: SaveModelRequest; done: (r: EvaluationResult | undefined) => void };
 }
 
 interface Slot {
@@ -107,7 +114,11 @@ interface Slot {
   cudaVisibleDevices?: string;
   /** Killed on purpose after a failed evaluation: restarted without counting as a failed start. */
   recycling?: boolean;
+  /** Genome and seed keys of this process's evaluations run with `retain` (it may have evicted some). */
+  retained: Set<string>;
 }
+
+const retainedKey = (genome: string, seed: number): string => `${genome}/${seed}`;
 
 const MAX_RESTARTS_WITHOUT_READY = 2;
 
@@ -120,48 +131,14 @@ function failedResult(genome: string, backend: string, error: string): Evaluatio
 }
 
 function remoteOptions(o: PoolEvaluateOptions): RemoteFineTuneOptions {
-  const { epochs, batchSize, learningRate, epsilon, seed, prefixReuse, prune } = o;
-  return JSON.parse(JSON.stringify({ epochs, batchSize, learningRate, epsilon, seed, prefixReuse, prune })) as RemoteFineTuneOptions;
+  const { epochs, batchSize, learningRate, epsilon, seed, prefixReuse, prune, retain } = o;
+  return JSON.parse(JSON.stringify({ epochs, batchSize, learningRate, epsilon, seed, prefixReuse, prune, retain })) as RemoteFineTuneOptions;
 }
 
 async function buildTask(source: TaskModelSource): Promise<TrainableTaskModel> {
   if (source.kind === 'zoo') return zooTaskModel(source.options);
   if (source.kind === 'layers') return layersTaskModel(source.options);
   throw new TrainingInputError('model.kind', (source as { kind: unknown }).kind, "'zoo' or 'layers'");
-}
-
-class InProcessPool implements EvaluatorPool {
-  readonly workers = 0;
-  private chain: Promise<unknown> = Promise.resolve();
-  private closed = false;
-  constructor(private readonly task: TrainableTaskModel, private readonly evaluator: LocalEvaluator, private readonly source: TaskModelSource, private readonly imageShape: readonly number[]) {}
-  evaluate(genome: string, options: PoolEvaluateOptions = {}): Promise<EvaluationResult> {
-    if (this.closed) return Promise.reject(new PoolClosedError());
-    const run = this.chain.then(async () => {
-      options.onStart?.({ worker: 0, pid: 0, device: process.env.CUDA_VISIBLE_DEVICES ?? '' });
-      const result = await this.evaluator.evaluate(genome, options);
-      await saveIfAsked(this.task, this.source, this.imageShape, genome, result, options.saveModel);
-      return result;
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-  ready(): Promise<void> {
-    return this.closed ? Promise.reject(new PoolClosedError()) : Promise.resolve();
-  }
-  workerPids(): number[] {
-    return [];
-  }
-  workerInfo(): WorkerInfo[] {
-    return [{ worker: 0, pid: 0, backend: tf.getBackend() ?? '', device: process.env.CUDA_VISIBLE_DEVICES ?? '', cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES }];
-  }
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.chain;
-    this.evaluator.dispose();
-    this.task.dispose?.();
-  }
 }
 
 class ProcessPool implements EvaluatorPool {
@@ -174,7 +151,7 @@ class ProcessPool implements EvaluatorPool {
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean, started: WorkerProcess[] = []) {
-    this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0, backend: '', device: deviceOf(gpus, index) }));
+    this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0, backend: '', device: deviceOf(gpus, index), retained: new Set<string>() }));
     for (const slot of this.slots) this.spawn(slot, started[slot.index]);
   }
 
@@ -183,6 +160,7 @@ class ProcessPool implements EvaluatorPool {
     const proc = ahead ?? spawnWorker(slot.index, this.gpus, this.init.backend);
     sendInit(proc, this.init);
     slot.proc = proc;
+    slot.retained.clear(); // a new process holds no weights
     slot.ready = false;
     proc.on('message', (m: unknown) => {
       // IPC crosses a process: parsed with its schema (messages.ts); a bad message fails the running job.
@@ -213,10 +191,23 @@ class ProcessPool implements EvaluatorPool {
       case 'batch':
         if (job?.id === m.id) job.options.onBatch?.(m.progress);
         return;
+      case 'retained':
+        if (job?.id !== m.id || !job.save) return;
+        slot.job = undefined;
+        job.save.done(m.result);
+        this.dispatch();
+        return;
       case 'result':
       case 'failed':
         if (job?.id !== m.id) return;
         slot.job = undefined;
+        if (job.save) {
+          // A failed save (a disk error) leaves the worker as it was.
+          job.reject(new WorkerError(slot.index, m.type === 'failed' ? m.error : 'answered a save with a result'));
+          this.dispatch();
+          return;
+        }
+        if (m.type === 'result' && job.options.retain && m.result.error === undefined) slot.retained.add(retainedKey(job.genome, job.options.seed ?? this.defaultSeed));
         if (m.type === 'result') job.resolve(m.result);
         else job.reject(m.name === 'TrainingInputError' ? new TrainingInputError('genome', job.genome, m.error) : new WorkerError(slot.index, m.error));
         // A failed evaluation (NaN, out of memory) may leave the backend in a bad state: the
@@ -240,7 +231,8 @@ class ProcessPool implements EvaluatorPool {
     const job = slot.job;
     slot.job = undefined;
     const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-    if (job) {
+    if (job?.save) job.save.done(undefined); // its weights died with the process
+    else if (job) {
       const aborted = job.options.signal?.aborted;
       if (aborted) job.reject(new EvaluationAbortedError(job.genome, { cause: job.options.signal?.reason }));
       else job.resolve(failedResult(job.genome, this.init.backend, `worker ${slot.index} crashed (${how}) while evaluating${tail ? `: ${tail}` : ''}`));
@@ -260,12 +252,23 @@ class ProcessPool implements EvaluatorPool {
     void this.close();
   }
 
+  private get defaultSeed(): number {
+    return (this.init.training as { seed?: number }).seed ?? 0;
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.ready || slot.job || !slot.proc) continue;
-      const job = this.queue.shift();
-      if (!job) return;
+      // An evaluation goes to any worker; a save-retained request to its own.
+      const at = this.queue.findIndex((j) => j.save === undefined || j.save.target === slot.index);
+      if (at < 0) continue;
+      const job = this.queue.splice(at, 1)[0]!;
       slot.job = job;
+      if (job.save) {
+        const msg: ToWorker = { type: 'save-retained', id: job.id, genome: job.genome, save: job.save.request, ...(job.save.seed !== undefined ? { seed: job.save.seed } : {}) };
+        slot.proc.sendMessage(msg as never).catch(() => undefined);
+        continue;
+      }
       job.options.onStart?.({ worker: slot.index, pid: slot.proc.pid ?? 0, device: slot.device });
       const msg: ToWorker = {
         type: 'evaluate', id: job.id, genome: job.genome, options: remoteOptions(job.options), batches: !!job.options.onBatch,
@@ -298,6 +301,22 @@ class ProcessPool implements EvaluatorPool {
         reject: (e) => (done(), reject(e)),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  saveRetained(genome: string, seed: number | undefined, save: SaveModelRequest): Promise<EvaluationResult | undefined> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    const key = retainedKey(genome, seed ?? this.defaultSeed);
+    const slot = this.slots.find((s) => s.retained.has(key));
+    if (!slot) return Promise.resolve(undefined);
+    return new Promise<EvaluationResult | undefined>((resolve, reject) => {
+      const job: Job = {
+        id: this.nextId++, genome, options: {}, resolve: () => undefined, reject,
+        save: { target: slot.index, request: save, done: resolve, ...(seed !== undefined ? { seed } : {}) },
+      };
       this.queue.push(job);
       this.dispatch();
     });
@@ -365,7 +384,7 @@ export async function createEvaluatorPool(options: EvaluatorPoolOptions): Promis
     await options.started?.close();
     if (options.backend) await selectBackend({ prefer: backend });
     const task = await buildTask(options.model);
-    return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training), options.model, options.splits.train.shape);
+    return new InProcessPool(task, createLocalEvaluator(task, options.splits, options.training), options.model, options.splits.train.shape, options.training?.seed ?? 0);
   }
   try {
     // Validate in this process first so that bad splits fail here, not in every worker.

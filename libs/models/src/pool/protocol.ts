@@ -10,7 +10,7 @@ export type TaskModelSource =
   | { kind: 'layers'; options: LayersTaskModelOptions };
 
 /** Per-genome options a pool forwards to the worker (JSON-able part of FineTuneOptions). */
-export type RemoteFineTuneOptions = Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune'>;
+export type RemoteFineTuneOptions = Pick<FineTuneOptions, 'epochs' | 'batchSize' | 'learningRate' | 'epsilon' | 'seed' | 'prefixReuse' | 'prune' | 'retain'>;
 
 /** The env variable that tells a worker its backend at spawn, so that it selects it before its init comes. */
 export const WORKER_BACKEND_ENV = 'SLT_WORKER_BACKEND';
@@ -25,6 +25,8 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: 'evaluate'; id: number; genome: string; options: RemoteFineTuneOptions; batches: boolean; save?: SaveModelRequest }
+  /** Save the weights an evaluation with `retain` measured (see LocalEvaluator.restoreRetained); answered by `retained`. */
+  | { type: 'save-retained'; id: number; genome: string; seed?: number; save: SaveModelRequest }
   | { type: 'close' };
 
 export type FromWorker =
@@ -33,4 +35,6 @@ export type FromWorker =
   | { type: 'epoch'; id: number; metrics: EpochMetrics }
   | { type: 'batch'; id: number; progress: BatchProgress }
   | { type: 'result'; id: number; result: EvaluationResult }
-  | { type: 'failed'; id: number; error: string; name: string };
+  | { type: 'failed'; id: number; error: string; name: string }
+  /** The answer to `save-retained`: the evaluation whose weights were saved, or none (not retained). */
+  | { type: 'retained'; id: number; result?: EvaluationResult };

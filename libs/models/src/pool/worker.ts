@@ -69,8 +69,9 @@ async function main(): Promise<void> {
   }
   let evaluator: LocalEvaluator;
   let save: Awaited<ReturnType<typeof start>>['save'];
+  const init = parsedInit.message;
   try {
-    ({ evaluator, save } = await start(parsedInit.message));
+    ({ evaluator, save } = await start(init));
   } catch (e) {
     await send({ type: 'init-error', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     process.exit(3);
@@ -87,6 +88,17 @@ async function main(): Promise<void> {
     const msg = parsed.message;
     if (msg.type === 'close') break;
     const { id } = msg;
+    if (msg.type === 'save-retained') {
+      try {
+        const kept = evaluator.restoreRetained(msg.genome, msg.seed ?? init.training.seed ?? 0);
+        if (kept) await save(msg.genome, kept.result, msg.save);
+        await send({ type: 'retained', id, ...(kept ? { result: kept.result } : {}) });
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        await send({ type: 'failed', id, error: err.message, name: err.name });
+      }
+      continue;
+    }
     // Batch progress goes at most every BATCH_MESSAGE_MS (and at each epoch's last batch): each
     // message costs both processes a serialisation, and the parent shares the cores with the workers.
     let lastBatch = -Infinity;

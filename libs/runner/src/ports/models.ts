@@ -127,9 +127,14 @@ export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
   return {
     evaluate: (mask, options) => {
       const o = options ?? {};
-      return pool.evaluate(mask, { signal: o.signal, ...(o.prune ? { prune: o.prune } : {}), onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined,
+      // Every search evaluation keeps its best weights in its worker (only the best fitness), so the best genome's model is saved without training it again.
+      return pool.evaluate(mask, { signal: o.signal, ...(o.prune ? { prune: o.prune } : {}), retain: o.saveModel === undefined, onEpoch: o.onEpoch, onBatch: o.onBatch, onStart: o.onStart ? ({ worker, device }) => o.onStart!({ worker, device }) : undefined,
         ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.saveModel ? { saveModel: o.saveModel } : {}),
       });
+    },
+    saveRetained: async (mask, seed, saveModel) => {
+      const r = await pool.saveRetained(mask, seed, saveModel);
+      return r ? { testAccuracy: r.testAccuracy } : undefined;
     },
     backend: info.find((w) => w.backend)?.backend ?? setup.backend,
     devices: info.map((w) => w.device),

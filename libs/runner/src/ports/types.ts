@@ -62,6 +62,12 @@ export interface EvaluateOptions {
 /** Evaluates masks (in worker processes or in this one). */
 export interface Evaluator {
   evaluate(mask: string, options?: EvaluateOptions): Promise<EvaluationResult>;
+  /**
+   * Saves the weights an earlier evaluation of `mask` with `seed` measured (its best epoch), from
+   * the worker that still holds them, without training again; resolves its test accuracy, or
+   * undefined when none holds them (then train it again to save it).
+   */
+  saveRetained?(mask: string, seed: number | undefined, saveModel: NonNullable<EvaluateOptions['saveModel']>): Promise<{ testAccuracy: number } | undefined>;
   /** The backend the workers (or this process) run, once ready. */
   readonly backend: string;
   /** CUDA_VISIBLE_DEVICES of each worker slot ('' when none). */

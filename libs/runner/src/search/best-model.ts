@@ -1,10 +1,12 @@
 /**
  * The best model kept: the fine-tuned weights of the search's best genome (and, in compare, of
  * each baseline) are saved in the search folder for `slt predict` and as MLflow artifacts.
- * Evaluations run in worker processes and keep no weights, so the genome is trained again with
- * its seed for as many epochs as its best validation epoch: training is deterministic for a seed
- * (the same journal with 0, 1 or 2 workers), so these are the weights the search measured; the
- * test accuracy of the re-run is checked against the recorded one.
+ * Each worker keeps the best-epoch weights of its best evaluation in memory, so the best genome is
+ * saved from there without training again. When no worker holds them (a resumed search, a
+ * restarted worker, a baseline below the best), the genome is trained again with its seed for as
+ * many epochs as its best validation epoch: training is deterministic for a seed (the same journal
+ * with 0, 1 or 2 workers), so these are the weights the search measured; the test accuracy of the
+ * re-run is checked against the recorded one.
  */
 import path from 'node:path';
 import type { EvalFinishedRecord, ModelSavedRecord, SearchStartedRecord } from '../journal/records.js';
@@ -57,13 +59,12 @@ export async function saveModels(c: SaveModelsContext): Promise<void> {
     const rec = c.finished.get(key);
     if (!rec) continue;
     const dir = path.join(c.dir, modelDirName(key));
+    const saveModel = { dir, classNames: c.dataset.classNames, key, ...(c.dataset.settings ? { data: JSON.parse(JSON.stringify(c.dataset.settings)) as Record<string, unknown> } : {}) };
+    const seed = c.seedOf(rec.mask);
     let result;
     try {
-      const seed = c.seedOf(rec.mask);
-      result = await c.evaluator.evaluate(rec.mask, {
-        signal: c.signal, epochs: bestEpoch(rec), ...(seed !== undefined ? { seed } : {}),
-        saveModel: { dir, classNames: c.dataset.classNames, key, ...(c.dataset.settings ? { data: JSON.parse(JSON.stringify(c.dataset.settings)) as Record<string, unknown> } : {}) },
-      });
+      const kept = await c.evaluator.saveRetained?.(rec.mask, seed, saveModel);
+      result = kept ? { ...rec.result, testAccuracy: kept.testAccuracy } : await c.evaluator.evaluate(rec.mask, { signal: c.signal, epochs: bestEpoch(rec), ...(seed !== undefined ? { seed } : {}), saveModel });
     } catch (err) {
       if (c.signal.aborted) return;
       c.log('warn', `${key}: could not save its model: ${(err as Error).message}`);
