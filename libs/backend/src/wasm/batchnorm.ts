@@ -3,6 +3,17 @@ import { withPointers } from '../fused/arrays.js';
 
 type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 
+/** Values per row below which the parameter vectors are repeated (see makeFastBatchNorm). */
+const MIN_ROW = 64;
+
+/** `values` repeated `r` times. */
+function repeat(values: Float32Array, r: number): Float32Array {
+  if (r === 1) return Float32Array.from(values);
+  const out = new Float32Array(values.length * r);
+  for (let i = 0; i < r; i++) out.set(values, i * values.length);
+  return out;
+}
+
 /**
  * FusedBatchNorm for the wasm backend over slt's SIMD kernel (`bnAffine`: the backend's own formula,
  * offset + (x - mean) * scale / sqrt(variance + eps) per channel, with the same float32 results):
@@ -20,13 +31,21 @@ export function makeFastBatchNorm(original: tf.KernelFunc): tf.KernelFunc {
     if (x.shape.length === 0 || c === 0 || !mean || !variance || !params.every(vec)) return original(args);
     const eps = Number(attrs?.varianceEpsilon ?? 0.001);
     const ins = params.filter((t): t is tf.TensorInfo => t !== undefined);
+    const rows = tf.util.sizeFromShape(x.shape) / c;
+    // Few channels (MobileNet-0.25's first layers have 8): the kernel's loop per row of c values
+    // costs more than its arithmetic. Rows of r*c values, each parameter vector repeated r times,
+    // give every value the same formula and so the same float32 result.
+    let r = 1;
+    while (r * c < MIN_ROW && rows % (2 * r) === 0) r *= 2;
     const out = withPointers(backend, [x, ...ins], [x.shape as number[]], (p, [o]) => {
       const view = (t: tf.TensorInfo): Float32Array => p.heap().subarray(p.ptr(t) >>> 2, (p.ptr(t) >>> 2) + c);
-      const v = view(variance);
-      const nf = p.scratch(Float32Array.from(v, (x) => Math.sqrt(Math.fround(x + eps))));
-      const sc = scale ? p.ptr(scale) : p.scratch(new Float32Array(c).fill(1));
-      const off = offset ? p.ptr(offset) : p.scratch(new Float32Array(c));
-      p.kernels.bnAffine(p.ptr(x), p.ptr(mean), sc, nf, off, p.ptr(o!), tf.util.sizeFromShape(x.shape) / c, c);
+      const vec = (values: Float32Array): number => p.scratch(repeat(values, r));
+      const param = (t: tf.TensorInfo | undefined, fill: number): number => (t && r === 1 ? p.ptr(t) : vec(t ? view(t) : new Float32Array(c).fill(fill)));
+      const nf = vec(Float32Array.from(view(variance), (x) => Math.sqrt(Math.fround(x + eps))));
+      const m = param(mean, 0);
+      const sc = param(scale, 1);
+      const off = param(offset, 0);
+      p.kernels.bnAffine(p.ptr(x), m, sc, nf, off, p.ptr(o!), rows / r, r * c);
     });
     return out ? out[0]! : original(args);
   };

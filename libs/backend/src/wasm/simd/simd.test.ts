@@ -129,6 +129,8 @@ describe('FusedBatchNorm (SIMD) gives the wasm kernel\'s own float32 results', (
     ['13 channels, no scale', [3, 4, 13], false, true],
     ['2-D, no offset', [7, 6], true, false],
     ['neither', [2, 2, 2, 3], false, false],
+    ['8 channels in 16x16 rows (the parameters repeated to rows of 64)', [32, 16, 16, 8], true, true],
+    ['3 channels, 144 rows (repeated 16 times)', [4, 6, 6, 3], false, true],
   ];
   it.each(cases)('%s', async (_n, shape, withScale, withOffset) => {
     const c = shape[shape.length - 1]!;
@@ -139,6 +141,17 @@ describe('FusedBatchNorm (SIMD) gives the wasm kernel\'s own float32 results', (
       return [tf.batchNorm(x, mean, variance, withOffset ? rand([c], 4) : undefined, withScale ? rand([c], 5) : undefined, 0.001)];
     }));
     close(off, on, 1e-6); // within an ulp or two (the backend's binary may contract the division)
+  });
+
+  it('repeated parameters give each value the same float32 result as rows of one channel vector', async () => {
+    const c = 8;
+    const [off, on] = await simdOffOn(() => tf.tidy(() => {
+      const x = rand([64, c], 9, 4);
+      const bn = (t: tf.Tensor) => tf.batchNorm(t, rand([c], 10), tf.add(tf.abs(rand([c], 11)), 0.05), rand([c], 12), rand([c], 13), 0.001);
+      return [bn(x), bn(tf.slice(x, [0, 0], [63, c]))]; // 64 rows: repeated; 63 (odd): not
+    }));
+    expect(Array.from(on[0]!.subarray(0, 63 * c))).toEqual(Array.from(on[1]!));
+    close(off, on, 1e-6);
   });
 
   it('falls back to the wasm kernel for parameters broadcast from a full-rank shape', async () => {
