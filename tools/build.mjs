@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, ut
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_DIR, buildBundle } from './bundle.mjs';
 import { projectRoots } from './fresh.mjs';
 
 /** The repository root. */
@@ -207,8 +208,9 @@ export async function buildProject(root, projects = listProjects(), { strict = t
     if (writeIfChanged(file.path, file.contents)) written++;
   }
   let removed = 0;
+  const bundle = path.join(repo, BUNDLE_DIR) + path.sep; // tools/bundle.mjs's, inside apps/cli/dist
   for (const file of filesBelow(dist)) {
-    if (keep.has(file) || file.endsWith('.tmp')) continue;
+    if (keep.has(file) || file.endsWith('.tmp') || file.startsWith(bundle)) continue;
     rmSync(file, { force: true });
     removed++;
   }
@@ -237,8 +239,14 @@ export async function buildProjects(roots, options = {}) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    for (const r of await buildProjects(process.argv.slice(2))) {
+    const roots = process.argv.slice(2);
+    for (const r of await buildProjects(roots)) {
       process.stdout.write(`${path.relative(REPO, r.root)}: ${r.files} files, ${r.written} written, ${r.removed} removed\n`);
+    }
+    // The bin's bundle: with every project (npm ci, npm run build) or with the cli's own build.
+    if (roots.length === 0 || roots.some((r) => path.resolve(REPO, r) === path.join(REPO, 'apps', 'cli'))) {
+      const b = await buildBundle();
+      process.stdout.write(`${BUNDLE_DIR}: ${b.files} files, ${b.written} written, ${b.removed} removed\n`);
     }
   } catch (e) {
     process.stderr.write(`build: ${e instanceof Error ? e.message : String(e)}\n`);

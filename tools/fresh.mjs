@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_SCRIPT = path.join(REPO, 'tools', 'build.mjs');
+const BUNDLE_SCRIPT = path.join(REPO, 'tools', 'bundle.mjs');
 const STAMP = '.slt-build';
+/** The bin's bundle (tools/bundle.mjs). */
+const BUNDLE_STAMP = path.join(REPO, 'apps', 'cli', 'dist', 'bundle', STAMP);
 
 function mtime(p) {
   try {
@@ -58,20 +61,41 @@ export function staleProjects(repo = REPO) {
   });
 }
 
+/** True when the bin's bundle is missing or older than a project's build, a project's package.json or the scripts. */
+export function staleBundle(repo = REPO) {
+  const stamp = mtime(BUNDLE_STAMP);
+  if (stamp < 0 || mtime(BUILD_SCRIPT) > stamp || mtime(BUNDLE_SCRIPT) > stamp) return true;
+  return projectRoots(repo).some((root) => mtime(path.join(root, 'dist', STAMP)) > stamp || mtime(path.join(root, 'package.json')) > stamp);
+}
+
 /**
- * Rebuilds the stale projects (if any) before a bin imports dist/. A source that does not compile
- * (someone mid-edit) keeps its last good build, with a warning on stderr naming it.
+ * Rebuilds the stale projects (if any) before a bin imports dist/, then the bin's bundle when it
+ * is older than them. A source that does not compile (someone mid-edit) keeps its last good
+ * build, with a warning on stderr naming it. Resolves whether the bundle is current (when it is
+ * not, the bin runs dist/ itself).
  */
 export async function ensureBuilt() {
   const stale = staleProjects();
-  if (stale.length === 0) return;
-  const { buildProjects } = await import('./build.mjs');
-  try {
-    for (const report of await buildProjects(stale, { strict: false })) {
-      for (const f of report.failed) process.stderr.write(`slt: warning: ${f} (running its last good build)\n`);
+  let failed = false;
+  if (stale.length > 0) {
+    const { buildProjects } = await import('./build.mjs');
+    try {
+      for (const report of await buildProjects(stale, { strict: false })) {
+        for (const f of report.failed) process.stderr.write(`slt: warning: ${f} (running its last good build)\n`);
+        failed ||= report.failed.length > 0;
+      }
+    } catch (e) {
+      process.stderr.write(`slt: cannot build ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
     }
-  } catch (e) {
-    process.stderr.write(`slt: cannot build ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
+  }
+  if (failed) return false; // a source mid-edit: run the per-file build, which kept the rest current
+  if (!staleBundle()) return true;
+  const { buildBundle } = await import('./bundle.mjs');
+  try {
+    await buildBundle();
+    return true;
+  } catch {
+    return false; // dist/ is current; the bundle is retried at the next start
   }
 }

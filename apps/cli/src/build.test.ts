@@ -2,11 +2,12 @@
 // imports of workspace projects rewritten into their dist/, stale projects found by time and
 // rebuilt, removed sources removed, and a source that does not compile handled both ways.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProjects } from '../../../tools/build.mjs';
+import { buildBundle } from '../../../tools/bundle.mjs';
 import { staleProjects } from '../../../tools/fresh.mjs';
 
 const repo = mkdtempSync(path.join(os.tmpdir(), 'slt-build-test-'));
@@ -66,4 +67,28 @@ describe('tools/build.mjs and tools/fresh.mjs', () => {
     write('apps/b/src/main.ts', "import { nothing } from '@slt/zzz';\nconsole.log(nothing);\n");
     await expect(buildProjects(['apps/b'], { repo })).rejects.toThrow(/apps\/b\/src\/main\.ts: imports @slt\/zzz, which is no workspace project/);
   });
+});
+
+describe('tools/bundle.mjs (the bin runs it)', () => {
+  it('bundles the command and the pool worker: the bundle runs `slt --help`, and its pool spawns the worker beside it', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'slt-bundle-test-'));
+    try {
+      const first = await buildBundle({ outDir: out });
+      expect(first.files).toBeGreaterThan(4);
+      expect(existsSync(path.join(out, 'main.js')) && existsSync(path.join(out, 'worker.js'))).toBe(true);
+      // The command modules stay separate chunks (loaded on demand), tfjs stays an installed package.
+      expect(readdirSync(out).filter((f) => f.endsWith('.js')).length).toBeGreaterThan(10);
+      expect(readFileSync(path.join(out, 'worker.js'), 'utf8')).toMatch(/from "@tensorflow\/tfjs"/);
+      const help = execFileSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(path.join(out, 'main.js'))}); process.exitCode = await main(['--help']);`], { encoding: 'utf8' });
+      expect(help).toMatch(/^Usage: slt \[options\] \[command\]/);
+      // The pool in the bundle resolves its worker next to itself (spawn.ts: new URL('./worker.js', import.meta.url)).
+      const spawners = readdirSync(out).filter((f) => f.endsWith('.js') && /new URL\([^)]*"\.\/worker\.js", import\.meta\.url\)/.test(readFileSync(path.join(out, f), 'utf8')));
+      expect(spawners).toHaveLength(1);
+      expect(spawners[0]).not.toBe('worker.js');
+      // Nothing changed: nothing written again.
+      expect((await buildBundle({ outDir: out })).written).toBe(0);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,0 +1,96 @@
+/**
+ * Bundles the `slt` command and its pool worker for a faster start: `apps/cli/dist/bundle/`
+ * holds `main.js` and `worker.js` (one ESM graph, code split into shared chunks, the commands still
+ * loaded on demand), built from the sources of every project. Node loads a few dozen files instead
+ * of about 600 modules (the libs' one-file-per-source dist/, zod, yaml, execa, commander), which
+ * took each process about 0.4 s of a core before it did anything. tfjs stays external (CommonJS,
+ * loaded as installed; tfjs-node swaps in on GPU servers), as do native and build-time packages.
+ *
+ * The pool spawns `./worker.js` next to the code that spawns it, so in the bundle the worker is
+ * the bundle's own. Written like tools/build.mjs writes dist/: only changed files, by temp file +
+ * rename; chunks of older bundles stay a day (a process started before may still load one), and
+ * the stamp `.slt-build` is written last with the build's start time.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The bundle's folder, relative to the repository root. */
+export const BUNDLE_DIR = 'apps/cli/dist/bundle';
+const STAMP = '.slt-build';
+const STALE_CHUNK_MS = 24 * 3600 * 1000;
+
+/** Writes `contents` to `file` by temp file + rename, only when it differs from what is there. */
+function writeIfChanged(file, contents) {
+  try {
+    if (Buffer.compare(readFileSync(file), contents) === 0) return false;
+  } catch {
+    /* missing */
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+  return true;
+}
+
+/**
+ * Builds the bundle; throws (naming the file and line) when a source does not compile, leaving the
+ * last good bundle in place and its stamp unchanged.
+ * @param {{ repo?: string; outDir?: string }} options `outDir`: another folder (tests)
+ * @returns {Promise<{ files: number; written: number; removed: number }>}
+ */
+export async function buildBundle({ repo = REPO, outDir } = {}) {
+  const started = new Date();
+  const out = outDir ?? path.join(repo, BUNDLE_DIR);
+  const { build } = await import('esbuild');
+  let result;
+  try {
+    result = await build({
+      absWorkingDir: repo,
+      entryPoints: { main: 'apps/cli/src/main.ts', worker: 'libs/models/src/pool/worker.ts' },
+      outdir: out,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      jsx: 'automatic',
+      // tfjs (CommonJS, and tfjs-node replaces its backend where installed), native addons, and
+      // what only the sources' mode (SLT_DEV=1) or a build loads stay as installed packages.
+      external: ['@tensorflow/*', '@resvg/*', 'tsx', 'tsx/*', 'esbuild'],
+      // CommonJS packages bundled into ESM call require(): give them one.
+      banner: { js: "import { createRequire as __sltCreateRequire } from 'node:module'; const require = __sltCreateRequire(import.meta.url);" },
+      sourcemap: 'linked',
+      sourcesContent: false,
+      write: false,
+      logLevel: 'silent',
+    });
+  } catch (e) {
+    const errors = e?.errors ?? [];
+    const text = errors.length > 0 ? errors.map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text)).join('\n') : String(e?.message ?? e);
+    throw new Error(`${path.relative(repo, out)}: ${text}`);
+  }
+  const keep = new Set([path.join(out, STAMP)]);
+  let written = 0;
+  for (const file of result.outputFiles) {
+    keep.add(file.path);
+    if (writeIfChanged(file.path, file.contents)) written++;
+  }
+  let removed = 0;
+  for (const name of readdirSync(out)) {
+    const file = path.join(out, name);
+    if (keep.has(file)) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs < STALE_CHUNK_MS && !name.endsWith('.tmp')) continue;
+      rmSync(file, { force: true });
+      removed++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  writeFileSync(path.join(out, STAMP), `${JSON.stringify({ outputs: result.outputFiles.length })}\n`);
+  utimesSync(path.join(out, STAMP), started, started);
+  return { files: result.outputFiles.length, written, removed };
+}
