@@ -74,7 +74,11 @@ export async function buildBundle({ repo = REPO, outDir } = {}) {
   }
   const keep = new Set([path.join(out, STAMP)]);
   let written = 0;
-  for (const file of result.outputFiles) {
+  // Chunks (content-hashed names) first, the entry points last: a process that starts meanwhile
+  // loads either the old entry with its old chunks (kept, below) or the new one with all of its own.
+  const entries = new Set(['main.js', 'worker.js'].map((f) => path.join(out, f)));
+  const ordered = [...result.outputFiles.filter((f) => !entries.has(f.path)), ...result.outputFiles.filter((f) => entries.has(f.path))];
+  for (const file of ordered) {
     keep.add(file.path);
     if (writeIfChanged(file.path, file.contents)) written++;
   }

@@ -13,8 +13,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_SCRIPT = path.join(REPO, 'tools', 'build.mjs');
 const BUNDLE_SCRIPT = path.join(REPO, 'tools', 'bundle.mjs');
 const STAMP = '.slt-build';
-/** The bin's bundle (tools/bundle.mjs). */
-const BUNDLE_STAMP = path.join(REPO, 'apps', 'cli', 'dist', 'bundle', STAMP);
+/** The stamp of the bin's bundle (tools/bundle.mjs), relative to the repository root. */
+const BUNDLE_STAMP = path.join('apps', 'cli', 'dist', 'bundle', STAMP);
 
 function mtime(p) {
   try {
@@ -61,11 +61,16 @@ export function staleProjects(repo = REPO) {
   });
 }
 
-/** True when the bin's bundle is missing or older than a project's build, a project's package.json or the scripts. */
+/**
+ * True when the bin's bundle is missing or older than the sources it is built from (every lib and
+ * the cli: files and folders under src/, package.json) or the scripts. A rebuild of a project that
+ * changed nothing (its dist/ stamp renewed) leaves the bundle current.
+ */
 export function staleBundle(repo = REPO) {
-  const stamp = mtime(BUNDLE_STAMP);
+  const stamp = mtime(path.join(repo, BUNDLE_STAMP));
   if (stamp < 0 || mtime(BUILD_SCRIPT) > stamp || mtime(BUNDLE_SCRIPT) > stamp) return true;
-  return projectRoots(repo).some((root) => mtime(path.join(root, 'dist', STAMP)) > stamp || mtime(path.join(root, 'package.json')) > stamp);
+  const bundled = projectRoots(repo).filter((root) => path.basename(path.dirname(root)) === 'libs' || root === path.join(repo, 'apps', 'cli'));
+  return bundled.some((root) => mtime(path.join(root, 'package.json')) > stamp || changedSince(path.join(root, 'src'), stamp));
 }
 
 /**

@@ -15,9 +15,10 @@ async function killDuringG01(cwd: string, out: string, extra: string[]): Promise
   const journal = path.join(cwd, out, 'journal.jsonl');
   const child = slt(['search', ...smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--generations', '1', '--workers', '1', '--out', out, '--json', ...extra])], cwd);
   await waitFor(() => readRecords(journal).some((r) => r.type === 'eval.epoch' && r.key === 'g0/0') && readRecords(journal).some((r) => r.type === 'eval.started' && r.key === 'g0/1') || child.exitCode !== null, 300_000);
-  // The pool worker is the child process running the worker module (not, e.g., a build helper).
+  // The pool worker is the child process running the worker module (not, e.g., a build helper):
+  // the bin's bundle's (apps/cli/dist/bundle/worker.js), or the per-file build's (pool/worker.js).
   const ps = await execa('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { reject: false });
-  const line = ps.stdout.split('\n').find((l) => /pool[/\\]worker\.(ts|js)/.test(l)) ?? '';
+  const line = ps.stdout.split('\n').find((l) => /(pool|bundle)[/\\]worker\.(ts|js)/.test(l)) ?? '';
   const killed = Number(line.trim().split(/\s+/)[0]);
   if (killed > 0) process.kill(killed, 'SIGKILL');
   const result = await child;

@@ -2,13 +2,13 @@
 // imports of workspace projects rewritten into their dist/, stale projects found by time and
 // rebuilt, removed sources removed, and a source that does not compile handled both ways.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProjects } from '../../../tools/build.mjs';
 import { buildBundle } from '../../../tools/bundle.mjs';
-import { staleProjects } from '../../../tools/fresh.mjs';
+import { staleBundle, staleProjects } from '../../../tools/fresh.mjs';
 
 const repo = mkdtempSync(path.join(os.tmpdir(), 'slt-build-test-'));
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -61,6 +61,22 @@ describe('tools/build.mjs and tools/fresh.mjs', () => {
     write('libs/a/src/extra.ts', "export const extra = 'y';\n");
     await buildProjects(['libs/a'], { repo, strict: false });
     expect(run()).toEqual({ value: 3, twice: 6, extra: 'y' });
+  });
+
+  it('the bundle is stale when missing or older than a lib\'s sources, not when a rebuild only renewed a stamp', async () => {
+    expect(staleBundle(repo)).toBe(true); // none yet
+    const stamp = path.join(repo, 'apps/cli/dist/bundle/.slt-build');
+    write('apps/cli/dist/bundle/.slt-build', '{}\n');
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(stamp, later, later);
+    expect(staleBundle(repo)).toBe(false);
+    await buildProjects(['libs/a'], { repo }); // nothing changed: only its dist/ stamp is renewed
+    utimesSync(path.join(repo, 'libs/a/dist/.slt-build'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+    expect(staleBundle(repo)).toBe(false);
+    const edited = path.join(repo, 'libs/a/src/extra.ts');
+    utimesSync(edited, new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+    expect(staleBundle(repo)).toBe(true);
+    rmSync(path.join(repo, 'apps/cli/dist'), { recursive: true, force: true });
   });
 
   it('names an import of a project that does not exist', async () => {
