@@ -93,7 +93,7 @@ function builtTarget(projects, specifier, importer) {
 }
 
 /** Writes `contents` to `file` by temp file + rename, only when it differs from what is there. */
-function writeIfChanged(file, contents) {
+export function writeIfChanged(file, contents) {
   try {
     if (Buffer.compare(readFileSync(file), contents) === 0) return false;
   } catch {

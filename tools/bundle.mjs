@@ -11,29 +11,17 @@
  * rename; chunks of older bundles stay a day (a process started before may still load one), and
  * the stamp `.slt-build` is written last with the build's start time.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// (build.mjs imports this file too: the cycle is safe, each uses the other's functions only when called)
+import { writeIfChanged } from './build.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The bundle's folder, relative to the repository root. */
 export const BUNDLE_DIR = 'apps/cli/dist/bundle';
 const STAMP = '.slt-build';
 const STALE_CHUNK_MS = 24 * 3600 * 1000;
-
-/** Writes `contents` to `file` by temp file + rename, only when it differs from what is there. */
-function writeIfChanged(file, contents) {
-  try {
-    if (Buffer.compare(readFileSync(file), contents) === 0) return false;
-  } catch {
-    /* missing */
-  }
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(tmp, contents);
-  renameSync(tmp, file);
-  return true;
-}
 
 /**
  * Builds the bundle; throws (naming the file and line) when a source does not compile, leaving the

@@ -127,18 +127,14 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   const phase = (name: 'weights' | 'data', message: string) => emitLiveEvent(dir, { type: 'search.phase', phase: name, message, time: new Date().toISOString() }, options.onEvent);
   let dataset: Awaited<ReturnType<typeof loadDatasetPort>>;
   let check: Awaited<ReturnType<typeof checkTrackingPort>>;
+  let created: boolean;
   try {
     phase('weights', `checking the ${full.model} weights`);
     await checkWeightsPort(full.model, full.weights);
     phase('data', `loading the data set ${path.basename(full.data)}`);
     dataset = await loadDatasetPort(datasetSetupOf(full));
     check = await checkTrackingPort(trackingUri, 3000);
-  } catch (err) {
-    await started?.close();
-    throw err;
-  }
-  const created = !existsSync(dir);
-  try {
+    created = !existsSync(dir);
     makeSearchDir(dir);
     // The per-user index of searches: `slt ls` and `slt attach <id>` find it from any folder.
     rememberSearch({ kind: 'search', id: searchId, dir, mode: options.mode ?? 'search', ...(options.study ? { study: options.study.studyId } : {}) });
