@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describeBackbone } from '../task/genome-info.js';
 import { getModelInfo } from '../zoo/table.js';
 import { NonFiniteWeightError } from './errors.js';
 import { type LoadWeightsOptions, readResolved, resolveWeights } from './load.js';
@@ -39,9 +40,6 @@ export interface CheckedWeights {
   /** Layers of the file that the backbone does not have (a top, e.g. `conv_preds`), ignored. */
   ignoredLayers: string[];
 }
-
-/** Size at which the backbone is built for the check: weight shapes of the zoo's convnets do not depend on it. */
-const CHECK_SIZE = 32;
 
 /**
  * sha256 (hex) of weights on disk: an `.h5` file (its cache record when it has one, checked by
@@ -96,28 +94,24 @@ export async function checkWeights(model: string, weights?: string, options: Che
   const info = getModelInfo(model);
   const resolved = await resolveWeights(weights ?? model, options);
   const ws = await readResolved(resolved);
-  const backbone = info.builder([CHECK_SIZE, CHECK_SIZE, 3]);
-  try {
-    const layers = backbone.layers.filter((l) => l.weights.length > 0);
-    const plan = matchWeights(layers, ws);
-    const used = new Set(layers.map((l) => l.name));
-    const matched = new Set(plan.map(([, s]) => s));
-    const matchedLayers = new Set([...ws.layers].filter(([, list]) => list.some((w) => matched.has(w))).map(([k]) => k));
-    checkFinite(ws, matchedLayers);
-    const ignoredLayers = [...ws.layers.keys()].filter((k) => !matchedLayers.has(k));
-    return {
-      model,
-      format: resolved.format,
-      spec: resolved.path,
-      source: weights ?? model,
-      ...(resolved.url ? { url: resolved.url } : {}),
-      fromCache: resolved.fromCache,
-      sha256: await weightsSha256(resolved.path),
-      layers: used.size,
-      values: plan.reduce((s, [, w]) => s + w.values.length, 0),
-      ignoredLayers,
-    };
-  } finally {
-    backbone.dispose();
-  }
+  // The backbone's weight names and shapes, from its description (built once per process).
+  const layers = describeBackbone(info.name).layers;
+  const plan = matchWeights(layers, ws);
+  const used = new Set(layers.map((l) => l.name));
+  const matched = new Set(plan.map(([, s]) => s));
+  const matchedLayers = new Set([...ws.layers].filter(([, list]) => list.some((w) => matched.has(w))).map(([k]) => k));
+  checkFinite(ws, matchedLayers);
+  const ignoredLayers = [...ws.layers.keys()].filter((k) => !matchedLayers.has(k));
+  return {
+    model,
+    format: resolved.format,
+    spec: resolved.path,
+    source: weights ?? model,
+    ...(resolved.url ? { url: resolved.url } : {}),
+    fromCache: resolved.fromCache,
+    sha256: await weightsSha256(resolved.path),
+    layers: used.size,
+    values: plan.reduce((s, [, w]) => s + w.values.length, 0),
+    ignoredLayers,
+  };
 }

@@ -46,8 +46,26 @@ export function splitWeightName(fullName: string): [string, string] {
   return [parts[parts.length - 2], parts[parts.length - 1]];
 }
 
+/**
+ * What matching needs of a model's variable: a tfjs `LayerVariable`, or its description from
+ * `describeBackbone` (so that a preflight can match weights without building the model).
+ */
+export interface VariableLike {
+  /** The variable's name, e.g. `conv1/kernel` or `conv1/kernel_3`. */
+  readonly name: string;
+  /** The name it was created with, when tfjs renamed it. */
+  readonly originalName?: string;
+  readonly shape: readonly (number | null)[];
+}
+
+/** What matching needs of a layer: its name and its variables. */
+export interface LayerLike<V extends VariableLike = VariableLike> {
+  readonly name: string;
+  readonly weights: readonly V[];
+}
+
 /** The short name (`kernel`) of a tfjs layer variable named like `conv1/kernel` or `conv1/kernel_3`. */
-function shortName(v: tf.LayerVariable, layerName: string): string {
+function shortName(v: VariableLike, layerName: string): string {
   const original = v.originalName ?? v.name;
   const [, w] = splitWeightName(original);
   return w || original.slice(layerName.length + 1);
@@ -71,16 +89,16 @@ export function weightSetSize(ws: WeightSet): number {
 }
 
 /** One variable of a model and the stored weight that goes into it. */
-export type WeightMatch = [tf.LayerVariable, StoredWeight];
+export type WeightMatch<V extends VariableLike = tf.LayerVariable> = [V, StoredWeight];
 
 /**
  * Matches every weight of `layers` (those that have weights) with its stored weight in `ws`, by
  * layer name and weight short name, and checks the shapes; writes nothing.
  * @throws MissingWeightError (strict) naming the layer and weight; ShapeMismatchError naming the layer and both shapes
  */
-export function matchWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): WeightMatch[] {
+export function matchWeights<V extends VariableLike>(layers: readonly LayerLike<V>[], ws: WeightSet, options: Pick<ApplyWeightsOptions, 'strict'> = {}): WeightMatch<V>[] {
   const strict = options.strict ?? true;
-  const plan: WeightMatch[] = [];
+  const plan: WeightMatch<V>[] = [];
   for (const layer of layers) {
     if (layer.weights.length === 0) continue;
     const stored = ws.layers.get(layer.name) ?? uniqueSuffixed(ws, layer.name);
@@ -117,7 +135,7 @@ export function matchWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, 
  * back into a model (pretrained backbone, and the evaluator's reset before every genome).
  */
 export function applyWeights(layers: readonly tf.layers.Layer[], ws: WeightSet, options: ApplyWeightsOptions = {}): number {
-  const plan = matchWeights(layers, ws, options);
+  const plan = matchWeights<tf.LayerVariable>(layers, ws, options);
   const written = new Set<string>();
   tf.tidy(() => {
     for (const [v, s] of plan) {

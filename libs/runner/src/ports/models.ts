@@ -20,14 +20,22 @@ export function describeModel(name: string): ModelDescription {
   }
 }
 
+/** Weights that passed the check: the local file the workers read, what was given, its sha256. */
+export interface CheckedWeightsPort {
+  spec: string;
+  source: string;
+  /** sha256 of the `.h5` file, or of model.json and its shards in manifest order (the resume check compares it). */
+  sha256: string;
+}
+
 /**
  * Checks a model's weights before anything of a search exists (resolved, downloaded into the
  * cache when needed, every shard and shape read): bad weights are bad input (exit code 2).
  */
-export async function checkWeightsPort(model: string, weights?: string): Promise<{ spec: string; source: string }> {
+export async function checkWeightsPort(model: string, weights?: string): Promise<CheckedWeightsPort> {
   try {
     const checked = await checkWeights(model, weights);
-    return { spec: checked.spec, source: checked.url ?? checked.source };
+    return { spec: checked.spec, source: checked.url ?? checked.source, sha256: checked.sha256 };
   } catch (cause) {
     throw new SearchSetupError('weights', (cause as Error).message, { cause, kind: 'bad-input' });
   }

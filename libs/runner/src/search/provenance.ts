@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ResumeError } from '../errors.js';
@@ -71,23 +71,6 @@ export function dataFingerprint(d: ImageDataset): string {
     h.update(JSON.stringify(s.shape));
     h.update(new Uint8Array(s.images.buffer, s.images.byteOffset, s.images.byteLength));
     h.update(new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
-  }
-  return h.digest('hex');
-}
-
-/**
- * sha256 of local weights: an `.h5` file's bytes, or a tfjs `model.json` (or its folder) with
- * every shard its manifest lists, in manifest order.
- */
-export function weightsSha256(spec: string): string {
-  let file = spec;
-  if (statSync(file).isDirectory()) file = path.join(file, 'model.json');
-  const h = createHash('sha256');
-  const bytes = readFileSync(file);
-  h.update(bytes);
-  if (path.basename(file).toLowerCase().endsWith('.json')) {
-    const manifest = (JSON.parse(bytes.toString('utf8')) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
-    for (const group of manifest) for (const p of group.paths ?? []) h.update(readFileSync(path.join(path.dirname(file), p)));
   }
   return h.digest('hex');
 }

@@ -128,9 +128,10 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   let dataset: Awaited<ReturnType<typeof loadDatasetPort>>;
   let check: Awaited<ReturnType<typeof checkTrackingPort>>;
   let created: boolean;
+  let weights: Awaited<ReturnType<typeof checkWeightsPort>>;
   try {
     phase('weights', `checking the ${full.model} weights`);
-    await checkWeightsPort(full.model, full.weights);
+    weights = await checkWeightsPort(full.model, full.weights);
     phase('data', `loading the data set ${path.basename(full.data)}`);
     dataset = await loadDatasetPort(datasetSetupOf(full));
     check = await checkTrackingPort(trackingUri, 3000);
@@ -144,7 +145,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   }
   const session = new SearchSession({
     dir, journalPath, signal: options.signal, onEvent: options.onEvent, onTracking: options.onTracking, ...(started ? { started } : {}),
-    fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, study: options.study, workersReason, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },
+    fresh: { searchId, config: full, mode: options.mode ?? 'search', randomTrainableLayers: options.randomTrainableLayers, dataset, weights, study: options.study, workersReason, startWarnings: [...datasetWarnings(dataset), ...(check.ok ? [] : [`tracking: ${check.detail}`])] },
   });
   try {
     const out = await session.run();

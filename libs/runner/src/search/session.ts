@@ -19,10 +19,10 @@ import {
 } from '../journal/records.js';
 import { evaluateWithRetries } from './attempts.js';
 import { saveModels } from './best-model.js';
-import { buildInfo, checkResumeProvenance, dataFingerprint, weightsSha256, type Fingerprints } from './provenance.js';
+import { buildInfo, checkResumeProvenance, dataFingerprint, type Fingerprints } from './provenance.js';
 import { baselineMasksPort, createGaPort, resolvedGaOptions, restoreGaPort } from '../ports/ga.js';
 import { datasetSetupOf, loadDatasetPort } from '../ports/datasets.js';
-import { checkWeightsPort, describeModel, geneLayoutPort, openEvaluator, startEvaluatorWorkers, type EarlyWorkers, type GeneLayoutPort } from '../ports/models.js';
+import { checkWeightsPort, describeModel, type CheckedWeightsPort, geneLayoutPort, openEvaluator, startEvaluatorWorkers, type EarlyWorkers, type GeneLayoutPort } from '../ports/models.js';
 import { deliverJournalPort, resolveTrackingUriPort, startDeliveryPort, type DeliveryHandle, type TrackingStatusEvent } from '../ports/tracking.js';
 import type { BaselineMask, Evaluator, GaPort, ImageDataset } from '../ports/types.js';
 import { initialSearchState, reduceJournal, reduceSearch } from '../state/reducer.js';
@@ -54,7 +54,7 @@ export interface SessionInit {
   signal?: AbortSignal;
   onEvent?: (e: SearchEvent) => void;
   /** New search: its id, config, mode. Omitted when resuming. */
-  fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number; dataset: ImageDataset; study?: SearchStartedRecord['study']; startWarnings?: string[]; workersReason?: string };
+  fresh?: { searchId: string; config: SearchConfig & { seed: number }; mode: SearchMode; randomTrainableLayers?: number; dataset: ImageDataset; study?: SearchStartedRecord['study']; startWarnings?: string[]; workersReason?: string; weights?: CheckedWeightsPort };
   /** Called with every delivery status change (live `tracking.status` events for the CLI and TUI). */
   onTracking?: (status: TrackingStatusEvent) => void;
   /** Worker processes started before the preflight (see startEvaluatorWorkers); the session's pool takes them, or they are killed when it ends. */
@@ -181,11 +181,11 @@ export class SearchSession {
     }
   }
 
-  /** The data set's fingerprint and the weights' sha256, as they are now. */
+  /** The data set's fingerprint and the weights' sha256, as they are now (a new search's weights were checked by its preflight). */
   private async fingerprints(dataset: ImageDataset): Promise<Fingerprints> {
     const c = this.started.config;
-    const w = await checkWeightsPort(c.model, c.weights);
-    return { data: { path: c.data, fingerprint: dataFingerprint(dataset) }, weights: { source: w.source, sha256: weightsSha256(w.spec) } };
+    const w = this.init.fresh?.weights ?? (await checkWeightsPort(c.model, c.weights));
+    return { data: { path: c.data, fingerprint: dataFingerprint(dataset) }, weights: { source: w.source, sha256: w.sha256 } };
   }
 
   /** The store of this search: the one recorded in its journal, else the config's, else MLflow's default. */
