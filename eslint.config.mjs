@@ -14,7 +14,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           // The CLI loads libs on demand (`slt --help` loads none); static imports elsewhere are fine.
-          checkDynamicDependenciesExceptions: ['@slt/*', '@slt/runner/light', '@slt/runner/testing', '@slt/tracking/testing'],
+          checkDynamicDependenciesExceptions: ['@slt/*', '@slt/runner/light', '@slt/models/workers', '@slt/runner/testing', '@slt/tracking/testing'],
           allow: [],
           depConstraints: [
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS, type CommandModule } from './commands/index.js';
 import { exitCodeFor } from './errors.js';
+import { loadTfjs } from './runner.js';
 
 /** The exit-code convention of every `slt` command (shown by `slt --help`). */
 export const EXIT_CODES_HELP = `
@@ -45,12 +46,12 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
 /** Runs the CLI with `argv` (without node and script) and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    if (invokedModule(argv)) {
-      // Production mode: no debug checks, and no "install tfjs-node" banner on every command.
-      const tf = await import('@tensorflow/tfjs');
-      tf.enableProdMode();
+    const invoked = invokedModule(argv);
+    if (invoked) {
+      // tfjs in production mode before the command runs, unless it starts workers first and loads tfjs itself.
+      if (!invoked.startsWorkers) await loadTfjs();
       // `slt ls | head`: a closed pipe ends the command quietly, no EPIPE stack trace.
-      (await import('@slt/runner')).exitOnClosedPipe();
+      (await import('@slt/runner/light')).exitOnClosedPipe();
     }
     const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });

@@ -8,11 +8,10 @@
  */
 export * from './light.js';
 
-export { ResumeError, SearchInterruptedError, SearchSetupError, TooManyFailuresError } from './errors.js';
+export { ResumeError, SearchSetupError, TooManyFailuresError } from './errors.js';
 export { StudyPreflightError, StudyNotFoundError, StudyJournalError } from './study/errors.js';
 
-// Configs from a file and the worker count: the default from the budget, and what is wrong with an explicit one.
-export { loadSearchConfig, workersChoiceOf, workersWarnings } from './config/schema.js';
+// The worker count's choice (the default from the budget, or what is wrong with an explicit one).
 export type { WorkersChoice } from './config/schema.js';
 
 // Journal records as written (an envelope: seq, time, type) for tools that read journals whole.

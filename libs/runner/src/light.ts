@@ -3,16 +3,20 @@
  * control searches and studies, and to check a search config, without loading tfjs, the model
  * zoo or the chart renderer (the full `@slt/runner` loads them through running a search). The
  * full entry (`./index.ts`) re-exports all of it: the TUI starts from here in a fraction of a second.
- * Everything here must stay free of `@slt/models`, `@slt/backend` and `@resvg/resvg-js`
- * imports (light.test.ts checks it in a child process; apps/tui's issue13.test.tsx checks the built TUI).
+ * Everything here must stay free of `@slt/models` (but its tfjs-free `@slt/models/workers`),
+ * `@slt/backend` and `@resvg/resvg-js` imports (light.test.ts checks it in a child process; apps/tui's issue13.test.tsx checks the built TUI).
  */
-export { RunnerError, ConfigError, SearchNotFoundError } from './errors.js';
+export { RunnerError, ConfigError, SearchNotFoundError, SearchInterruptedError } from './errors.js';
 export type { RunnerErrorKind } from './errors.js';
 
 // Search configs: parse and check one (plain-words messages), and the option lists a form offers.
-export { parseSearchConfig, defaultWorkers, BACKENDS, GENE_MODES, ADAPTERS, PRUNERS } from './config/schema.js';
+export { parseSearchConfig, loadSearchConfig, defaultWorkers, workersChoiceOf, workersWarnings, BACKENDS, GENE_MODES, ADAPTERS, PRUNERS } from './config/schema.js';
 export type { SearchConfig, SearchConfigInput } from './config/schema.js';
 export { AUDIO_PRESET_NAMES } from './config/audio.js';
+
+// A search's worker processes, started before the rest of the runner loads (give them to runSearch).
+export { startEvaluatorWorkers } from './ports/workers.js';
+export type { EarlyWorkers, WorkersSetup } from './ports/workers.js';
 
 // A search's journal and the state it reduces to.
 export { toSearchEvent, readSearchJournal } from './journal/read.js';

@@ -8,9 +8,8 @@ import {
   detachedErrors, isStudyRef, locateStudy, followSearch, initialSearchState, locateSearch, reduceSearch, sendControl, isSearchRunning,
   progressLine, progressParts, searchLiveness, livenessText,
   type ControlCommand, type SearchEvent, type SearchState,
-} from '@slt/runner';
+} from '@slt/runner/light';
 import { CliError } from '../errors.js';
-import { attachStudyCommand } from './study.js';
 import { addRootOption, rootOf, type RootFlags } from './root.js';
 
 /**
@@ -79,7 +78,7 @@ export function registerAttach(program: Command): void {
     .option('--json', 'journal records as JSON lines on stdout')
     .action(async (ref: string, opts: RootFlags & { json?: boolean }) => {
       const root = rootOf(opts);
-      if (isStudyRef(ref, root)) return attachStudyCommand(ref, { ...opts, root });
+      if (isStudyRef(ref, root)) return (await import('./study.js')).attachStudyCommand(ref, { ...opts, root });
       const printer = new ProgressPrinter(process.stderr);
       const ctl = new AbortController();
       const onInt = () => ctl.abort();

@@ -9,6 +9,12 @@ export interface CommandModule {
   commands: Record<string, string>;
   /** Imports the module (and through it the libs it needs) and returns its register function. */
   load: () => Promise<RegisterCommand>;
+  /**
+   * The command starts its worker processes before it loads tfjs (`loadRunner` of ../runner.ts),
+   * so `main` does not load tfjs ahead of it; the module and what it imports statically must stay
+   * free of tfjs (`@slt/runner/light`, not `@slt/runner`).
+   */
+  startsWorkers?: true;
 }
 
 /**
@@ -21,7 +27,7 @@ export const COMMANDS: CommandModule[] = [
   { commands: { features: "Compute a WAV file's log-mel image (librosa defaults) and print its shape and value range" }, load: async () => (await import('./features.js')).registerFeatures },
   { commands: { models: "List the model zoo, or show a task model's layers and parameter counts" }, load: async () => (await import('./models.js')).registerModels },
   { commands: { sync: 'Deliver the runs of a search journal to MLflow (server or ./mlruns); safe to repeat' }, load: async () => (await import('./sync.js')).registerSync },
-  { commands: { search: "Search which layers to fine-tune with the paper's genetic algorithm" }, load: async () => (await import('./search.js')).registerSearch },
+  { commands: { search: "Search which layers to fine-tune with the paper's genetic algorithm" }, load: async () => (await import('./search.js')).registerSearch, startsWorkers: true },
   { commands: { baselines: 'Train the baselines: freeze all, train all, heuristic, random masks' }, load: async () => (await import('./baselines.js')).registerBaselines },
   { commands: { compare: 'Run the GA and the baselines and print the comparison table' }, load: async () => (await import('./compare.js')).registerCompare },
   { commands: { resume: 'Continue a killed or interrupted search; finished evaluations are not run again' }, load: async () => (await import('./resume.js')).registerResume },

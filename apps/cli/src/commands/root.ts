@@ -4,7 +4,7 @@
  * looked up in the per-user index of searches (any folder).
  */
 import type { Command } from 'commander';
-import { defaultSearchRoot } from '@slt/runner';
+import { defaultSearchRoot } from '@slt/runner/light';
 
 /** Options of a command with `--root`. */
 export interface RootFlags {

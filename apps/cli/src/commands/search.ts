@@ -7,9 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import {
-  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, runSearch, workersChoiceOf, workersText, workersWarnings,
-  type RunnerRecord, type SearchConfig, type SearchEvent, type SearchOutcome, type SearchState, type TrackingStatusEvent,
-} from '@slt/runner';
+  ConfigError, JOURNAL_FILE, SearchInterruptedError, launchDetached, loadSearchConfig, startEvaluatorWorkers, workersChoiceOf, workersText, workersWarnings,
+  type SearchConfig, type SearchEvent, type SearchState,
+} from '@slt/runner/light';
+import type { RunnerRecord, SearchOutcome, TrackingStatusEvent } from '@slt/runner';
+import { loadRunner } from '../runner.js';
 import { ProgressPrinter } from './attach.js';
 import type { SearchJsonLineInput } from '../json-lines.js';
 
@@ -281,9 +283,12 @@ export function registerSearch(program: Command): void {
       warnUnusedFlags('search', cmd);
       const config = await configFromFlags(opts);
       if (opts.detach) return detach('search', config, opts);
+      // The workers start (Node, tfjs, backend) while this process loads the runner and tfjs.
+      const started = startEvaluatorWorkers(config);
+      const { runSearch } = await loadRunner(started);
       const rep = makeReporter(!!opts.json);
       try {
-        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking, searchId: opts.searchId, mode: 'search' }));
+        const out = await withInterrupts((signal) => runSearch(config, { signal, onEvent: rep.onEvent, onTracking: rep.onTracking, searchId: opts.searchId, mode: 'search', ...(started ? { started } : {}) }));
         rep.done();
         reportOutcome(out, !!opts.json);
       } finally {

@@ -1,8 +1,8 @@
 /** Adapter over @slt/models (zoo description, evaluator pool) and @slt/backend. */
 import { doctor, formatDoctorReport, type DoctorReport } from '@slt/backend';
-import { availableParallelism } from 'node:os';
-import { checkWeights, createEvaluatorPool, describeGenome, geneLayout, medianThresholds, MODEL_NAMES, startWorkers, type EvaluatorPool, type GeneLayout, type GeneMode, type MedianPrunerOptions, type StartedWorkers } from '@slt/models';
+import { checkWeights, createEvaluatorPool, describeGenome, geneLayout, medianThresholds, MODEL_NAMES, type EvaluatorPool, type GeneLayout, type GeneMode, type MedianPrunerOptions } from '@slt/models';
 import { SearchSetupError } from '../errors.js';
+import type { EarlyWorkers } from './workers.js';
 import type { Evaluator, ImageDataset, ModelDescription } from './types.js';
 
 /** The zoo's model names. */
@@ -78,22 +78,7 @@ export interface EvaluatorSetup {
   started?: EarlyWorkers;
 }
 
-/** Worker processes started before the search's preflight; `close()` kills them if no pool takes them. */
-export type EarlyWorkers = StartedWorkers;
-
-/**
- * Starts the pool's worker processes now (Node, tfjs and the backend: about 1 s of a core each),
- * so that they start while this process checks the weights and loads the data. Undefined for an
- * in-process search (0 workers) or settings the pool would refuse (it says why when it opens).
- */
-export function startEvaluatorWorkers(setup: Pick<EvaluatorSetup, 'workers' | 'backend' | 'gpus'>): EarlyWorkers | undefined {
-  if (setup.workers === 0) return undefined;
-  try {
-    return startWorkers({ workers: setup.workers, backend: setup.backend, ...(setup.gpus ? { gpus: setup.gpus } : {}) }, availableParallelism());
-  } catch {
-    return undefined;
-  }
-}
+export { startEvaluatorWorkers, type EarlyWorkers } from './workers.js';
 
 /** Opens the evaluator pool of libs/models (worker processes; 0 workers = in this process). */
 export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {

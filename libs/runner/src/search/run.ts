@@ -6,7 +6,8 @@ import { readJournal, type DeliveryReport } from '@slt/tracking';
 import { workersChoiceOf, type SearchConfig } from '../config/schema.js';
 import { ConfigError, ResumeError } from '../errors.js';
 import { datasetSetupOf, datasetWarnings, loadDatasetPort } from '../ports/datasets.js';
-import { checkWeightsPort, startEvaluatorWorkers } from '../ports/models.js';
+import { checkWeightsPort } from '../ports/models.js';
+import { startEvaluatorWorkers, type EarlyWorkers } from '../ports/workers.js';
 import { checkTrackingPort, deliverJournalPort, resolveTrackingUriPort, type TrackingStatusEvent } from '../ports/tracking.js';
 import { searchRunMapperFor } from './runs.js';
 import { readSearchJournal } from '../journal/read.js';
@@ -36,6 +37,12 @@ export interface RunSearchOptions {
   onTracking?: (event: TrackingStatusEvent) => void;
   /** The study this search is one model of (recorded in `search.started`; its MLflow run becomes a child of the study's). */
   study?: SearchStartedRecord['study'];
+  /**
+   * Worker processes the caller started ahead (`startEvaluatorWorkers(config)`, before it loaded
+   * the rest of the runner); the search takes them, or kills them when it cannot start. Default:
+   * started here, before the preflight.
+   */
+  started?: EarlyWorkers;
 }
 
 /** How a search ended. */
@@ -99,6 +106,15 @@ function makeSearchDir(dir: string): void {
  * @param config a validated config (see `parseSearchConfig`); a missing seed is drawn and recorded.
  */
 export async function runSearch(config: SearchConfig, options: RunSearchOptions = {}): Promise<SearchOutcome> {
+  try {
+    return await startSearch(config, options);
+  } catch (err) {
+    await options.started?.close().catch(() => undefined); // a no-op once the search's pool took them
+    throw err;
+  }
+}
+
+async function startSearch(config: SearchConfig, options: RunSearchOptions): Promise<SearchOutcome> {
   const searchId = options.searchId ?? newSearchId();
   const dir = path.resolve(config.out ?? path.join(options.root ?? defaultSearchRoot(), searchId));
   const journalPath = path.join(dir, JOURNAL_FILE);
@@ -122,7 +138,7 @@ export async function runSearch(config: SearchConfig, options: RunSearchOptions 
   const full = { ...config, seed, data: path.resolve(config.data), ...(config.weights && !/^[a-z]+:\/\//i.test(config.weights) ? { weights: path.resolve(config.weights) } : {}), out: dir };
   // The workers start (Node, tfjs, backend) while this process checks the weights and loads the
   // data; a failed preflight kills them (below), so nothing is left behind.
-  const started = startEvaluatorWorkers(full);
+  const started = options.started ?? startEvaluatorWorkers(full);
   // Preflight: nothing is written before the weights and the data are known to be good.
   const phase = (name: 'weights' | 'data', message: string) => emitLiveEvent(dir, { type: 'search.phase', phase: name, message, time: new Date().toISOString() }, options.onEvent);
   let dataset: Awaited<ReturnType<typeof loadDatasetPort>>;
