@@ -1,6 +1,7 @@
 // Start times of slt: the bin on the built code (dist/) against the same bin on the sources through
 // tsx (SLT_DEV=1, what every start cost before the build), and a pool worker's time to ready
-// built and from the sources, less the model build it includes.
+// built and from the sources, less the model build it includes; and tfjs' load by require() (the
+// bundle) against ESM import (dist/).
 // Run: npx tsx bench/startup.ts [--runs 7]   (median wall times; prints `uptime` load)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,6 +39,11 @@ for (const cmd of [['--help'], ['--version']]) {
   rows.push([`slt ${cmd.join(' ')}`, timeNode([bin, ...cmd]), timeNode([bin, ...cmd], { SLT_DEV: '1' })]);
 }
 
+// Loading tfjs and its wasm backend as the bundle does (require) and as dist/ does (ESM import,
+// which runs Node's CommonJS export lexer over tfjs' re-exports first).
+const tfjsRequire = timeNode(['-e', "require('@tensorflow/tfjs'); require('@tensorflow/tfjs-backend-wasm')"]);
+const tfjsImport = timeNode(['--input-type=module', '-e', "await import('@tensorflow/tfjs'); await import('@tensorflow/tfjs-backend-wasm')"]);
+
 // A pool worker: spawn -> ready (modules loaded, backend chosen, model built, data read).
 const weights = path.resolve(repo, '../shared/data/models/mobilenet_v1_0.25_224');
 if (!existsSync(weights)) throw new Error(`bench/startup.ts: the shared weights are missing at ${weights}`);
@@ -69,6 +75,7 @@ rows.push(['worker ready (mobilenet_v1_0.25, 32 px, wasm)', workerBuilt, workerS
 rows.push(['  of which model build (in process)', modelBuild, modelBuild]);
 rows.push(['  worker ready less model build', workerBuilt - modelBuild, workerSource - modelBuild]);
 
+process.stdout.write(`tfjs + wasm backend loaded: require() (the bundle) ${tfjsRequire.toFixed(3)} s, ESM import (dist/) ${tfjsImport.toFixed(3)} s (${(tfjsImport / tfjsRequire).toFixed(2)}x)\n`);
 process.stdout.write(`load: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}\n`);
 process.stdout.write(`median of ${runs} runs, seconds\n\n| what | built (dist/) | sources (tsx) | ratio |\n|---|---|---|---|\n`);
 for (const [what, a, b] of rows) {
