@@ -8,8 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
-import { sharedData, sltBin, smallSearchFlags, tempDir } from './helpers.js';
+import { sharedData, slt, smallSearchFlags, tempDir } from './helpers.js';
 
 let cwd: string;
 beforeAll(async () => {
@@ -24,11 +23,8 @@ it('spawns the first worker before the search process loads tfjs, and still fini
     "cp.spawn = function (...args) { if (!seen) { seen = true; const n = Object.keys(require('module')._cache).filter((k) => /@tensorflow/.test(k)).length; require('fs').writeSync(2, `FIRST_SPAWN_TFJS=${n}\\n`); } return spawn.apply(this, args); };",
     "require('module').syncBuiltinESMExports();",
   ].join('\n'));
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${probe}` };
-  delete env.MLFLOW_TRACKING_URI;
-  delete env.MLFLOW_EXPERIMENT_NAME;
   const flags = smallSearchFlags(path.join(sharedData, 'fashion-mnist-900'), ['--workers', '1', '--population', '4', '--generations', '1', '--out', 'run']);
-  const r = await execa(process.execPath, [sltBin, 'search', ...flags], { cwd, env, extendEnv: false, reject: false, all: true });
+  const r = await slt(['search', ...flags], cwd, { NODE_OPTIONS: `--require ${probe}` });
   expect(r.exitCode, r.all).toBe(0);
   expect(r.all).toMatch(/FIRST_SPAWN_TFJS=0\n/);
   expect(r.stdout).toMatch(/search \S+ finished: best val accuracy/);

@@ -33,9 +33,9 @@ export function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `slt-e2e-${prefix}-`));
 }
 
-/** Starts `node slt.js ...args` in `cwd` (MLflow env cleared so the FileStore `./mlruns` is used). */
-export function slt(args: string[], cwd: string): ResultPromise<{ reject: false; all: true }> {
-  const env = { ...process.env };
+/** Starts `node slt.js ...args` in `cwd` (MLflow env cleared so the FileStore `./mlruns` is used; `extraEnv` added). */
+export function slt(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): ResultPromise<{ reject: false; all: true }> {
+  const env = { ...process.env, ...extraEnv };
   delete env.MLFLOW_TRACKING_URI;
   delete env.MLFLOW_EXPERIMENT_NAME;
   return execa(process.execPath, [sltBin, ...args], { cwd, env, reject: false, all: true, extendEnv: false });

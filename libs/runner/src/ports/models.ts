@@ -74,11 +74,10 @@ export interface EvaluatorSetup {
   /** 1-channel adapter (`conv1x1`, `repeat`, `conv1x1-frozen`); default conv1x1. */
   adapter?: 'conv1x1' | 'repeat' | 'conv1x1-frozen';
   dataset: ImageDataset;
-  /** Worker processes started ahead ({@link startEvaluatorWorkers}); the pool takes them when they fit. */
+  /** Worker processes started ahead (`startEvaluatorWorkers` of ./workers.ts); the pool takes them when they fit. */
   started?: EarlyWorkers;
 }
 
-export { startEvaluatorWorkers, type EarlyWorkers } from './workers.js';
 
 /** Opens the evaluator pool of libs/models (worker processes; 0 workers = in this process). */
 export async function openEvaluator(setup: EvaluatorSetup): Promise<Evaluator> {
