@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
-import { conv2dInputGradCol2im } from './simd/conv.js';
+import { conv2dFilterGradGemm, conv2dInputGradCol2im } from './simd/conv.js';
 import { asTensor4D, convAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
 
 export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
@@ -13,8 +13,11 @@ export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.C
 /**
  * Gradient of conv2d with respect to its filter: the tap windows of the input ([kk, P, Cin], see
  * tapWindows), transposed to [kk*Cin, P], times dy as [P, Cout] in one matMul, which is already
- * the filter's layout. A 1x1 stride-1 filter skips the windows.
- * (matMul with transposeA is 3-10x slower on wasm than an explicit transpose plus a plain matMul.)
+ * the filter's layout. A 1x1 stride-1 filter skips the windows. On wasm with SIMD (Cout a multiple
+ * of 4): per tap, the windows' transpose times dy with slt's gemm (simd/gemm.ts), which reads both
+ * in place; the backend's matMul would pack a copy of dy on every call, which costs it more than
+ * the product at these sizes. (matMul with transposeA is 3-10x slower on wasm than an explicit
+ * transpose plus a plain matMul.)
  */
 export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'Conv2DBackpropFilter';
@@ -28,6 +31,8 @@ export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
     const [kh, kw, cin, cout] = filterShape;
     const p = info.batchSize * info.outHeight * info.outWidth;
     const taps = tapWindows(x, info); // [kk, P, Cin]
+    const fast = conv2dFilterGradGemm(taps, dy, filterShape);
+    if (fast) return tf.engine().makeTensorFromTensorInfo(fast);
     const dy2 = tf.reshape(dy, [p, cout]);
     if (kh * kw === 1 && cin <= cout) {
       return tf.reshape(tf.matMul(tf.transpose(tf.reshape(taps, [p, cin])), dy2), filterShape);

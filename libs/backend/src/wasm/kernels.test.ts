@@ -162,6 +162,42 @@ describe('pooling gradients on wasm equal cpu (MaxPoolGrad replaced, AvgPoolGrad
   });
 });
 
+describe('BatchMatMul on wasm equals cpu (slt\'s gemm for single products with N % 4 == 0, else the backend\'s own)', () => {
+  // [a shape, b shape, transposeA, transposeB]
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[5, 7], [7, 8], false, false], [[7, 5], [7, 12], true, false], [[5, 7], [8, 7], false, true], [[7, 5], [4, 7], true, true],
+    [[1, 33, 9], [1, 9, 20], false, false], [[1, 9, 33], [1, 9, 16], true, false], [[2, 6, 5], [2, 5, 8], false, false], // batch 2: the backend's own
+    [[6, 5], [5, 10], false, false], [[8192, 8], [8192, 16], true, false], [[1, 1], [1, 4], false, false],
+  ];
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s', async (_n, [a, b, transposeA, transposeB]) => {
+    await compare('BatchMatMul', { a: [a, 61], b: [b, 62] }, { transposeA, transposeB });
+  });
+});
+
+describe('FusedConv2D on wasm equals cpu (slt\'s gemm for plain 1x1 convolutions with Cout % 4 == 0, else the backend\'s own)', () => {
+  // [x shape, filter shape, strides, with bias, activation]
+  const cases: Array<[number[], number[], number, boolean, string]> = [
+    [[2, 5, 7, 8], [1, 1, 8, 16], 1, false, 'linear'], [[1, 3, 3, 13], [1, 1, 13, 12], 1, false, 'linear'], [[4, 16, 16, 3], [1, 1, 3, 4], 1, false, 'linear'],
+    [[2, 5, 7, 8], [1, 1, 8, 16], 2, false, 'linear'], [[2, 5, 7, 8], [1, 1, 8, 6], 1, false, 'linear'], [[2, 5, 7, 8], [1, 1, 8, 16], 1, true, 'relu'],
+    [[2, 5, 7, 4], [3, 3, 4, 8], 1, false, 'linear'],
+  ];
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s, twice (a filter seen before runs the backend\'s own)', async (_n, [x, filter, s, bias, activation]) => {
+    const inputs: Record<string, [number[], number]> = { x: [x, 71], filter: [filter, 72], ...(bias ? { bias: [[filter[3]!], 73] as [number[], number] } : {}) };
+    const attrs = { strides: [s, s], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation };
+    await compare('FusedConv2D', inputs, attrs);
+    const run = () => tf.tidy(() => {
+      const w = tf.tensor(randomValues(filter.reduce((a, b) => a * b, 1), 72), filter);
+      const xs = [0, 1].map(() => tf.tensor(randomValues(x.reduce((a, b) => a * b, 1), 71), x));
+      const b = bias ? tf.tensor(randomValues(filter[3]!, 73), [filter[3]!]) : undefined;
+      const outs = xs.map((xi) => tf.engine().runKernel('FusedConv2D', { x: xi, filter: w, ...(b ? { bias: b } : {}) } as never, attrs as never) as tf.Tensor);
+      return tf.stack(outs);
+    });
+    const want = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(relError(got.values, want.values)).toBeLessThan(1e-4);
+  });
+});
+
 describe('bad input', () => {
   it('names the kernel, the input and both shapes', () => {
     const x = tf.zeros([1, 8, 8, 2]);

@@ -4,6 +4,7 @@ import { makeFastSum, makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
 import { makeFastConcat, makeFastPad, makeFastSlice, makeSharedIdentity } from './heap.js';
+import { makeFastConv1x1, makeFastMatMul } from './matmul.js';
 import { maxPoolGrad } from './pool-grads.js';
 import { makeFastTranspose } from './transpose.js';
 
@@ -24,9 +25,11 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
  * the heap, wasm/simd; the backend's own computes an index modulo per element) and Transpose
  * (batched matrix transposes as slt's blocked wasm kernel; other permutations run the original) and
  * PadV2 (a fill and one heap copy per contiguous run) and Concat (heap copies; a plain loop for
- * short runs, where the backend's own makes a subarray per value).
+ * short runs, where the backend's own makes a subarray per value) and BatchMatMul (single products
+ * as slt's SIMD gemm over the heap: the backend's own packs a copy of B on every call for a B it has
+ * not seen, and loops in scalar code when a side is transposed).
  */
-export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity', 'FusedBatchNorm', 'Transpose', 'PadV2', 'Concat'];
+export const WASM_REPLACED_KERNELS: readonly string[] = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'Sum', 'Slice', 'Identity', 'FusedBatchNorm', 'Transpose', 'PadV2', 'Concat', 'BatchMatMul', 'FusedConv2D'];
 
 const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
@@ -61,7 +64,7 @@ export function registerWasmGradients(): string[] {
     install(kernelName, impls[kernelName]);
     added.push(kernelName);
   }
-  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity], ['FusedBatchNorm', makeFastBatchNorm], ['Transpose', makeFastTranspose], ['PadV2', makeFastPad], ['Concat', makeFastConcat]] as const) {
+  for (const [name, wrap] of [['Tile', makeFastTile], ['Sum', makeFastSum], ['Slice', makeFastSlice], ['Identity', makeSharedIdentity], ['FusedBatchNorm', makeFastBatchNorm], ['Transpose', makeFastTranspose], ['PadV2', makeFastPad], ['Concat', makeFastConcat], ['BatchMatMul', makeFastMatMul], ['FusedConv2D', makeFastConv1x1]] as const) {
     const k = tf.getKernel(name, 'wasm');
     if (k != null && !ours.has(k.kernelFunc)) {
       install(name, wrap(k.kernelFunc), k.setupFunc);

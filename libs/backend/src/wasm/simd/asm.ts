@@ -55,6 +55,8 @@ export const op = {
   select: [0x1b], drop: [0x1a],
   vload: (off = 0): Code => [...simd(0x00), 0, ...uleb(off)],
   vstore: (off = 0): Code => [...simd(0x0b), 0, ...uleb(off)],
+  /** v128.load32_splat: one float from memory into all four lanes. */
+  vload32Splat: (off = 0): Code => [...simd(0x09), 2, ...uleb(off)],
   vsplat: simd(0x13),
   vand: simd(0x4e),
   veq: simd(0x41), vlt: simd(0x43), vgt: simd(0x44), vle: simd(0x45), vge: simd(0x46),

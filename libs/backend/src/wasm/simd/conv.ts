@@ -100,3 +100,20 @@ export function conv2dInputGradCol2im(dy: tf.Tensor4D, filter: tf.Tensor4D, info
   cols.dispose();
   return out;
 }
+
+/**
+ * dFilter of a conv2d from its tap windows ([kk, P, Cin], see tapWindows) and dy ([P, Cout]): per
+ * tap, taps[t]^T dy with slt's gemm, read in place (no transpose, no packed copy of dy). Undefined
+ * when Cout is not a multiple of 4 (the gemm's column blocks) or without SIMD.
+ */
+export function conv2dFilterGradGemm(taps: tf.Tensor3D, dy: tf.TensorInfo, filterShape: number[]): tf.TensorInfo | undefined {
+  const s = simdHeap(taps, dy);
+  const [kh, kw, cin, cout] = filterShape as [number, number, number, number];
+  const [kk, p] = taps.shape;
+  if (!s || cout % 4 !== 0 || kk !== kh * kw || taps.shape[2] !== cin || tf.util.sizeFromShape(dy.shape) !== p * cout) return undefined;
+  const { be, k } = s;
+  const out = be.makeOutput(filterShape, 'float32');
+  const tp = ptr(be, taps), dyp = ptr(be, dy), op = ptr(be, out);
+  for (let t = 0; t < kk; t++) k.gemm(tp + t * p * cin * 4, 4, cin * 4, dyp, cout * 4, op + t * cin * cout * 4, cout * 4, cin, cout, p);
+  return out;
+}

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assemble, type Code, type FuncDef, inc, op, seq, type ValType, whileLoop } from './asm.js';
+import { gemm } from './gemm.js';
 
 const { get, set, tee, i32 } = op;
 const many = (k: number, t: ValType): ValType[] => Array.from({ length: k }, () => t);
@@ -175,7 +176,7 @@ function transpose(): FuncDef {
 
 const FUNCS: FuncDef[] = [
   rangeGrad('range00', false, false), rangeGrad('range01', false, true), rangeGrad('range10', true, false), rangeGrad('range11', true, true),
-  bnAffine(), bnGrad(), adam(), rowOp(true), rowOp(false), transpose(),
+  bnAffine(), bnGrad(), adam(), rowOp(true), rowOp(false), transpose(), gemm(),
 ];
 
 type Fn = (...args: number[]) => void;
@@ -183,6 +184,8 @@ type Fn = (...args: number[]) => void;
 export interface SimdKernels {
   range00: Fn; range01: Fn; range10: Fn; range11: Fn;
   bnAffine: Fn; bnGrad: Fn; adam: Fn; rowMac: Fn; rowAdd: Fn; transpose: Fn;
+  /** gemm(a, aMs, aKs, b, bKs, c, cMs, M, N, K): C = A B, N a multiple of 4 (gemm.ts). */
+  gemm: Fn;
 }
 
 /** The parts of the WebAssembly global used here (the lib's TypeScript setup has no DOM types). */

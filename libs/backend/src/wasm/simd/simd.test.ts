@@ -123,6 +123,38 @@ describe('convolution gradients over the SIMD row kernels equal cpu', () => {
   });
 });
 
+describe('gemm (register-blocked SIMD matrix product over the heap)', () => {
+  // [M, N, K]: row tails (M % 4), the 4-column block (N % 8 == 4), K of 1, MobileNet's pointwise filter gradients
+  const shapes: Array<[number, number, number]> = [[1, 4, 1], [3, 4, 7], [5, 12, 9], [8, 16, 8192], [13, 20, 33], [16, 32, 2048], [64, 128, 128], [7, 8, 2]];
+  it.each(shapes.map((s) => [s.join('x'), s] as const))('M x N x K %s, A read in place and transposed, equals a float64 product', async (_n, [m, n, kk]) => {
+    await tf.setBackend('wasm');
+    const k = simdKernels(tf.backend())!;
+    const a = randomValues(m * kk, 51), b = randomValues(kk * n, 52);
+    const want = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < kk; q++) want[i * n + j]! += a[i * kk + q]! * b[q * n + j]!;
+    const at = new Float32Array(m * kk); // A^T [K, M]: what the filter gradient reads (X [P, Cin])
+    for (let i = 0; i < m; i++) for (let q = 0; q < kk; q++) at[q * m + i] = a[i * kk + q]!;
+    const before = tf.memory().numTensors;
+    for (const [src, aMs, aKs] of [[a, kk * 4, 4], [at, 4, m * 4]] as const) {
+      const ta = tf.tensor(src), tb = tf.tensor(b), tc = tf.fill([m * n], NaN);
+      const heap = (tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap;
+      const ptr = (t: tf.Tensor) => heap.get(t.dataId)!.memoryOffset;
+      k.gemm(ptr(ta), aMs, aKs, ptr(tb), n * 4, ptr(tc), n * 4, m, n, kk);
+      expect(relError(tc.dataSync() as Float32Array, Float32Array.from(want))).toBeLessThan(1e-5);
+      tf.dispose([ta, tb, tc]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([
+    [[4, 16, 16, 8], [1, 1, 8, 16], 1, 'same'], [[2, 8, 8, 13], [1, 1, 13, 20], 1, 'same'], [[4, 32, 32, 3], [3, 3, 3, 8], 2, 'same'],
+    [[2, 9, 7, 5], [3, 3, 5, 12], 1, 'valid'], [[3, 6, 6, 4], [1, 1, 4, 6], 1, 'same'], [[2, 5, 5, 2], [1, 1, 2, 8], 2, 'valid'],
+  ] as const)('Conv2DBackpropFilter x %j filter %j stride %i %s equals cpu (gemm when Cout % 4 == 0, else the matMul path)', async (x, f, s, pad) => {
+    const oh = outSize(x[1], f[0], s, 1, pad), ow = outSize(x[2], f[1], s, 1, pad);
+    await vsCpu('Conv2DBackpropFilter', { x: [...x], dy: [x[0], oh, ow, f[3]] }, { strides: [s, s], pad, dilations: [1, 1], dataFormat: 'NHWC', filterShape: [...f] });
+  });
+});
+
 describe('FusedBatchNorm (SIMD) gives the wasm kernel\'s own float32 results', () => {
   const cases: Array<[string, number[], boolean, boolean]> = [
     ['4-D, scale and offset', [2, 5, 3, 8], true, true],
