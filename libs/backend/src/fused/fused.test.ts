@@ -162,6 +162,44 @@ describe('a whole MobileNet-like model on wasm', () => {
   });
 });
 
+describe('tensors saved for the backward pass are shared, not cloned', () => {
+  it.each(BACKENDS)('%s: no Identity kernel per saved tensor, the same gradients, no leak, and a variable assigned meanwhile keeps the saved value', async (backend) => {
+    await tf.setBackend(backend);
+    const w = tf.variable(rand([6, 4], 81));
+    const x = rand([5, 6], 82);
+    const loss = () => tf.sum(tf.relu6(tf.mul(tf.matMul(x, w), 3))) as tf.Scalar;
+    const run = async (on: boolean) => {
+      setFusedKernels(on);
+      const before = tf.memory().numTensors;
+      let grads: tf.Tensor[] = [];
+      const p = await tf.profile(() => {
+        const { value, grads: g } = tf.variableGrads(loss, [w]);
+        grads = [g[w.name]!, value];
+        return grads;
+      });
+      const values = Float32Array.from(await grads[0]!.data() as Float32Array);
+      tf.dispose(grads);
+      expect(tf.memory().numTensors).toBe(before);
+      return { identities: p.kernels.filter((k) => k.name === 'Identity').length, values };
+    };
+    const off = await run(false);
+    const on = await run(true);
+    setFusedKernels(true);
+    expect(off.identities).toBeGreaterThan(0);
+    expect(on.identities).toBe(0);
+    expect(relError(on.values, off.values)).toBeLessThan(1e-6);
+    // the saved input of matMul is the variable's data of the forward pass, even when the variable changes before the backward pass
+    const saved = tf.variableGrads(() => {
+      const y = tf.sum(tf.matMul(x, w)) as tf.Scalar;
+      tf.tidy(() => w.assign(tf.zerosLike(w)));
+      return y;
+    }, [w]);
+    const want = tf.tidy(() => tf.matMul(tf.transpose(x), tf.ones([5, 4])));
+    expect(relError(await saved.grads[w.name]!.data() as Float32Array, await want.data() as Float32Array)).toBeLessThan(1e-6);
+    tf.dispose([saved.value, ...Object.values(saved.grads), want, w, x]);
+  });
+});
+
 describe('fused kernels reject bad input', () => {
   it('names the kernel and the input', async () => {
     await tf.setBackend('wasm');

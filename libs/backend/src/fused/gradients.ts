@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_KERNELS, registerFusedKernelFuncs } from './kernels.js';
+import { installSharedSaves } from './saved.js';
 
 let enabled = process.env.SLT_FUSED !== '0';
 
@@ -96,8 +97,9 @@ function crossEntropyGradient(): void {
 }
 
 /**
- * Registers the fused kernels (wasm, cpu) and the gradients that use them (idempotent). Returns
- * what it registered on this call: kernel@backend names and the re-registered gradients.
+ * Registers the fused kernels (wasm, cpu) and the gradients that use them, and shares the tensors
+ * saved for the backward pass instead of cloning them (saved.ts) (idempotent). Returns what it
+ * registered on this call: kernel@backend names, the re-registered gradients, the shared saves.
  */
 export function registerFusedKernels(): string[] {
   const added = registerFusedKernelFuncs();
@@ -107,6 +109,7 @@ export function registerFusedKernels(): string[] {
     batchNormGradient();
     softmaxGradient();
     crossEntropyGradient();
+    if (installSharedSaves()) added.push('shared saved tensors');
     added.push(...[...originals.keys()].map((k) => `${k} gradient`), `${FUSED_KERNELS.crossEntropy} gradient`);
   }
   return added;
