@@ -176,14 +176,14 @@ describe('BatchMatMul on wasm equals cpu (slt\'s gemm for single products with N
 
 describe('FusedConv2D on wasm equals cpu (slt\'s gemm for plain 1x1 convolutions with Cout % 4 == 0, else the backend\'s own)', () => {
   // [x shape, filter shape, strides, with bias, activation]
-  const cases: Array<[number[], number[], number, boolean, string]> = [
+  const cases: Array<[number[], number[], number, boolean, string, (number | string)?]> = [
     [[2, 5, 7, 8], [1, 1, 8, 16], 1, false, 'linear'], [[1, 3, 3, 13], [1, 1, 13, 12], 1, false, 'linear'], [[4, 16, 16, 3], [1, 1, 3, 4], 1, false, 'linear'],
     [[2, 5, 7, 8], [1, 1, 8, 16], 2, false, 'linear'], [[2, 5, 7, 8], [1, 1, 8, 6], 1, false, 'linear'], [[2, 5, 7, 8], [1, 1, 8, 16], 1, true, 'relu'],
-    [[2, 5, 7, 4], [3, 3, 4, 8], 1, false, 'linear'],
+    [[2, 5, 7, 4], [3, 3, 4, 8], 1, false, 'linear'], [[2, 5, 7, 8], [1, 1, 8, 16], 1, false, 'linear', 1],
   ];
-  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s, twice (a filter seen before runs the backend\'s own)', async (_n, [x, filter, s, bias, activation]) => {
+  it.each(cases.map((c) => [JSON.stringify(c), c] as const))('%s, twice with the same filter', async (_n, [x, filter, s, bias, activation, pad = 'same']) => {
     const inputs: Record<string, [number[], number]> = { x: [x, 71], filter: [filter, 72], ...(bias ? { bias: [[filter[3]!], 73] as [number[], number] } : {}) };
-    const attrs = { strides: [s, s], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], activation };
+    const attrs = { strides: [s, s], pad, dataFormat: 'NHWC', dilations: [1, 1], activation, dimRoundingMode: 'floor' };
     await compare('FusedConv2D', inputs, attrs);
     const run = () => tf.tidy(() => {
       const w = tf.tensor(randomValues(filter.reduce((a, b) => a * b, 1), 72), filter);

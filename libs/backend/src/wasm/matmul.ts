@@ -63,12 +63,15 @@ export function makeFastConv1x1(original: tf.KernelFunc): tf.KernelFunc {
     const { inputs, attrs, backend } = args as Args;
     const x = inputs.x as tf.TensorInfo;
     const w = inputs.filter as tf.TensorInfo;
-    const a = (attrs ?? {}) as { strides?: number | number[]; dilations?: number | number[]; dataFormat?: string; activation?: string };
+    const a = (attrs ?? {}) as { strides?: number | number[]; dilations?: number | number[]; dataFormat?: string; activation?: string; pad?: unknown };
+    // 'same' and 'valid' pad nothing around a 1x1 filter at stride 1; a number or explicit pads may
+    const unpadded = a.pad === undefined || a.pad === 'same' || a.pad === 'valid' || a.pad === 0 ||
+      (Array.isArray(a.pad) && a.pad.flat().every((v) => v === 0));
     const ones = (v: number | number[] | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
     const be = asWasmHeap(backend);
     const k = simdKernels(backend);
     const plain = inputs.bias == null && inputs.preluActivationWeights == null && (a.activation ?? 'linear') === 'linear' && (a.dataFormat ?? 'NHWC') === 'NHWC';
-    if (!be || !k || !plain || !ones(a.strides) || !ones(a.dilations) || x.dtype !== 'float32' || w.dtype !== 'float32' ||
+    if (!be || !k || !plain || !unpadded || !ones(a.strides) || !ones(a.dilations) || x.dtype !== 'float32' || w.dtype !== 'float32' ||
       x.shape.length !== 4 || w.shape.length !== 4 || w.shape[0] !== 1 || w.shape[1] !== 1 || w.shape[2] !== x.shape[3] || w.shape[3]! % 4 !== 0) {
       return original(args);
     }
