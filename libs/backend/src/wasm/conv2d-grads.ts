@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
-import { conv2dFilterGradGemm, conv2dInputGradCol2im } from './simd/conv.js';
+import { conv2dFilterGradGemm, conv2dFilterGradRows, conv2dInputGradCol2im } from './simd/conv.js';
 import { asTensor4D, convAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
 
 export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
@@ -14,8 +14,9 @@ export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.C
  * Gradient of conv2d with respect to its filter: the tap windows of the input ([kk, P, Cin], see
  * tapWindows), transposed to [kk*Cin, P], times dy as [P, Cout] in one matMul, which is already
  * the filter's layout. A 1x1 stride-1 filter skips the windows. On wasm with SIMD (Cout a multiple
- * of 4): per tap, the windows' transpose times dy with slt's gemm (simd/gemm.ts), which reads both
- * in place; the backend's matMul would pack a copy of dy on every call, which costs it more than
+ * of 4): a 1x1 stride-1 filter is x's transpose times dy in one call of slt's gemm (simd/gemm.ts),
+ * which reads both in place; other filters are one accumulating gemm call per tap and output row
+ * over x and dy in place (no windows: simd/conv.ts); the backend's matMul would pack a copy of dy on every call, which costs it more than
  * the product at these sizes. (matMul with transposeA is 3-10x slower on wasm than an explicit
  * transpose plus a plain matMul.)
  */
@@ -29,6 +30,10 @@ export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, a.strides, pair(a.dilations), a.pad as never, a.dimRoundingMode);
     checkDy(K, dy, info);
     const [kh, kw, cin, cout] = filterShape;
+    if (kh * kw > 1 || info.strideHeight > 1 || info.strideWidth > 1) {
+      const rows = conv2dFilterGradRows(x, dy, info, filterShape);
+      if (rows) return tf.engine().makeTensorFromTensorInfo(rows);
+    }
     const p = info.batchSize * info.outHeight * info.outWidth;
     const taps = tapWindows(x, info); // [kk, P, Cin]
     const fast = conv2dFilterGradGemm(taps, dy, filterShape);

@@ -42,7 +42,7 @@ export function makeFastMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const bt = tb ? be.makeOutput([p.k, p.n], 'float32') : undefined;
     if (bt) k.transpose(ptr(b), ptr(bt), 1, p.n, p.k);
     const [aMs, aKs] = ta ? [4, p.m * 4] : [p.k * 4, 4];
-    k.gemm(ptr(a), aMs, aKs, ptr(bt ?? b), p.n * 4, ptr(out), p.n * 4, p.m, p.n, p.k);
+    k.gemm(ptr(a), aMs, aKs, ptr(bt ?? b), p.n * 4, ptr(out), p.n * 4, p.m, p.n, p.k, 0);
     if (bt) be.disposeData(bt.dataId);
     return out;
   };
@@ -81,7 +81,7 @@ export function makeFastConv1x1(original: tf.KernelFunc): tf.KernelFunc {
     const out = be.makeOutput([n, h, wd, cout], 'float32');
     if (p * cin === 0) return out;
     const ptr = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset;
-    k.gemm(ptr(x), cin * 4, 4, ptr(w), cout * 4, ptr(out), cout * 4, p, cout, cin);
+    k.gemm(ptr(x), cin * 4, 4, ptr(w), cout * 4, ptr(out), cout * 4, p, cout, cin, 0);
     return out;
   };
 }

@@ -69,6 +69,9 @@ export const seq = (...parts: Code[]): Code => parts.flat();
 export const whileLoop = (cond: Code, ...body: Code[]): Code =>
   seq([0x02, 0x40, 0x03, 0x40], cond, op.ieqz, [0x0d, 1], ...body, [0x0c, 0, 0x0b, 0x0b]);
 
+/** `if (cond) then else otherwise` (cond leaves an i32; both arms leave nothing). */
+export const ifElse = (cond: Code, then: Code, otherwise: Code): Code => seq(cond, [0x04, 0x40], then, [0x05], otherwise, [0x0b]);
+
 /** local[i] += v (i32). */
 export const inc = (i: number, v: Code): Code => seq(op.get(i), v, op.iadd, op.set(i));
 

@@ -82,8 +82,10 @@ export function depthwiseInputGrad(dy: tf.TensorInfo, filter: tf.TensorInfo, inf
 }
 
 /**
- * dInput of a conv2d as col2im: cols = dy [P, Cout] times the filter as [Cout, kk*Cin] (one
- * matMul), then every tap's [P, Cin] slice of cols added into the input rows it came from.
+ * dInput of a conv2d as col2im: cols = dy [P, Cout] times the filter as [Cout, kk*Cin] (one gemm
+ * over the heap; the filter's transpose is padded with zero columns to a multiple of 4, the gemm's
+ * column blocks, e.g. 27 -> 28 for a 3x3 filter on 3 channels), then every tap's [P, Cin] slice of
+ * cols added into the input rows it came from.
  */
 export function conv2dInputGradCol2im(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Info): tf.TensorInfo | undefined {
   const s = simdHeap(dy, filter);
@@ -91,13 +93,25 @@ export function conv2dInputGradCol2im(dy: tf.Tensor4D, filter: tf.Tensor4D, info
   const { be, k } = s;
   const [kh, kw, cin, cout] = filter.shape;
   const kk = kh * kw, { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
-  const cols = tf.tidy(() => tf.matMul(tf.reshape(dy, [-1, cout]), tf.transpose(tf.reshape(filter, [kk * cin, cout])))); // [P, kk*Cin]
+  const kc = kk * cin, np = (kc + 3) & ~3, p = n * ho * wo;
+  const wt = be.makeOutput([cout, kc], 'float32'); // the filter [kk*Cin, Cout] transposed
+  k.transpose(ptr(be, filter), ptr(be, wt), 1, kc, cout);
+  let wp = wt;
+  if (np !== kc) {
+    wp = zeros(be, [cout, np]);
+    const heap = be.wasm.HEAPF32, from = ptr(be, wt) >>> 2, to = ptr(be, wp) >>> 2;
+    for (let r = 0; r < cout; r++) heap.copyWithin(to + r * np, from + r * kc, from + (r + 1) * kc);
+    be.disposeData(wt.dataId);
+  }
+  const cols = be.makeOutput([p, np], 'float32');
+  k.gemm(ptr(be, dy), cout * 4, 4, ptr(be, wp), np * 4, ptr(be, cols), np * 4, p, np, cout, 0);
+  be.disposeData(wp.dataId);
   const out = zeros(be, [n, h, w, cin]);
   const cp = ptr(be, cols), op = ptr(be, out), c4 = cin * 4;
   eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
-    k.rowAdd(cp + (((b * ho + oh) * wo + ow0) * kk + tap) * c4, kk * c4, op + ((b * h + ih) * w + iw0) * c4, sw * c4, count, cin);
+    k.rowAdd(cp + (((b * ho + oh) * wo + ow0) * np + tap * cin) * 4, np * 4, op + ((b * h + ih) * w + iw0) * c4, sw * c4, count, cin);
   });
-  cols.dispose();
+  be.disposeData(cols.dataId);
   return out;
 }
 
@@ -114,6 +128,27 @@ export function conv2dFilterGradGemm(taps: tf.Tensor3D, dy: tf.TensorInfo, filte
   const { be, k } = s;
   const out = be.makeOutput(filterShape, 'float32');
   const tp = ptr(be, taps), dyp = ptr(be, dy), op = ptr(be, out);
-  for (let t = 0; t < kk; t++) k.gemm(tp + t * p * cin * 4, 4, cin * 4, dyp, cout * 4, op + t * cin * cout * 4, cout * 4, cin, cout, p);
+  for (let t = 0; t < kk; t++) k.gemm(tp + t * p * cin * 4, 4, cin * 4, dyp, cout * 4, op + t * cin * cout * 4, cout * 4, cin, cout, p, 0);
+  return out;
+}
+
+/**
+ * dFilter of a strided or k x k conv2d, straight over x and dy: for every filter tap and output
+ * row, the input row's channels times the dy row's, summed over the row's columns, is one gemm
+ * call accumulating into the tap's [Cin, Cout] block (A = the input row read in place with the
+ * stride, B = the dy row), so no tap windows are padded, split or gathered. Undefined when Cout is
+ * not a multiple of 4 (the gemm's column blocks) or without SIMD.
+ */
+export function conv2dFilterGradRows(x: tf.TensorInfo, dy: tf.TensorInfo, info: Info, filterShape: number[]): tf.TensorInfo | undefined {
+  const s = simdHeap(x, dy);
+  const [, , cin, cout] = filterShape as [number, number, number, number];
+  if (!s || cout % 4 !== 0 || cin !== info.inChannels || cout !== info.outChannels) return undefined;
+  const { be, k } = s;
+  const { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
+  const out = zeros(be, filterShape);
+  const xp = ptr(be, x), dyp = ptr(be, dy), op = ptr(be, out), ci4 = cin * 4, co4 = cout * 4;
+  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
+    k.gemm(xp + ((b * h + ih) * w + iw0) * ci4, 4, sw * ci4, dyp + ((b * ho + oh) * wo + ow0) * co4, co4, op + tap * cin * co4, co4, cin, cout, count, 1);
+  });
   return out;
 }

@@ -184,7 +184,7 @@ type Fn = (...args: number[]) => void;
 export interface SimdKernels {
   range00: Fn; range01: Fn; range10: Fn; range11: Fn;
   bnAffine: Fn; bnGrad: Fn; adam: Fn; rowMac: Fn; rowAdd: Fn; transpose: Fn;
-  /** gemm(a, aMs, aKs, b, bKs, c, cMs, M, N, K): C = A B, N a multiple of 4 (gemm.ts). */
+  /** gemm(a, aMs, aKs, b, bKs, c, cMs, M, N, K, add): C = A B (add 1: C += A B), N a multiple of 4 (gemm.ts). */
   gemm: Fn;
 }
 

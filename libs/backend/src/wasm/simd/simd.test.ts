@@ -139,7 +139,12 @@ describe('gemm (register-blocked SIMD matrix product over the heap)', () => {
       const ta = tf.tensor(src), tb = tf.tensor(b), tc = tf.fill([m * n], NaN);
       const heap = (tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap;
       const ptr = (t: tf.Tensor) => heap.get(t.dataId)!.memoryOffset;
-      k.gemm(ptr(ta), aMs, aKs, ptr(tb), n * 4, ptr(tc), n * 4, m, n, kk);
+      k.gemm(ptr(ta), aMs, aKs, ptr(tb), n * 4, ptr(tc), n * 4, m, n, kk, 0);
+      expect(relError(tc.dataSync() as Float32Array, Float32Array.from(want))).toBeLessThan(1e-5);
+      // add = 1: C += A B, here over K in two parts (the first overwrites)
+      const half = Math.floor(kk / 2);
+      k.gemm(ptr(ta), aMs, aKs, ptr(tb), n * 4, ptr(tc), n * 4, m, n, half, 0);
+      k.gemm(ptr(ta) + aKs * half, aMs, aKs, ptr(tb) + n * 4 * half, n * 4, ptr(tc), n * 4, m, n, kk - half, 1);
       expect(relError(tc.dataSync() as Float32Array, Float32Array.from(want))).toBeLessThan(1e-5);
       tf.dispose([ta, tb, tc]);
     }
@@ -149,9 +154,27 @@ describe('gemm (register-blocked SIMD matrix product over the heap)', () => {
   it.each([
     [[4, 16, 16, 8], [1, 1, 8, 16], 1, 'same'], [[2, 8, 8, 13], [1, 1, 13, 20], 1, 'same'], [[4, 32, 32, 3], [3, 3, 3, 8], 2, 'same'],
     [[2, 9, 7, 5], [3, 3, 5, 12], 1, 'valid'], [[3, 6, 6, 4], [1, 1, 4, 6], 1, 'same'], [[2, 5, 5, 2], [1, 1, 2, 8], 2, 'valid'],
+    [[3, 13, 11, 1], [5, 3, 1, 4], 3, 'same'], [[1, 10, 10, 13], [3, 3, 13, 16], 2, 'valid'], [[2, 7, 9, 6], [5, 5, 6, 8], 1, 'same'],
   ] as const)('Conv2DBackpropFilter x %j filter %j stride %i %s equals cpu (gemm when Cout % 4 == 0, else the matMul path)', async (x, f, s, pad) => {
     const oh = outSize(x[1], f[0], s, 1, pad), ow = outSize(x[2], f[1], s, 1, pad);
     await vsCpu('Conv2DBackpropFilter', { x: [...x], dy: [x[0], oh, ow, f[3]] }, { strides: [s, s], pad, dilations: [1, 1], dataFormat: 'NHWC', filterShape: [...f] });
+  });
+});
+
+describe('Conv2DBackpropFilter with dilation 2 (per-row gemm calls)', () => {
+  // tfjs' cpu gradients ignore dilations: the reference is the undilated gradient of the spread filter at the taps' places
+  it.each([['same', 1], ['valid', 2]] as const)('%s, batch %i', async (pad, n) => {
+    const [h, w, c, k, d, cout] = [12, 10, 5, 3, 2, 8], ek = (k - 1) * d + 1;
+    const oh = outSize(h, k, 1, d, pad), ow = outSize(w, k, 1, d, pad);
+    const run = (ins: Record<string, tf.Tensor>, attrs: Record<string, unknown>) => tf.engine().runKernel('Conv2DBackpropFilter', ins as never, attrs as never) as tf.Tensor;
+    const x = () => rand([n, h, w, c], 91), dy = () => rand([n, oh, ow, cout], 92);
+    const want = await onBackend('cpu', () => tf.tidy(() => {
+      const full = run({ x: x(), dy: dy() }, { strides: [1, 1], pad, dilations: [1, 1], dataFormat: 'NHWC', filterShape: [ek, ek, c, cout] });
+      return tf.stridedSlice(full, [0, 0, 0, 0], [ek, ek, c, cout], [d, d, 1, 1]);
+    }));
+    const got = await onBackend('wasm', () => tf.tidy(() => run({ x: x(), dy: dy() }, { strides: [1, 1], pad, dilations: [d, d], dataFormat: 'NHWC', filterShape: [k, k, c, cout] })));
+    expect(got.shape).toEqual([k, k, c, cout]);
+    expect(relError(got.values, want.values)).toBeLessThan(2e-5);
   });
 });
 
