@@ -8,7 +8,7 @@ const MIN_ROW = 64;
 
 /** `values` repeated `r` times. */
 function repeat(values: Float32Array, r: number): Float32Array {
-  if (r === 1) return Float32Array.from(values);
+  if (r === 1) return values.slice();
   const out = new Float32Array(values.length * r);
   for (let i = 0; i < r; i++) out.set(values, i * values.length);
   return out;
@@ -41,7 +41,10 @@ export function makeFastBatchNorm(original: tf.KernelFunc): tf.KernelFunc {
       const view = (t: tf.TensorInfo): Float32Array => p.heap().subarray(p.ptr(t) >>> 2, (p.ptr(t) >>> 2) + c);
       const vec = (values: Float32Array): number => p.scratch(repeat(values, r));
       const param = (t: tf.TensorInfo | undefined, fill: number): number => (t && r === 1 ? p.ptr(t) : vec(t ? view(t) : new Float32Array(c).fill(fill)));
-      const nf = vec(Float32Array.from(view(variance), (x) => Math.sqrt(Math.fround(x + eps))));
+      const v = view(variance);
+      const sd = new Float32Array(c); // a loop: Float32Array.from with a map function walks an iterator, measured 5x slower here
+      for (let j = 0; j < c; j++) sd[j] = Math.sqrt(Math.fround(v[j]! + eps));
+      const nf = vec(sd);
       const m = param(mean, 0);
       const sc = param(scale, 1);
       const off = param(offset, 0);
