@@ -1,7 +1,8 @@
 /**
  * Convolution gradients over the wasm heap with slt's SIMD row kernels (see kernels.ts): each
- * filter tap is a run of strided rows (one `rowMac`/`rowAdd` call per batch item, output row and
- * tap), with the padding handled by clipping the rows, so nothing is padded, dilated or copied.
+ * filter tap is a run of strided rows (one `rowMac`/`rowAdd` call per batch item and tap, over
+ * all the output rows whose input row is inside), with the padding handled by clipping the rows,
+ * so nothing is padded, dilated or copied.
  */
 import * as tf from '@tensorflow/tfjs';
 import { asWasmHeap } from '../heap.js';
@@ -29,28 +30,38 @@ function zeros(be: Heap, shape: number[]): tf.TensorInfo {
 }
 
 /**
- * Calls `row(b, oh, tap, ih, ow0, iw0, count)` for every batch item, output row and filter tap
- * whose input row ih is inside the image, with the output columns ow0..ow0+count-1 whose input
- * columns (from iw0, step strideWidth) are inside too.
+ * Calls `run(b, tap, oh0, rows, ih0, ow0, iw0, count)` for every batch item and filter tap: output
+ * rows oh0..oh0+rows-1 are those whose input row (ih0 for oh0, then strideHeight further per row)
+ * is inside the image, and output columns ow0..ow0+count-1 those whose input columns (from iw0,
+ * step strideWidth) are inside too.
  */
-function eachTapRow(info: Info, row: (b: number, oh: number, tap: number, ih: number, ow0: number, iw0: number, count: number) => void): void {
+function eachTapRun(info: Info, run: (b: number, tap: number, oh0: number, rows: number, ih0: number, ow0: number, iw0: number, count: number) => void): void {
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
   for (let i = 0; i < info.filterHeight; i++) {
+    const shiftH = i * dh - top; // ih = oh * sh + shiftH
+    const oh0 = Math.max(0, Math.ceil(-shiftH / sh));
+    const oh1 = Math.min(ho - 1, Math.floor((h - 1 - shiftH) / sh));
+    if (oh1 < oh0) continue;
     for (let j = 0; j < info.filterWidth; j++) {
       const shift = j * dw - left; // iw = ow * sw + shift
       const ow0 = Math.max(0, Math.ceil(-shift / sw));
       const ow1 = Math.min(wo - 1, Math.floor((w - 1 - shift) / sw));
       if (ow1 < ow0) continue;
       const tap = i * info.filterWidth + j;
-      for (let b = 0; b < n; b++) {
-        for (let oh = 0; oh < ho; oh++) {
-          const ih = oh * sh + i * dh - top;
-          if (ih >= 0 && ih < h) row(b, oh, tap, ih, ow0, ow0 * sw + shift, ow1 - ow0 + 1);
-        }
-      }
+      for (let b = 0; b < n; b++) run(b, tap, oh0, oh1 - oh0 + 1, oh0 * sh + shiftH, ow0, ow0 * sw + shift, ow1 - ow0 + 1);
     }
   }
+}
+
+/**
+ * Calls `row(b, oh, tap, ih, ow0, iw0, count)` for every batch item, output row and filter tap
+ * whose input row ih is inside the image (see {@link eachTapRun}).
+ */
+function eachTapRow(info: Info, row: (b: number, oh: number, tap: number, ih: number, ow0: number, iw0: number, count: number) => void): void {
+  eachTapRun(info, (b, tap, oh0, rows, ih0, ow0, iw0, count) => {
+    for (let r = 0; r < rows; r++) row(b, oh0 + r, tap, ih0 + r * info.strideHeight, ow0, iw0, count);
+  });
 }
 
 /** dFilter of a depthwise conv with channel multiplier 1: filter[tap, c] += x[.., c] * dy[.., c]. */
@@ -61,8 +72,9 @@ export function depthwiseFilterGrad(x: tf.TensorInfo, dy: tf.TensorInfo, info: I
   const c = info.inChannels, { inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
   const out = zeros(be, filterShape);
   const xp = ptr(be, x), dyp = ptr(be, dy), op = ptr(be, out), c4 = c * 4;
-  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
-    k.rowMac(xp + ((b * h + ih) * w + iw0) * c4, sw * c4, dyp + ((b * ho + oh) * wo + ow0) * c4, c4, op + tap * c4, 0, count, c);
+  const { strideHeight: sh } = info;
+  eachTapRun(info, (b, tap, oh0, rows, ih0, ow0, iw0, count) => {
+    k.rowMac(xp + ((b * h + ih0) * w + iw0) * c4, sw * c4, sh * w * c4, dyp + ((b * ho + oh0) * wo + ow0) * c4, c4, wo * c4, op + tap * c4, 0, 0, count, rows, c);
   });
   return out;
 }
@@ -75,8 +87,9 @@ export function depthwiseInputGrad(dy: tf.TensorInfo, filter: tf.TensorInfo, inf
   const c = info.inChannels, { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, strideWidth: sw } = info;
   const out = zeros(be, [n, h, w, c]);
   const dyp = ptr(be, dy), fp = ptr(be, filter), op = ptr(be, out), c4 = c * 4;
-  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
-    k.rowMac(dyp + ((b * ho + oh) * wo + ow0) * c4, c4, fp + tap * c4, 0, op + ((b * h + ih) * w + iw0) * c4, sw * c4, count, c);
+  const { strideHeight: sh } = info;
+  eachTapRun(info, (b, tap, oh0, rows, ih0, ow0, iw0, count) => {
+    k.rowMac(dyp + ((b * ho + oh0) * wo + ow0) * c4, c4, wo * c4, fp + tap * c4, 0, 0, op + ((b * h + ih0) * w + iw0) * c4, sw * c4, sh * w * c4, count, rows, c);
   });
   return out;
 }
@@ -108,8 +121,9 @@ export function conv2dInputGradCol2im(dy: tf.Tensor4D, filter: tf.Tensor4D, info
   be.disposeData(wp.dataId);
   const out = zeros(be, [n, h, w, cin]);
   const cp = ptr(be, cols), op = ptr(be, out), c4 = cin * 4;
-  eachTapRow(info, (b, oh, tap, ih, ow0, iw0, count) => {
-    k.rowAdd(cp + (((b * ho + oh) * wo + ow0) * np + tap * cin) * 4, np * 4, op + ((b * h + ih) * w + iw0) * c4, sw * c4, count, cin);
+  const { strideHeight: sh } = info;
+  eachTapRun(info, (b, tap, oh0, rows, ih0, ow0, iw0, count) => {
+    k.rowAdd(cp + (((b * ho + oh0) * wo + ow0) * np + tap * cin) * 4, np * 4, wo * np * 4, op + ((b * h + ih0) * w + iw0) * c4, sw * c4, sh * w * c4, count, rows, cin);
   });
   be.disposeData(cols.dataId);
   return out;

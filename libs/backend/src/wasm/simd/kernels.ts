@@ -115,29 +115,35 @@ function adam(): FuncDef {
 }
 
 /**
- * `count` strided rows of c floats: acc[j] += a[j] * b[j] (rowMac) or acc[j] += a[j] (rowAdd);
- * after each row a, b and acc advance by their strides (bytes; 0 keeps a pointer in place).
+ * `rows` runs of `count` strided vectors of c floats: acc[j] += a[j] * b[j] (rowMac) or
+ * acc[j] += a[j] (rowAdd). Within a run a, b and acc advance by their strides aS, bS, accS after
+ * each vector; each run starts aR, bR, accR bytes after the previous one (0 keeps a pointer).
  */
 function rowOp(mac: boolean): FuncDef {
-  // rowMac params: a 0, aS 1, b 2, bS 3, acc 4, accS 5, count 6, c 7; locals j 8, c4b 9, cb 10
-  // rowAdd params: a 0, aS 1, acc 2, accS 3, count 4, c 5;           locals j 6, c4b 7, cb 8
-  const [a, aS, b, bS, acc, accS, count, c] = mac ? [0, 1, 2, 3, 4, 5, 6, 7] : [0, 1, -1, -1, 2, 3, 4, 5];
-  const j = c + 1, c4b = c + 2, cb = c + 3;
+  // rowMac params: a 0, aS 1, aR 2, b 3, bS 4, bR 5, acc 6, accS 7, accR 8, count 9, rows 10, c 11
+  // rowAdd params: a 0, aS 1, aR 2, acc 3, accS 4, accR 5, count 6, rows 7, c 8
+  // locals (after the params): j, c4b, cb, pa, pb, pacc, n
+  const [a, aS, aR, b, bS, bR, acc, accS, accR, count, rows, c] = mac ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] : [0, 1, 2, -1, -1, -1, 3, 4, 5, 6, 7, 8];
+  const [j, c4b, cb, pa, pb, pacc, n] = [c + 1, c + 2, c + 3, c + 4, c + 5, c + 6, c + 7];
   const term = (vec: boolean): Code => seq(
-    at(acc, j), at(acc, j), (vec ? op.vload : op.fload)(), at(a, j), (vec ? op.vload : op.fload)(),
-    mac ? seq(at(b, j), (vec ? op.vload : op.fload)(), vec ? op.vmul : op.fmul) : [],
+    at(pacc, j), at(pacc, j), (vec ? op.vload : op.fload)(), at(pa, j), (vec ? op.vload : op.fload)(),
+    mac ? seq(at(pb, j), (vec ? op.vload : op.fload)(), vec ? op.vmul : op.fmul) : [],
     vec ? op.vadd : op.fadd, (vec ? op.vstore : op.fstore)());
   return {
-    name: mac ? 'rowMac' : 'rowAdd', params: many(mac ? 8 : 6, 'i32'), locals: ['i32', 'i32', 'i32'],
+    name: mac ? 'rowMac' : 'rowAdd', params: many(mac ? 12 : 9, 'i32'), locals: many(7, 'i32'),
     body: seq(
       get(c), i32(-4), op.iand, i32(2), op.ishl, set(c4b),
       get(c), i32(2), op.ishl, set(cb),
-      whileLoop(get(count),
-        i32(0), set(j),
-        whileLoop(seq(get(j), get(c4b), op.iltu), term(true), inc(j, i32(16))),
-        whileLoop(seq(get(j), get(cb), op.iltu), term(false), inc(j, i32(4))),
-        inc(a, get(aS)), mac ? inc(b, get(bS)) : [], inc(acc, get(accS)),
-        get(count), i32(1), op.isub, set(count)),
+      whileLoop(get(rows),
+        get(a), set(pa), mac ? seq(get(b), set(pb)) : [], get(acc), set(pacc), get(count), set(n),
+        whileLoop(get(n),
+          i32(0), set(j),
+          whileLoop(seq(get(j), get(c4b), op.iltu), term(true), inc(j, i32(16))),
+          whileLoop(seq(get(j), get(cb), op.iltu), term(false), inc(j, i32(4))),
+          inc(pa, get(aS)), mac ? inc(pb, get(bS)) : [], inc(pacc, get(accS)),
+          get(n), i32(1), op.isub, set(n)),
+        inc(a, get(aR)), mac ? inc(b, get(bR)) : [], inc(acc, get(accR)),
+        get(rows), i32(1), op.isub, set(rows)),
     ),
   };
 }
