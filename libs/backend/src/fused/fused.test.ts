@@ -198,6 +198,35 @@ describe('tensors saved for the backward pass are shared, not cloned', () => {
     expect(relError(await saved.grads[w.name]!.data() as Float32Array, await want.data() as Float32Array)).toBeLessThan(1e-6);
     tf.dispose([saved.value, ...Object.values(saved.grads), want, w, x]);
   });
+
+  it.each(BACKENDS)('%s: a custom-gradient op (tf.fused.conv2d with a bias) saves without Identity, with the same gradients and no leak', async (backend) => {
+    await tf.setBackend(backend);
+    const f = tf.variable(rand([3, 3, 2, 4], 83));
+    const b = tf.variable(rand([4], 84));
+    const x = rand([2, 6, 6, 2], 85);
+    const loss = () => tf.sum(tf.mul(tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: b }), 2)) as tf.Scalar;
+    const run = async (on: boolean) => {
+      setFusedKernels(on);
+      const before = tf.memory().numTensors;
+      let grads: tf.Tensor[] = [];
+      const p = await tf.profile(() => {
+        const { value, grads: g } = tf.variableGrads(loss, [f, b]);
+        grads = [g[f.name]!, g[b.name]!, value];
+        return grads;
+      });
+      const values = await Promise.all(grads.slice(0, 2).map(async (t) => Float32Array.from(await t.data() as Float32Array)));
+      tf.dispose(grads);
+      expect(tf.memory().numTensors).toBe(before);
+      return { identities: p.kernels.filter((k) => k.name === 'Identity').length, values };
+    };
+    const off = await run(false);
+    const on = await run(true);
+    setFusedKernels(true);
+    expect(off.identities).toBeGreaterThan(0);
+    expect(on.identities).toBe(0);
+    for (let i = 0; i < 2; i++) expect(relError(on.values[i]!, off.values[i]!)).toBeLessThan(1e-5);
+    tf.dispose([f, b, x]);
+  });
 });
 
 describe('fused kernels reject bad input', () => {

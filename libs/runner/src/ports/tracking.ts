@@ -45,13 +45,20 @@ export function resolveTrackingUriPort(trackingUri?: string): string {
   return cfg.kind === 'file' ? cfg.root : cfg.uri;
 }
 
+/**
+ * A search's delivery runs a pass at most about this often (ms): each pass costs the search process
+ * CPU time (reading the journal, writing the store and the delivery state) that the workers
+ * training beside it on the same cores miss; records reach MLflow within about this delay.
+ */
+export const DELIVERY_PASS_MS = 2000;
+
 /** Starts delivering the journal in the background to `trackingUri` (resolved), with the search's mapping. */
 export function startDeliveryPort(
   journal: Journal, trackingUri: string, mapper: RunOpsMapperFactory, onWarning: (m: string) => void, onStatus?: (e: TrackingStatusEvent) => void,
 ): DeliveryHandle {
   let warnedRetry = false;
   const d = startDelivery({
-    journalPath: journal.path, journal, trackingUri, mapper,
+    journalPath: journal.path, journal, trackingUri, mapper, pollMs: DELIVERY_PASS_MS, coalesceMs: DELIVERY_PASS_MS,
     onError: (e) => onWarning(`tracking delivery stopped: ${e.message}; runs stay in the journal, deliver them later with \`slt sync ${journal.path}\``),
     onWarning: (m) => onWarning(`tracking: ${m}`),
     onRetry: (err) => {

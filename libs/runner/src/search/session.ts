@@ -30,8 +30,9 @@ import { initialSearchState, reduceJournal, reduceSearch } from '../state/reduce
 import type { SearchState } from '../state/types.js';
 import { Controller } from './control.js';
 import { GeneEvaluator } from './genes.js';
-import { PROGRESS_FILE, TRACKING_STATUS_FILE, acquireLock, clearControl, emitLiveEvent, writeFileAtomic } from './paths.js';
+import { PROGRESS_FILE, acquireLock, clearControl, emitLiveEvent, writeFileAtomic } from './paths.js';
 import { searchRunMapperFor } from './runs.js';
+import { TrackingStatusFile } from './tracking-file.js';
 
 /** What a search process was started for. */
 export type SearchMode = 'search' | 'baselines' | 'compare';
@@ -95,8 +96,11 @@ export class SearchSession {
   private early: EarlyWorkers | undefined;
   private t0 = Date.now();
   private progressWrittenAt = 0;
+  private readonly trackingFile: TrackingStatusFile;
 
-  constructor(private readonly init: SessionInit) {}
+  constructor(private readonly init: SessionInit) {
+    this.trackingFile = new TrackingStatusFile(init.dir);
+  }
 
   /** Runs the session; always leaves the journal consistent and the lock released. */
   async run(): Promise<SessionOutcome> {
@@ -176,6 +180,7 @@ export class SearchSession {
       await (this.early ?? this.init.started)?.close().catch(() => undefined); // no-op once the pool took them
       await this.evaluator?.close().catch(() => undefined);
       await this.delivery?.stop().catch(() => undefined);
+      this.trackingFile.flush(); // the last delivery status, when its write was still due
       this.journal?.close();
       rmSync(path.join(dir, PROGRESS_FILE), { force: true });
       this.releaseLock?.();
@@ -202,14 +207,10 @@ export class SearchSession {
     return { pendingRuns: st?.pendingRuns ?? 0, trackingUri: this.trackingUri() };
   }
 
-  /** Delivery status: to `onTracking`, and to tracking.json for readers of a detached search (the TUI). */
+  /** Delivery status: to `onTracking`, and to tracking.json for readers of a detached search (the TUI; see TrackingStatusFile). */
   private onTracking(e: TrackingStatusEvent): void {
     this.init.onTracking?.(e);
-    try {
-      writeFileAtomic(path.join(this.init.dir, TRACKING_STATUS_FILE), JSON.stringify(e));
-    } catch {
-      /* a display aid: never fail the search over it */
-    }
+    this.trackingFile.push(e);
   }
 
   /** Stops the search: running evaluations are abandoned, nothing new starts. */

@@ -115,6 +115,14 @@ export interface BackgroundDeliveryOptions extends DeliveryOptions {
   journal?: Journal;
   /** How often the journal file is checked for new records, in ms (default 500). */
   pollMs?: number;
+  /**
+   * After an append to `journal`, how long the delivery waits for more before its pass, in ms
+   * (default 250). Records come in bursts (an evaluation's start, epochs and end; a generation's):
+   * each pass re-reads the journal and writes the delivery state, and the records of one pass go
+   * in one batch per run, so fewer, larger passes leave the cores to the training. The poll
+   * (`pollMs`) still runs a pass when the file grew. `flush` and `stop` do not wait.
+   */
+  coalesceMs?: number;
   /** Called when delivery stops on an error retrying cannot fix (e.g. a 4xx). */
   onError?: (error: TrackingError) => void;
   /** Called whenever the phase, the retry count or what is pending changes (for live displays). */
@@ -144,6 +152,7 @@ const failureText = (err: unknown, target: string | undefined): string => {
 export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
   const abort = new AbortController();
   const pollMs = options.pollMs ?? 500;
+  const coalesceMs = Math.max(0, options.coalesceMs ?? 250);
   let phase: DeliveryPhase = 'starting';
   let lastError: string | undefined;
   let fatal: TrackingError | undefined;
@@ -152,7 +161,15 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
   let wake: (() => void) | undefined;
   const waiters: Array<{ seq: number; resolve: (s: DeliveryStatus) => void; reject: (e: unknown) => void }> = [];
   let prepared: Awaited<ReturnType<typeof prepare>> | undefined;
-  const unsubscribe = options.journal?.onAppend(() => wake?.());
+  let coalescing: ReturnType<typeof setTimeout> | undefined;
+  const onAppend = (): void => {
+    if (coalescing || !wake) return; // a pass is running (it reads again when it ends) or one is due
+    coalescing = setTimeout(() => {
+      coalescing = undefined;
+      wake?.();
+    }, coalesceMs);
+  };
+  const unsubscribe = options.journal?.onAppend(onAppend);
 
   const status = (): DeliveryStatus => ({
     ...(prepared
@@ -191,6 +208,8 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
       const t = setTimeout(done, pollMs);
       function done(): void {
         clearTimeout(t);
+        clearTimeout(coalescing);
+        coalescing = undefined;
         wake = undefined;
         r();
       }
@@ -253,6 +272,7 @@ export function startDelivery(options: BackgroundDeliveryOptions): Delivery {
         }
       }
       if ((phase as DeliveryPhase) !== 'failed') setPhase('stopped');
+      clearTimeout(coalescing);
       unsubscribe?.();
       prepared?.release();
       settleWaiters();
