@@ -3,6 +3,7 @@
  * names and shapes of its weights, computed once per process (building a backbone costs a
  * noticeable part of a second: a search's parent asks for both, and builds it once).
  */
+import { withWeightsToFollow } from '../zoo/layers.js';
 import { getModelInfo } from '../zoo/table.js';
 import type { LayerLike } from '../weights/weight-set.js';
 import { findBlocks } from './genes.js';
@@ -35,7 +36,7 @@ export function describeBackbone(model: string): BackboneDescription {
   const info = getModelInfo(model);
   const hit = cache.get(info.name);
   if (hit) return hit;
-  const backbone = info.builder([DESCRIBE_SIZE, DESCRIBE_SIZE, 3]);
+  const backbone = withWeightsToFollow(() => info.builder([DESCRIBE_SIZE, DESCRIBE_SIZE, 3])); // shapes only: no random init
   try {
     const layers = backbone.layers;
     const layerNames = layers.map((l) => l.name);

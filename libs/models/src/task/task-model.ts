@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors.js';
-import { type InputShape, validateInputShape } from '../zoo/layers.js';
+import { type InputShape, validateInputShape, withWeightsToFollow } from '../zoo/layers.js';
 import { type ModelInfo, getModelInfo } from '../zoo/table.js';
 import { type WeightSet, applyWeights } from '../weights/weight-set.js';
 import { layersWithWeights, validateMask } from './genome.js';
@@ -199,12 +199,15 @@ export function createTaskModel(options: TaskModelOptions): TaskModel {
   const inputShape = validateInputShape(options.inputShape);
   const { classes } = options;
   const input = tf.input({ shape: inputShape, name: 'input_1' });
-  const g = buildTaskGraph({ input, backbone: info.graph, classes, head: options.head, adapter: options.adapter, seed: options.seed });
+  // With weights, the backbone's variables are written right below: no random init (the adapter's and head's stay seeded).
+  const weights = options.weights;
+  const backbone = weights ? (x: tf.SymbolicTensor) => withWeightsToFollow(() => info.graph(x)) : info.graph;
+  const g = buildTaskGraph({ input, backbone, classes, head: options.head, adapter: options.adapter, seed: options.seed });
   const model = tf.model({ inputs: input, outputs: g.output, name: `task_${info.name}` });
   const backboneLayers = model.layers.filter((l) => !g.own.includes(l));
   backboneLayers.forEach(forceInference);
   const genomeLength = backboneLayers.length;
-  if (options.weights) applyWeights(backboneLayers, options.weights);
+  if (weights) applyWeights(backboneLayers, weights);
   const headLayers = g.trainable;
   let current = '1'.repeat(genomeLength);
   const task: TaskModel = {

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTaskModel, describeGenome, geneLayout, freezeAllMask, loadWeights, trainAllMask, type TaskModel, type WeightSet } from '../index.js';
+import { applyWeights, createTaskModel, describeGenome, geneLayout, freezeAllMask, loadWeights, trainAllMask, type TaskModel, type WeightSet } from '../index.js';
+import { withWeightsToFollow } from '../zoo/layers.js';
+import { buildBackbone } from '../zoo/table.js';
 import { InvalidMaskError, InvalidOptionError } from '../errors.js';
 import { preprocessImages } from './preprocess.js';
 
@@ -159,6 +161,28 @@ describe('weights, preprocessing and memory', () => {
     tf.dispose([x, y]);
     task.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('with weights, no random init of the backbone, and the same model as a random init written over (the seeded adapter and head too)', () => {
+    const opts = { model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1] as [number, number, number], classes: 10, seed: 3 };
+    const fast = createTaskModel({ ...opts, weights });
+    const slow = createTaskModel(opts); // random init (no weights), then the same weights written over it
+    const randomKernel = slow.model.getLayer('conv_pw_5').getWeights()[0]!;
+    expect(tf.tidy(() => tf.max(tf.abs(randomKernel)).dataSync()[0]!)).toBeGreaterThan(0);
+    applyWeights(slow.backboneLayers, weights);
+    const a = fast.model.getWeights();
+    const b = slow.model.getWeights();
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) {
+      expect(fast.model.weights[i]!.originalName).toBe(slow.model.weights[i]!.originalName);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a[i]!, b[i]!))).dataSync()[0]), fast.model.weights[i]!.name).toBe(0);
+    }
+    // inside withWeightsToFollow a backbone's kernels start at zeros; outside, random
+    const zeroed = withWeightsToFollow(() => buildBackbone('mobilenet_v1_0.25', [32, 32, 3]));
+    expect(tf.tidy(() => tf.max(tf.abs(zeroed.getLayer('conv_pw_5').getWeights()[0]!)).dataSync()[0])).toBe(0);
+    zeroed.dispose();
+    fast.dispose();
+    slow.dispose();
   });
 
   it('batch normalization stays in inference mode while training', () => {

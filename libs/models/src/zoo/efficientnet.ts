@@ -3,7 +3,7 @@
  * Rescaling, one Normalization in the stem): 237 layers.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type BuildOptions, Normalization, correctPad, validateInputShape } from './layers.js';
+import { type BuildOptions, Normalization, correctPad, validateInputShape, weighted } from './layers.js';
 
 type T = tf.SymbolicTensor;
 
@@ -39,7 +39,7 @@ function act(x: T, activation: 'swish' | 'sigmoid', name: string): T {
 }
 
 function conv1x1(x: T, filters: number, name: string, useBias = false, activation?: 'swish' | 'sigmoid'): T {
-  return tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias, activation, name }).apply(x) as T;
+  return weighted(tf.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias, activation, name })).apply(x) as T;
 }
 
 /** keras.applications.efficientnet.block: an inverted residual block with squeeze-excite. */
@@ -53,8 +53,7 @@ function block(inputs: T, dropRate: number, name: string, a: Omit<BlockArgs, 're
   if (a.stride === 2) {
     x = tf.layers.zeroPadding2d({ padding: correctPad(x, a.kernel), name: `${name}dwconv_pad` }).apply(x) as T;
   }
-  x = tf.layers
-    .depthwiseConv2d({ kernelSize: a.kernel, strides: a.stride, padding: a.stride === 2 ? 'valid' : 'same', useBias: false, name: `${name}dwconv` })
+  x = weighted(tf.layers.depthwiseConv2d({ kernelSize: a.kernel, strides: a.stride, padding: a.stride === 2 ? 'valid' : 'same', useBias: false, name: `${name}dwconv` }))
     .apply(x) as T;
   x = act(bn(x, `${name}bn`), 'swish', `${name}activation`);
   if (a.seRatio > 0 && a.seRatio <= 1) {
@@ -88,7 +87,7 @@ export function efficientNetB0Graph(input: T): T {
   let x = tf.layers.rescaling({ scale: 1 / 255, name: 'rescaling' }).apply(input) as T;
   x = new Normalization({ name: 'normalization' }).apply(x) as T;
   x = tf.layers.zeroPadding2d({ padding: correctPad(x, 3), name: 'stem_conv_pad' }).apply(x) as T;
-  x = tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, name: 'stem_conv' }).apply(x) as T;
+  x = weighted(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'valid', useBias: false, name: 'stem_conv' })).apply(x) as T;
   x = act(bn(x, 'stem_bn'), 'swish', 'stem_activation');
   const total = BLOCKS.reduce((s, b) => s + b.repeats, 0);
   let b = 0;

@@ -1,7 +1,7 @@
 /** MobileNet v1 as keras.applications.MobileNet(include_top=False): 86 layers. */
 import * as tf from '@tensorflow/tfjs';
 import { InvalidOptionError } from '../errors.js';
-import { type BuildOptions, validateInputShape } from './layers.js';
+import { type BuildOptions, validateInputShape, weighted } from './layers.js';
 
 /** Options of {@link buildMobileNetV1}. */
 export interface MobileNetV1Options extends BuildOptions {
@@ -15,7 +15,7 @@ export const MOBILENET_ALPHAS = [0.25, 0.5, 0.75, 1.0] as const;
 type T = tf.SymbolicTensor;
 
 function convBlock(x: T, filters: number): T {
-  x = tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1' }).apply(x) as T;
+  x = weighted(tf.layers.conv2d({ filters, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1' })).apply(x) as T;
   x = tf.layers.batchNormalization({ axis: -1, name: 'conv1_bn' }).apply(x) as T;
   return tf.layers.reLU({ maxValue: 6, name: 'conv1_relu' }).apply(x) as T;
 }
@@ -24,12 +24,11 @@ function depthwiseBlock(x: T, pointwiseFilters: number, stride: 1 | 2, id: numbe
   if (stride === 2) {
     x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: `conv_pad_${id}` }).apply(x) as T;
   }
-  x = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: stride, padding: stride === 1 ? 'same' : 'valid', depthMultiplier: 1, useBias: false, name: `conv_dw_${id}` })
+  x = weighted(tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: stride === 1 ? 'same' : 'valid', depthMultiplier: 1, useBias: false, name: `conv_dw_${id}` }))
     .apply(x) as T;
   x = tf.layers.batchNormalization({ axis: -1, name: `conv_dw_${id}_bn` }).apply(x) as T;
   x = tf.layers.reLU({ maxValue: 6, name: `conv_dw_${id}_relu` }).apply(x) as T;
-  x = tf.layers.conv2d({ filters: pointwiseFilters, kernelSize: 1, strides: 1, padding: 'same', useBias: false, name: `conv_pw_${id}` }).apply(x) as T;
+  x = weighted(tf.layers.conv2d({ filters: pointwiseFilters, kernelSize: 1, strides: 1, padding: 'same', useBias: false, name: `conv_pw_${id}` })).apply(x) as T;
   x = tf.layers.batchNormalization({ axis: -1, name: `conv_pw_${id}_bn` }).apply(x) as T;
   return tf.layers.reLU({ maxValue: 6, name: `conv_pw_${id}_relu` }).apply(x) as T;
 }

@@ -1,6 +1,6 @@
 /** ResNet50 (v1) as keras.applications.ResNet50(include_top=False): 175 layers. */
 import * as tf from '@tensorflow/tfjs';
-import { type BuildOptions, validateInputShape } from './layers.js';
+import { type BuildOptions, validateInputShape, weighted } from './layers.js';
 
 type T = tf.SymbolicTensor;
 const EPS = 1.001e-5;
@@ -14,7 +14,7 @@ function relu(x: T, name: string): T {
 }
 
 function conv(x: T, filters: number, kernel: number, stride: number, name: string, padding: 'same' | 'valid' = 'valid'): T {
-  return tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding, name }).apply(x) as T;
+  return weighted(tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding, name })).apply(x) as T;
 }
 
 /** keras.applications.resnet.block1: a bottleneck residual block. */

@@ -1,6 +1,6 @@
 /** VGG16 as keras.applications.VGG16(include_top=False): 19 layers. */
 import * as tf from '@tensorflow/tfjs';
-import { type BuildOptions, validateInputShape } from './layers.js';
+import { type BuildOptions, validateInputShape, weighted } from './layers.js';
 
 type T = tf.SymbolicTensor;
 
@@ -19,8 +19,7 @@ export function vgg16Graph(input: T): T {
   let x: T = input;
   BLOCKS.forEach(([filters, convs], b) => {
     for (let c = 1; c <= convs; c++) {
-      x = tf.layers
-        .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `block${b + 1}_conv${c}` })
+      x = weighted(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', name: `block${b + 1}_conv${c}` }))
         .apply(x) as T;
     }
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }).apply(x) as T;
