@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Delivers a search written in bursts (6 genomes, 10 ms apart); returns the passes (phase `delivering`) and checks the store. */
+/** Delivers a search written in bursts (6 genomes, 50 ms apart); returns the passes (phase `delivering`) and checks the store. */
 async function deliverInBursts(coalesceMs: number): Promise<number> {
   const tmp = tempDir();
   cleanups.push(tmp.cleanup);
@@ -32,7 +32,7 @@ async function deliverInBursts(coalesceMs: number): Promise<number> {
   });
   await ready; // prepared, sleeping until an append wakes it
   passes = 0;
-  const shape = await writeSearch(journal, { generations: 2, genomes: 3, epochs: 2, between: () => new Promise((r) => setTimeout(r, 10)) });
+  const shape = await writeSearch(journal, { generations: 2, genomes: 3, epochs: 2, between: () => new Promise((r) => setTimeout(r, 50)) });
   const st = await delivery.flush();
   await delivery.stop();
   expect(st.deliveredSeq).toBe(journal.lastSeq);
@@ -43,7 +43,7 @@ async function deliverInBursts(coalesceMs: number): Promise<number> {
 
 describe('background delivery coalesces appends', () => {
   it('delivers a burst of evaluations in one or two passes with coalescing, in more without, everything once either way', async () => {
-    const coalesced = await deliverInBursts(1000); // the burst takes about 60 ms
+    const coalesced = await deliverInBursts(5000); // the burst takes about 300 ms; flush() does not wait
     const eager = await deliverInBursts(0);
     expect(coalesced).toBeGreaterThanOrEqual(1);
     expect(coalesced).toBeLessThanOrEqual(2);
