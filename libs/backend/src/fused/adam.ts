@@ -1,11 +1,12 @@
 /**
  * Adam with one fused kernel call per variable and step (tfjs' AdamOptimizer runs about ten
- * elementwise kernels per variable). Same update as tfjs/Keras: m = b1 m + (1 - b1) g,
+ * elementwise kernels per variable), and on wasm none: the step writes the moments over in place and
+ * the new value into new data ({@link adamStep}). Same update as tfjs/Keras: m = b1 m + (1 - b1) g,
  * v = b2 v + (1 - b2) g^2, x -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernelsEnabled } from './gradients.js';
-import { FUSED_KERNELS } from './kernels.js';
+import { adamStep, FUSED_KERNELS } from './kernels.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -36,6 +37,7 @@ export class FusedAdamOptimizer extends tf.Optimizer {
       learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon,
       correction1: 1 - this.beta1 ** this.step, correction2: 1 - this.beta2 ** this.step,
     };
+    const backend = tf.backend();
     for (const [name, gradient] of list) {
       if (gradient == null) continue;
       const x = tf.engine().registeredVariables[name]!;
@@ -45,6 +47,13 @@ export class FusedAdamOptimizer extends tf.Optimizer {
         this.moments.set(name, mv);
       }
       const { m, v } = mv;
+      const next = adamStep(backend, x, m, v, gradient, attrs);
+      if (next) {
+        const t = tf.engine().makeTensorFromTensorInfo(next);
+        x.assign(t);
+        t.dispose();
+        continue;
+      }
       tf.tidy(() => {
         const [x2, m2, v2] = tf.engine().runKernel(FUSED_KERNELS.adam, { x, m, v, gradient } as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[];
         x.assign(x2!);

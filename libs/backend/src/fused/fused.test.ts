@@ -114,6 +114,45 @@ describe.each(BACKENDS)('fused gradients on %s equal tfjs gradients', (backend) 
   });
 });
 
+describe('Adam on wasm without a kernel call (moments written over, the value in new data)', () => {
+  it('gives the same values, bit for bit, as the kernel, and never writes over data another tensor shares', async () => {
+    await tf.setBackend('wasm');
+    const x = rand([6, 3], 15);
+    const target = rand([6, 4], 16);
+    const trajectory = async (alias: boolean) => {
+      const a = tf.tidy(() => tf.variable(rand([3, 4], 13), true, `step_a_${Math.random()}`));
+      const b = tf.tidy(() => tf.variable(rand([4], 14), true, `step_b_${Math.random()}`));
+      const opt = createAdam(0.05, 0.9, 0.999, 1e-7);
+      const before = tf.memory().numTensors;
+      const adamKernels: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        // aliases (a reshape shares the data) of the value and of the moments make the step take the kernel path
+        const moments = (await opt.getWeights()).map((w) => w.tensor);
+        const aliases = alias ? [a, b, ...moments].map((t) => tf.reshape(t, [-1])) : [a].map((t) => tf.reshape(t, [-1]));
+        const held = await Promise.all(aliases.map((t) => t.data()));
+        const profile = await tf.profile(() => {
+          tf.dispose(opt.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, a), b), target))) as tf.Scalar, true, [a, b]) ?? []);
+        });
+        adamKernels.push(profile.kernels.filter((k) => k.name === FUSED_KERNELS.adam).length);
+        for (const [j, t] of aliases.entries()) expect(await t.data()).toEqual(held[j]);
+        tf.dispose(aliases);
+        if (i > 0) expect(tf.memory().numTensors).toBe(before + 4); // the moments, made at the first step
+      }
+      const out = [await a.data(), await b.data()] as Float32Array[];
+      opt.dispose();
+      tf.dispose([a, b]);
+      return { out, adamKernels };
+    };
+    const direct = await trajectory(false);
+    const kernel = await trajectory(true);
+    // the first step makes the moments (nothing to alias yet): from the second on, aliased moments take the kernel
+    expect(kernel.adamKernels).toEqual([0, ...Array(11).fill(2)]);
+    expect(direct.adamKernels).toEqual(Array(12).fill(0));
+    expect(direct.out).toEqual(kernel.out);
+    tf.dispose([x, target]);
+  });
+});
+
 describe('a whole MobileNet-like model on wasm', () => {
   function model(): tf.LayersModel {
     const input = tf.input({ shape: [12, 12, 1] });

@@ -8,6 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
+import { asWasmHeap } from '../wasm/heap.js';
+import { simdKernels } from '../wasm/simd/kernels.js';
 import { withArrays, withPointers } from './arrays.js';
 
 type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
@@ -232,34 +234,86 @@ function crossEntropyGrad({ inputs, attrs, backend }: Args): tf.TensorInfo {
   })[0]!;
 }
 
+/** Attributes of {@link FUSED_KERNELS.adam}: the step's hyperparameters and bias corrections 1 - beta^t. */
+export interface AdamAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  correction1: number;
+  correction2: number;
+}
+
+/** Adam's inputs checked (one shape, finite attrs), its attrs as numbers. */
+function adamArgs(k: string, x: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, g: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): AdamAttrs {
+  for (const [n, t] of [['m', m], ['v', v], ['gradient', g]] as const) sameShape(k, x, t, `x and ${n}`);
+  const a = attrs ?? {};
+  const r = {
+    learningRate: Number(a.learningRate), beta1: Number(a.beta1), beta2: Number(a.beta2), epsilon: Number(a.epsilon),
+    correction1: Number(a.correction1), correction2: Number(a.correction2),
+  };
+  if (!Object.values(r).every(Number.isFinite) || r.correction1 <= 0 || r.correction2 <= 0) {
+    throw new KernelInputError(k, 'attrs learningRate, beta1, beta2, epsilon, correction1, correction2 must be finite (corrections > 0)');
+  }
+  return r;
+}
+
+/** The Adam step over float arrays (outputs may be the inputs themselves: each element is read before it is written). */
+function adamLoop(xv: Float32Array, mv: Float32Array, vv: Float32Array, gv: Float32Array, xo: Float32Array, mo: Float32Array, vo: Float32Array, a: AdamAttrs): void {
+  const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, correction1: c1, correction2: c2 } = a;
+  const ob1 = 1 - b1, ob2 = 1 - b2;
+  for (let i = 0; i < xv.length; i++) {
+    const gi = gv[i]!;
+    const mi = mv[i]! * b1 + gi * ob1;
+    const vi = vv[i]! * b2 + gi * gi * ob2;
+    mo[i] = mi;
+    vo[i] = vi;
+    xo[i] = xv[i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+  }
+}
+
 function adam({ inputs, attrs, backend }: Args): tf.TensorInfo[] {
   const k = FUSED_KERNELS.adam;
   const x = need(k, inputs, 'x');
   const m = need(k, inputs, 'm');
   const v = need(k, inputs, 'v');
   const g = need(k, inputs, 'gradient');
-  for (const [n, t] of [['m', m], ['v', v], ['gradient', g]] as const) sameShape(k, x, t, `x and ${n}`);
-  const a = attrs ?? {};
-  const lr = Number(a.learningRate), b1 = Number(a.beta1), b2 = Number(a.beta2), eps = Number(a.epsilon);
-  const c1 = Number(a.correction1), c2 = Number(a.correction2);
-  if (![lr, b1, b2, eps, c1, c2].every(Number.isFinite) || c1 <= 0 || c2 <= 0) {
-    throw new KernelInputError(k, 'attrs learningRate, beta1, beta2, epsilon, correction1, correction2 must be finite (corrections > 0)');
-  }
+  const a = adamArgs(k, x, m, v, g, attrs);
+  const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, correction1: c1, correction2: c2 } = a;
   const fast = withPointers(backend, [x, m, v, g], [x.shape, x.shape, x.shape], (p, [xo, mo, vo]) => {
     p.kernels.adam(p.ptr(x), p.ptr(m), p.ptr(v), p.ptr(g), p.ptr(xo!), p.ptr(mo!), p.ptr(vo!), tf.util.sizeFromShape(x.shape), lr, b1, 1 - b1, b2, 1 - b2, eps, c1, c2);
   });
   if (fast) return fast;
-  return withArrays(k, backend, [x, m, v, g], [x.shape, x.shape, x.shape], ([xv, mv, vv, gv], [xo, mo, vo]) => {
-    const ob1 = 1 - b1, ob2 = 1 - b2;
-    for (let i = 0; i < xv!.length; i++) {
-      const gi = gv![i]!;
-      const mi = mv![i]! * b1 + gi * ob1;
-      const vi = vv![i]! * b2 + gi * gi * ob2;
-      mo![i] = mi;
-      vo![i] = vi;
-      xo![i] = xv![i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-    }
-  });
+  return withArrays(k, backend, [x, m, v, g], [x.shape, x.shape, x.shape], ([xv, mv, vv, gv], [xo, mo, vo]) => adamLoop(xv!, mv!, vv!, gv!, xo!, mo!, vo!, a));
+}
+
+/**
+ * One Adam step of one variable on wasm without a kernel call: the same arithmetic as the
+ * {@link FUSED_KERNELS.adam} kernel (SIMD where it runs), the moments `m` and `v` written over in
+ * place, the new value in new data (returned; the caller makes it the variable's). The value is
+ * never written over: tfjs-backend-wasm caches packed weights by tensor (XNNPACK's convolutions and
+ * matmuls), so a tensor's data must not change. Done only where no other tensor shares the data of
+ * `m` or `v`; returns undefined, having written nothing, when it is not done (shared data, another
+ * backend: cpu hands its own arrays out from dataSync).
+ */
+export function adamStep(backend: unknown, x: tf.TensorInfo, m: tf.TensorInfo, v: tf.TensorInfo, g: tf.TensorInfo, attrs: AdamAttrs): tf.TensorInfo | undefined {
+  const wasm = asWasmHeap(backend);
+  if (!wasm || [x, m, v, g].some((t) => t.dtype !== 'float32')) return undefined;
+  if (wasm.refCount(m.dataId) !== 1 || wasm.refCount(v.dataId) !== 1) return undefined;
+  const a = adamArgs(FUSED_KERNELS.adam, x, m, v, g, attrs as unknown as tf.NamedAttrMap);
+  const out = wasm.makeOutput([...x.shape], 'float32'); // may grow the heap: pointers and views after
+  const ptr = (t: tf.TensorInfo): number => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  const n = tf.util.sizeFromShape(x.shape);
+  const kernels = simdKernels(backend);
+  if (kernels) {
+    kernels.adam(ptr(x), ptr(m), ptr(v), ptr(g), ptr(out), ptr(m), ptr(v), n, a.learningRate, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.epsilon, a.correction1, a.correction2);
+    return out;
+  }
+  const heap = wasm.wasm.HEAPF32;
+  const view = (t: tf.TensorInfo): Float32Array => heap.subarray(ptr(t) >>> 2, (ptr(t) >>> 2) + n);
+  const [mv, vv] = [view(m), view(v)];
+  adamLoop(view(x), mv, vv, view(g), view(out), mv, vv, a);
+  return out;
 }
 
 const IMPLS: Record<string, (args: Args) => tf.TensorInfo | tf.TensorInfo[]> = {

@@ -6,12 +6,14 @@ interface WasmHeapBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   disposeData(dataId: object): boolean;
+  /** How many tensors share the data of `dataId` (0: none). */
+  refCount(dataId: object): number;
 }
 
 /** `backend` as the wasm backend's heap interface, or undefined when it is not one. */
 export function asWasmHeap(backend: unknown): WasmHeapBackend | undefined {
   const b = backend as Partial<WasmHeapBackend> | undefined;
-  return b?.wasm?.HEAPF32 && b.dataIdMap && b.makeOutput ? (b as WasmHeapBackend) : undefined;
+  return b?.wasm?.HEAPF32 && b.dataIdMap && b.makeOutput && b.refCount ? (b as WasmHeapBackend) : undefined;
 }
 
 function wasmBackend(): WasmHeapBackend | undefined {
