@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
-import { conv2dFilterGradGemm, conv2dFilterGradRows, conv2dInputGradCol2im } from './simd/conv.js';
+import { conv1x1FilterGrad, conv1x1InputGrad, conv2dFilterGradGemm, conv2dFilterGradRows, conv2dInputGradCol2im } from './simd/conv.js';
 import { asTensor4D, convAttrs, dilateHW, type KernelArgs, pair, padOrCrop, shapeOf, tapWindows } from './util.js';
 
 export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): void {
@@ -10,12 +10,18 @@ export function checkDy(kernel: string, dy: tf.Tensor4D, info: tf.backend_util.C
   }
 }
 
+/** A 1x1 filter at stride 1 that keeps the input's size (no padding): the convolution is one matrix product. */
+function pointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth;
+}
+
 /**
  * Gradient of conv2d with respect to its filter: the tap windows of the input ([kk, P, Cin], see
  * tapWindows), transposed to [kk*Cin, P], times dy as [P, Cout] in one matMul, which is already
  * the filter's layout. A 1x1 stride-1 filter skips the windows. On wasm with SIMD (Cout a multiple
  * of 4): a 1x1 stride-1 filter is x's transpose times dy in one call of slt's gemm (simd/gemm.ts),
- * which reads both in place; other filters are one accumulating gemm call per tap and output row
+ * which reads both in place (conv1x1FilterGrad, no kernel call inside); other filters are one accumulating gemm call per tap and output row
  * over x and dy in place (no windows: simd/conv.ts); the backend's matMul would pack a copy of dy on every call, which costs it more than
  * the product at these sizes. (matMul with transposeA is 3-10x slower on wasm than an explicit
  * transpose plus a plain matMul.)
@@ -34,6 +40,10 @@ export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
       const rows = conv2dFilterGradRows(x, dy, info, filterShape);
       if (rows) return tf.engine().makeTensorFromTensorInfo(rows);
     }
+    if (pointwise(info)) {
+      const fast = conv1x1FilterGrad(x, dy, filterShape);
+      if (fast) return tf.engine().makeTensorFromTensorInfo(fast);
+    }
     const p = info.batchSize * info.outHeight * info.outWidth;
     const taps = tapWindows(x, info); // [kk, P, Cin]
     const fast = conv2dFilterGradGemm(taps, dy, filterShape);
@@ -50,8 +60,8 @@ export function conv2DBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
 /**
  * Gradient of conv2d with respect to its input: the stride-dilated dy, padded, convolved
  * (stride 1, forward conv2d) with the filter rotated by 180 degrees and its in/out channels swapped.
- * A 1x1 stride-1 filter is one matMul with the transposed filter. On wasm with SIMD, other filters
- * run as col2im (one matMul, then each tap's columns added into the input rows; simd/conv.ts).
+ * A 1x1 stride-1 filter is one matMul with the transposed filter (on wasm with SIMD one gemm call,
+ * simd/conv.ts conv1x1InputGrad). On wasm with SIMD, other filters run as col2im (one matMul, then each tap's columns added into the input rows; simd/conv.ts).
  */
 export function conv2DBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
   const K = 'Conv2DBackpropInput';
@@ -62,8 +72,10 @@ export function conv2DBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor {
     const w = asTensor4D(K, 'filter', inputs.filter);
     const info = tf.backend_util.computeConv2DInfo(inputShape, w.shape, a.strides, pair(a.dilations), a.pad as never, a.dimRoundingMode);
     checkDy(K, dy, info);
-    const [kh, kw, cin, cout] = w.shape;
-    if (kh === 1 && kw === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) {
+    const [, , cin, cout] = w.shape;
+    if (pointwise(info)) {
+      const fast = conv1x1InputGrad(dy, w, inputShape);
+      if (fast) return tf.engine().makeTensorFromTensorInfo(fast);
       const dx = tf.matMul(tf.reshape(dy, [-1, cout]), tf.transpose(tf.reshape(w, [cin, cout]))); // [P, Cin]
       return tf.reshape(dx, inputShape);
     }

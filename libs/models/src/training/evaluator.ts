@@ -5,6 +5,7 @@ import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, 
 import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
 import { splitAtPrefix, type PrefixSplit } from './graph.js';
+import { fuseInferenceBatchNorm } from './batchnorm.js';
 import { RetainedStore, type RetainedKey } from './retained.js';
 import { applyGenome, countTrainableWeighted, firstTrainableWeighted, frozenPrefix, resetWeights, snapshotWeights, trainableVariables, validateGenome } from './state.js';
 import type { EpochMetrics, EvaluationResult, FineTuneOptions, TrainableTaskModel, TrainingSplits } from './types.js';
@@ -89,6 +90,7 @@ export class LocalEvaluator {
       test: prepareSplit(splits.test, size, task.preprocess, chunk),
     };
     this.snapshot = snapshotWeights(task.model);
+    fuseInferenceBatchNorm(task.model); // the backbone runs in inference mode: one kernel per BatchNorm
   }
 
   private validate(o: FineTuneOptions): void {

@@ -130,6 +130,43 @@ export function conv2dInputGradCol2im(dy: tf.Tensor4D, filter: tf.Tensor4D, info
 }
 
 /**
+ * dInput of a 1x1 stride-1 unpadded conv2d (MobileNet's pointwise convolutions): dy [P, Cout]
+ * times the filter [Cin, Cout] transposed into a temporary [Cout, Cin], one gemm (the product a
+ * matMul of dy and the transposed filter runs, without its five kernel calls). Undefined when Cin
+ * is not a multiple of 4 (the gemm's column blocks) or without SIMD.
+ */
+export function conv1x1InputGrad(dy: tf.TensorInfo, filter: tf.TensorInfo, inputShape: number[]): tf.TensorInfo | undefined {
+  const s = simdHeap(dy, filter);
+  const [, , cin, cout] = filter.shape as [number, number, number, number];
+  const p = tf.util.sizeFromShape(inputShape) / cin;
+  if (!s || cin % 4 !== 0 || tf.util.sizeFromShape(dy.shape) !== p * cout) return undefined;
+  const { be, k } = s;
+  const wt = be.makeOutput([cout, cin], 'float32');
+  k.transpose(ptr(be, filter), ptr(be, wt), 1, cin, cout);
+  const out = be.makeOutput(inputShape, 'float32');
+  if (p * cout > 0) k.gemm(ptr(be, dy), cout * 4, 4, ptr(be, wt), cin * 4, ptr(be, out), cin * 4, p, cin, cout, 0);
+  else be.wasm.HEAPF32.fill(0, ptr(be, out) >>> 2, (ptr(be, out) >>> 2) + p * cin);
+  be.disposeData(wt.dataId);
+  return out;
+}
+
+/**
+ * dFilter of a 1x1 stride-1 unpadded conv2d: x as [P, Cin] transposed times dy [P, Cout], one gemm
+ * over both in place (the tap-window path's product for one tap, without its reshape). Undefined
+ * when Cout is not a multiple of 4 or without SIMD.
+ */
+export function conv1x1FilterGrad(x: tf.TensorInfo, dy: tf.TensorInfo, filterShape: number[]): tf.TensorInfo | undefined {
+  const s = simdHeap(x, dy);
+  const [, , cin, cout] = filterShape as [number, number, number, number];
+  const p = tf.util.sizeFromShape(x.shape) / cin;
+  if (!s || cout % 4 !== 0 || x.shape[x.shape.length - 1] !== cin || tf.util.sizeFromShape(dy.shape) !== p * cout) return undefined;
+  const { be, k } = s;
+  const out = be.makeOutput(filterShape, 'float32');
+  k.gemm(ptr(be, x), 4, cin * 4, ptr(be, dy), cout * 4, ptr(be, out), cout * 4, cin, cout, p, 0);
+  return out;
+}
+
+/**
  * dFilter of a conv2d from its tap windows ([kk, P, Cin], see tapWindows) and dy ([P, Cout]): per
  * tap, taps[t]^T dy with slt's gemm, read in place (no transpose, no packed copy of dy). Undefined
  * when Cout is not a multiple of 4 (the gemm's column blocks) or without SIMD.

@@ -161,6 +161,31 @@ describe('gemm (register-blocked SIMD matrix product over the heap)', () => {
   });
 });
 
+describe('1x1 stride-1 convolution gradients: one gemm call each, no kernel call inside', () => {
+  it.each([
+    [[4, 16, 16, 8], 16], [[2, 8, 8, 16], 8], [[3, 5, 7, 12], 20], [[1, 1, 1, 4], 4],
+  ] as const)('x %j to %i channels: equal cpu, and bit for bit the matMul products they replace, with one kernel call', async (x, cout) => {
+    const cin = x[3];
+    const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1], dataFormat: 'NHWC' };
+    await vsCpu('Conv2DBackpropInput', { dy: [x[0], x[1], x[2], cout], filter: [1, 1, cin, cout] }, { ...attrs, inputShape: [...x] });
+    await vsCpu('Conv2DBackpropFilter', { x: [...x], dy: [x[0], x[1], x[2], cout] }, { ...attrs, filterShape: [1, 1, cin, cout] });
+    await tf.setBackend('wasm');
+    const p = x[0] * x[1] * x[2];
+    const xs = rand([...x], 41), dy = rand([x[0], x[1], x[2], cout], 42), w = rand([1, 1, cin, cout], 43);
+    const run = (k: string, ins: Record<string, tf.Tensor>, a: Record<string, unknown>) => tf.engine().runKernel(k, ins as never, a as never) as tf.Tensor;
+    const profile = await tf.profile(() => [run('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: [...x] }), run('Conv2DBackpropFilter', { x: xs, dy }, { ...attrs, filterShape: [1, 1, cin, cout] })]);
+    expect(profile.kernels.map((k) => k.name)).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+    const [dx, dw] = profile.result as tf.Tensor[];
+    const [wantDx, wantDw] = tf.tidy(() => [
+      tf.matMul(tf.reshape(dy, [p, cout]), tf.transpose(tf.reshape(w, [cin, cout]))),
+      tf.matMul(tf.transpose(tf.reshape(xs, [p, cin])), tf.reshape(dy, [p, cout])),
+    ]);
+    expect(dx!.dataSync()).toEqual(wantDx!.dataSync());
+    expect(dw!.dataSync()).toEqual(wantDw!.dataSync());
+    tf.dispose([xs, dy, w, dx!, dw!, wantDx!, wantDw!]);
+  });
+});
+
 describe('Conv2DBackpropFilter with dilation 2 (per-row gemm calls)', () => {
   // tfjs' cpu gradients ignore dilations: the reference is the undilated gradient of the spread filter at the taps' places
   it.each([['same', 1], ['valid', 2]] as const)('%s, batch %i', async (pad, n) => {
