@@ -110,6 +110,7 @@ export class SearchSession {
     this.control = new Controller(dir, (reason) => this.interrupt(reason), (paused) => this.append({ type: paused ? 'search.paused' : 'search.continued' }));
     const onAbort = () => this.interrupt(String(signal?.reason instanceof Error ? signal.reason.message : (signal?.reason ?? 'aborted')));
     signal?.addEventListener('abort', onAbort, { once: true });
+    const build = buildInfo(); // git runs in the background while the workers start
     try {
       if (!this.init.fresh) {
         // A finished search stays finished: deliver what a crash left undelivered, write nothing.
@@ -144,7 +145,7 @@ export class SearchSession {
         });
         this.genes = new GeneEvaluator(this.evaluator, { ...c, seed: c.seed }, [...this.finished.values()].map((f) => ({ generation: f.generation, result: f.result })));
         this.append({
-          type: 'search.provenance', slt: { ...buildInfo() }, backend: this.evaluator.backend, workers: c.workers, devices: this.evaluator.devices,
+          type: 'search.provenance', slt: { ...(await build) }, backend: this.evaluator.backend, workers: c.workers, devices: this.evaluator.devices,
           ...(this.started.mode !== 'baselines' ? { ga: resolvedGaOptions({ genomeLength: this.started.model.genomeLength, population: c.population, generations: c.generations, preset: c.preset, seed: c.seed, lockedGenes: this.started.model.lockedGenes }) } : {}), ...prints,
         });
       }
