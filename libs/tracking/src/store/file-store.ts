@@ -11,7 +11,8 @@
  * the raw value. Experiment 0 is `Default`. MLflow 3.13+ reads it with MLFLOW_ALLOW_FILE_STORE=true.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendFile, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -33,6 +34,15 @@ function metricText(v: number): string {
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
   return Number.isInteger(v) ? v.toFixed(1) : String(v);
+}
+
+/** The file's text, or undefined when it cannot be read (a param not logged yet). Synchronous: see util/atomic.ts. */
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -114,7 +124,7 @@ export class FileStore implements TrackingStore {
   /** A meta.yaml as a plain object (undefined when missing, unreadable or not a mapping). */
   private async readYaml(file: string): Promise<Record<string, unknown> | undefined> {
     try {
-      const v: unknown = parseYaml(await readFile(file, 'utf8'));
+      const v: unknown = parseYaml(readFileSync(file, 'utf8'));
       return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
     } catch {
       return undefined;
@@ -329,7 +339,7 @@ export class FileStore implements TrackingStore {
     const dir = await this.runDir(runId);
     for (const p of batch.params) {
       const file = join(dir, 'params', p.key);
-      const old = await readFile(file, 'utf8').catch(() => undefined);
+      const old = readIfThere(file);
       if (old !== undefined && old !== p.value) throw paramChangedError(p.key, old, p.value, runId);
       if (old === undefined) await writeFileAtomic(file, p.value, false);
     }
@@ -337,8 +347,8 @@ export class FileStore implements TrackingStore {
     for (const m of batch.metrics) lines.set(m.key, `${lines.get(m.key) ?? ''}${m.timestamp} ${metricText(m.value)} ${m.step}\n`);
     for (const [key, text] of lines) {
       const file = join(dir, 'metrics', key);
-      await mkdir(dirname(file), { recursive: true });
-      await appendFile(file, text);
+      mkdirSync(dirname(file), { recursive: true });
+      appendFileSync(file, text);
     }
     for (const t of batch.tags) await this.setTag(runId, t.key, t.value, dir);
   }
