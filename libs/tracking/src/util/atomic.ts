@@ -3,10 +3,11 @@
  *
  * The writes are synchronous behind a promise. A file store delivery writes a few dozen small
  * files per run (MLflow's layout: a file per tag, param and metric); each asynchronous write was
- * five trips through libuv's thread pool (mkdir, open, write, close, rename) and their wake-ups,
- * which made the delivery about 1.1 CPU seconds of a 9 s search on 2 cores, beside the two
- * training workers. Folders made once are remembered, so the folder is not made again per file.
- * The journal beside the store is written synchronously too.
+ * five trips through libuv's thread pool (mkdir, open, write, close, rename) and their wake-ups:
+ * the delivery took the search process about 0.55 CPU seconds of a 9 s search on 2 cores (0.3 s
+ * synchronously), beside the two training workers. Folders made once are remembered (a few per
+ * run), so the folder is not made again per file. The journal beside the store is written
+ * synchronously too.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
