@@ -1,10 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@slt/backend';
 import { describe, expect, it } from 'vitest';
-import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
+import { addToConfusion, argMaxRows, confusionRows, countCorrect, macroPrecisionRecall } from './confusion.js';
 import { createLocalEvaluator } from './evaluator.js';
 import { fashionSplits, MOBILENET_025 } from './testing.js';
 import { zooTaskModel } from './zoo-task-model.js';
+
+describe('predictions read from the probabilities', () => {
+  it('equal tf.argMax on every backend, ties and NaN included, and count the values that are not finite', async () => {
+    const rows = [[0.1, 0.7, 0.2], [0.5, 0.5, 0], [NaN, 0.2, 0.9], [0.3, NaN, 0.1], [Infinity, 1, 2], [-1, -1, -1], [0.2, 0.3, 0.3]];
+    const flat = new Float32Array(rows.flat());
+    const predicted = new Int32Array(rows.length);
+    const bad = argMaxRows(flat, 3, predicted);
+    expect(bad).toBe(3);
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await selectBackend({ prefer: backend });
+      const want = tf.tidy(() => Array.from(tf.argMax(tf.tensor2d(flat, [rows.length, 3]), -1).dataSync()));
+      expect(Array.from(predicted), backend).toEqual(want);
+    }
+    await selectBackend({ prefer: 'wasm' });
+    expect(countCorrect([1, 0, 2, 0], predicted.subarray(0, 4))).toBe(3);
+  });
+});
 
 describe('macro precision and recall', () => {
   it('equal a hand computation, a class nobody predicted counting 0', () => {

@@ -19,6 +19,38 @@ export function addToConfusion(counts: Int32Array, classes: number, labels: Arra
   for (let i = 0; i < labels.length; i++) counts[labels[i]! * classes + predicted[i]!]! += 1;
 }
 
+/**
+ * Writes the row-wise argmax of `probs` (N x K, row-major) into `predicted` as tf.argMax computes
+ * it (the first index of the largest value; a NaN is never larger, so it wins only in column 0),
+ * and returns how many of the values are not finite. One read of the probabilities instead of the
+ * argMax, equal, isFinite and sum kernels of every batch.
+ */
+export function argMaxRows(probs: ArrayLike<number>, classes: number, predicted: Int32Array): number {
+  let bad = 0;
+  for (let r = 0, o = 0; r < predicted.length; r++, o += classes) {
+    let best = probs[o]!;
+    let at = 0;
+    if (!Number.isFinite(best)) bad++;
+    for (let c = 1; c < classes; c++) {
+      const v = probs[o + c]!;
+      if (!Number.isFinite(v)) bad++;
+      if (v > best) {
+        best = v;
+        at = c;
+      }
+    }
+    predicted[r] = at;
+  }
+  return bad;
+}
+
+/** How many of `predicted` equal `labels`. */
+export function countCorrect(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === predicted[i]) n++;
+  return n;
+}
+
 /** The flat counts as a K x K array of rows (`m[true][predicted]`). */
 export function confusionRows(counts: Int32Array, classes: number): number[][] {
   return Array.from({ length: classes }, (_, t) => Array.from(counts.subarray(t * classes, (t + 1) * classes)));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { categoricalCrossEntropy, createAdam } from '@slt/backend';
 import { countSetBits } from '@slt/util';
 import { batchTensors, permutation, prepareSplit, seededRandom, validateSplits, type PreparedSplit } from './data.js';
-import { addToConfusion, confusionRows, macroPrecisionRecall } from './confusion.js';
+import { addToConfusion, argMaxRows, confusionRows, countCorrect, macroPrecisionRecall } from './confusion.js';
 import { EvaluationAbortedError, TrainingInputError } from './errors.js';
 import { splitAtPrefix, type PrefixSplit } from './graph.js';
 import { fuseInferenceBatchNorm } from './batchnorm.js';
@@ -165,14 +165,16 @@ export class LocalEvaluator {
     let loss = 0;
     let correct = 0;
     confusion?.fill(0);
+    const predicted = new Int32Array(this.defaults.inferenceBatch);
     this.runInference(model, split, (outs, from, to) => {
-      const labels = tf.tensor1d(split.labels.subarray(from, to), 'int32');
+      const labels = split.labels.subarray(from, to);
       const probs = outs[0]!;
-      const ce = crossEntropy(probs, tf.oneHot(labels, this.classes).toFloat());
+      const ce = crossEntropy(probs, tf.oneHot(tf.tensor1d(labels, 'int32'), this.classes).toFloat());
       loss += (ce.dataSync()[0] as number) * (to - from);
-      const predicted = tf.argMax(probs, -1);
-      correct += tf.sum(tf.equal(predicted, labels).toInt()).dataSync()[0] as number;
-      if (confusion) addToConfusion(confusion, this.classes, split.labels.subarray(from, to), predicted.dataSync());
+      const rows = predicted.subarray(0, to - from);
+      argMaxRows(probs.dataSync(), this.classes, rows);
+      correct += countCorrect(labels, rows);
+      if (confusion) addToConfusion(confusion, this.classes, labels, rows);
     });
     return { loss: loss / split.count, accuracy: correct / split.count };
   }
@@ -217,6 +219,7 @@ export class LocalEvaluator {
     const random = seededRandom(o.seed);
     const n = data.train.count;
     const batches = Math.ceil(n / o.batchSize);
+    const predicted = new Int32Array(o.batchSize);
     let trainSeconds = 0;
     let best = -1;
     let bestEpoch = 0;
@@ -233,19 +236,16 @@ export class LocalEvaluator {
           const from = b * o.batchSize;
           const to = Math.min(n, from + o.batchSize);
           const { xs, ys, labels } = batchTensors(data.train, order, from, to, this.classes);
-          let hits: tf.Tensor | undefined;
+          let probs: tf.Tensor | undefined;
           const cost = optimizer.minimize(() => {
-            const probs = model.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor;
-            // [correct predictions, non-finite probabilities] (a clip may turn NaN into a number on some backends)
-            const right = tf.sum(tf.equal(tf.argMax(probs, -1), tf.tensor1d(labels, 'int32')).toInt());
-            const bad = tf.sum(tf.logicalNot(tf.isFinite(probs)).toInt());
-            hits = tf.keep(tf.stack([right, bad]));
+            probs = tf.keep(model.apply(xs.length === 1 ? xs[0]! : xs, { training: false }) as tf.Tensor);
             return crossEntropy(probs, ys);
           }, true, vars);
-          const [right, bad] = hits!.dataSync() as Int32Array;
-          const loss = bad! > 0 ? NaN : (cost!.dataSync()[0] as number);
-          correct += right!;
-          tf.dispose([cost!, hits!, ys, ...xs]);
+          // Correct predictions and non-finite probabilities, read in JavaScript (a clip may turn NaN into a number on some backends)
+          const bad = argMaxRows(probs!.dataSync(), this.classes, predicted.subarray(0, to - from));
+          const loss = bad > 0 ? NaN : (cost!.dataSync()[0] as number);
+          correct += countCorrect(labels, predicted);
+          tf.dispose([cost!, probs!, ys, ...xs]);
           if (!Number.isFinite(loss)) {
             result.error = `training loss is ${loss} at epoch ${epoch}, batch ${b + 1} of ${batches}`;
             result.fitness = 0;
