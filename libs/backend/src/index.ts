@@ -11,6 +11,7 @@ export { doctor, formatDoctorReport } from './doctor.js';
 export { listGpuDevices } from './devices.js';
 export type { GpuDevice, GpuDeviceList, ListGpuDevicesOptions } from './devices.js';
 export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from './doctor.js';
-export { categoricalCrossEntropy, fusedKernelsEnabled, setFusedKernels } from './fused/gradients.js';
+export { batchNormActivation, categoricalCrossEntropy, fusedKernelsEnabled, setFusedKernels } from './fused/gradients.js';
+export type { BatchNormActivation } from './fused/gradients.js';
 export { createAdam } from './fused/adam.js';
 export { setSimdKernels, simdKernelsEnabled } from './wasm/simd/kernels.js';

@@ -1,11 +1,14 @@
 /**
  * Gradients of tfjs kernels re-registered to run slt's fused kernels: Relu, Relu6 and ClipByValue
  * (one masked-gradient kernel instead of four to five), FusedBatchNorm (one kernel for the input,
- * scale and offset gradients, when mean and variance are constants as in inference mode)
- * and Softmax (one kernel instead of four). Where the fused kernels are off ({@link setFusedKernels})
+ * scale and offset gradients, when mean and variance are constants as in inference mode),
+ * Softmax (one kernel instead of four) and Identity (dy itself, no Cast); and the inference-mode
+ * BatchNorm with its ReLU or ReLU6 as one kernel forward and one backward (wasm). Where the fused kernels are off ({@link setFusedKernels})
  * or missing on the active backend (e.g. 'tensorflow'), tfjs' own gradient runs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BN_ACTIVATION_KERNELS } from '../wasm/batchnorm.js';
+import { simdKernelsEnabled } from '../wasm/simd/kernels.js';
 import { FUSED_KERNELS, registerFusedKernelFuncs } from './kernels.js';
 import { installSharedSaves } from './saved.js';
 
@@ -74,6 +77,57 @@ function batchNormGradient(): void {
   });
 }
 
+/** The activation's hi of {@link batchNormActivation}: ReLU6 and ReLU. */
+export type BatchNormActivation = 'relu6' | 'relu';
+
+/**
+ * min(max(BatchNorm(x), 0), hi) of an inference-mode BatchNorm (mean and variance constants) as one
+ * kernel, forward and backward: the same values and gradients as FusedBatchNorm then Relu6 (or Relu)
+ * bit for bit, in half the kernel calls. Undefined where that kernel is not available (fused or SIMD
+ * kernels off, a backend other than wasm, float16/int inputs, a parameter that is not a [C] vector):
+ * the caller runs the two kernels then.
+ */
+export function batchNormActivation(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor, epsilon: number, activation: BatchNormActivation): tf.Tensor | undefined {
+  if (!fusedKernelsEnabled() || !simdKernelsEnabled() || tf.getKernel(BN_ACTIVATION_KERNELS.forward, tf.getBackend()) == null) return undefined;
+  const c = x.shape[x.rank - 1];
+  if ([x, mean, variance, scale, offset].some((t) => t.dtype !== 'float32') || [mean, variance, scale, offset].some((t) => t.rank !== 1 || t.shape[0] !== c)) return undefined;
+  return run(BN_ACTIVATION_KERNELS.forward, { x, mean, variance, scale, offset }, { varianceEpsilon: epsilon, hi: activation === 'relu6' ? 6 : Infinity });
+}
+
+function batchNormActivationGradient(): void {
+  tf.registerGradient({
+    kernelName: BN_ACTIVATION_KERNELS.forward,
+    inputsToSave: ['x', 'mean', 'variance', 'scale', 'offset'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, mean, variance, scale, offset, y] = saved as tf.Tensor[];
+      const g = dy as tf.Tensor;
+      // one pass for dx, dscale and doffset, outside the per-input tidy (as the FusedBatchNorm gradient above)
+      const [dx, dscale, doffset] = tf.engine().runKernel(BN_ACTIVATION_KERNELS.grad, { dy: g, x: x!, mean: mean!, variance: variance!, scale: scale!, offset: offset!, y: y! } as unknown as tf.NamedTensorMap, attrs as tf.NamedAttrMap) as tf.Tensor[];
+      // mean and variance are constants of an inference-mode BatchNorm; asked for anyway, their gradients in tfjs ops
+      const eps = Number(attrs.varianceEpsilon);
+      const hi = Number(attrs.hi);
+      const axes = Array.from({ length: x!.rank - 1 }, (_, i) => i);
+      const dz = () => {
+        const z = tf.batchNorm(x!, mean!, variance!, offset!, scale!, eps);
+        return tf.mul(g, tf.logicalAnd(tf.greater(z, 0), tf.lessEqual(z, hi)).toFloat());
+      };
+      return {
+        x: () => dx!,
+        scale: () => dscale!,
+        offset: () => doffset!,
+        mean: () => tf.neg(tf.sum(tf.mul(dz(), tf.div(scale!, tf.sqrt(tf.add(variance!, eps)))), axes)),
+        variance: () => tf.sum(tf.mul(tf.mul(dz(), tf.mul(tf.sub(x!, mean!), scale!)), tf.mul(-0.5, tf.pow(tf.add(variance!, eps), -1.5))), axes),
+      };
+    },
+  });
+}
+
+/** Identity's gradient is dy itself for float32 (tfjs' casts it to float32, one Cast kernel per clone on the tape). */
+function identityGradient(): void {
+  override('Identity', (original) => (dy, saved, attrs) => ((dy as tf.Tensor).dtype === 'float32' ? { x: () => dy as tf.Tensor } : original(dy, saved, attrs)));
+}
+
 function softmaxGradient(): void {
   override('Softmax', (original) => (dy, saved, attrs) => {
     const [y] = saved as tf.Tensor[];
@@ -108,9 +162,11 @@ export function registerFusedKernels(): string[] {
     rangeGradients();
     batchNormGradient();
     softmaxGradient();
+    identityGradient();
     crossEntropyGradient();
+    batchNormActivationGradient();
     if (installSharedSaves()) added.push('shared saved tensors');
-    added.push(...[...originals.keys()].map((k) => `${k} gradient`), `${FUSED_KERNELS.crossEntropy} gradient`);
+    added.push(...[...originals.keys()].map((k) => `${k} gradient`), `${FUSED_KERNELS.crossEntropy} gradient`, `${BN_ACTIVATION_KERNELS.forward} gradient`);
   }
   return added;
 }

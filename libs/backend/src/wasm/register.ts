@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeFastBatchNorm } from './batchnorm.js';
+import { BN_ACTIVATION_KERNELS, batchNormActivation, batchNormActivationGrad, makeFastBatchNorm } from './batchnorm.js';
 import { makeFastSum, makeFastTile } from './broadcast.js';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2d-grads.js';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwise-grads.js';
@@ -14,6 +14,9 @@ export const WASM_GRADIENT_KERNELS: readonly string[] = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
 ];
+
+/** Kernels of slt's own on wasm: an inference-mode BatchNorm with its ReLU or ReLU6 as one kernel, and its gradient. */
+export const WASM_SLT_KERNELS: readonly string[] = [BN_ACTIVATION_KERNELS.forward, BN_ACTIVATION_KERNELS.grad];
 
 /**
  * Kernels the wasm backend has but that slt replaces: Conv2DBackpropInput (slow; here a forward
@@ -37,6 +40,8 @@ const impls: Record<string, tf.KernelFunc> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
+  [BN_ACTIVATION_KERNELS.forward]: batchNormActivation as unknown as tf.KernelFunc,
+  [BN_ACTIVATION_KERNELS.grad]: batchNormActivationGrad as unknown as tf.KernelFunc,
 };
 const ours = new Set<tf.KernelFunc>(Object.values(impls));
 
@@ -59,7 +64,7 @@ export function registerWasmGradients(): string[] {
   // Replacements only once the wasm package has registered its own kernels (else its later
   // registration would override ours); the missing gradients can go in at any time.
   const wasmLoaded = tf.getKernel('Tile', 'wasm') != null;
-  for (const kernelName of [...WASM_GRADIENT_KERNELS, ...(wasmLoaded ? ['Conv2DBackpropInput', 'MaxPoolGrad'] : [])]) {
+  for (const kernelName of [...WASM_GRADIENT_KERNELS, ...WASM_SLT_KERNELS, ...(wasmLoaded ? ['Conv2DBackpropInput', 'MaxPoolGrad'] : [])]) {
     if (tf.getKernel(kernelName, 'wasm')?.kernelFunc === impls[kernelName]) continue;
     install(kernelName, impls[kernelName]);
     added.push(kernelName);

@@ -23,12 +23,14 @@ async function step(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) {
     tf.dispose(Object.values(grads));
     return g;
   });
-  return { out: out!, grads: profile.result as unknown as Float32Array[], reshapes: profile.kernels.filter((k) => k.name === 'Reshape').length };
+  const count = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+  return { out: out!, grads: profile.result as unknown as Float32Array[], reshapes: count('Reshape'), relu6: count('Relu6'), fused: count('SltBatchNormActivation') };
 }
 
 describe('BatchNormalization in inference mode as one kernel', () => {
-  it('gives a MobileNet the same output and weight gradients, bit for bit, with two Reshape kernels fewer per BatchNorm', async () => {
+  it('gives a MobileNet the same output and weight gradients, bit for bit, with two Reshape kernels fewer per BatchNorm and its ReLU6 in its kernel', async () => {
     const task = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 5, seed: 3 });
+    const plain = createTaskModel({ model: 'mobilenet_v1_0.25', inputShape: [32, 32, 1], classes: 5, seed: 3 });
     try {
       // trained-looking statistics: moving mean and variance away from 0 and 1
       for (const w of task.model.weights) {
@@ -48,10 +50,52 @@ describe('BatchNormalization in inference mode as one kernel', () => {
       expect(b.grads.length).toBe(a.grads.length);
       b.grads.forEach((g, i) => expect(g).toEqual(a.grads[i]));
       expect(a.reshapes - b.reshapes).toBe(2 * bns);
+      // every BatchNorm of MobileNet feeds one ReLU6 alone: one kernel for both, no Relu6 kernel left
+      expect(a.relu6).toBe(bns);
+      expect([b.relu6, b.fused]).toEqual([0, bns]);
+      // without the activations: the same values again, with the Relu6 kernels
+      plain.model.setWeights(task.model.getWeights());
+      for (const l of plain.model.layers) l.trainable = true;
+      fuseInferenceBatchNorm(plain.model, { activations: false });
+      const c = await step(plain.model, x, y);
+      expect([c.relu6, c.fused]).toEqual([bns, 0]);
+      expect(c.out).toEqual(a.out);
+      c.grads.forEach((g, i) => expect(g).toEqual(a.grads[i]));
+      // the activations saturate somewhere (the clamp at 6 is exercised)
+      expect(tf.tidy(() => tf.max(task.model.apply(x, { training: false }) as tf.Tensor).dataSync()[0])).toBeGreaterThan(0);
       tf.dispose([x, y]);
     } finally {
       task.dispose();
+      plain.dispose();
     }
+  });
+
+  it('keeps the activation layer when the BatchNorm output has another reader, or is a model output', () => {
+    const input = tf.input({ shape: [4, 4, 3] });
+    const bn = tf.layers.batchNormalization({ axis: -1 });
+    const z = bn.apply(input) as tf.SymbolicTensor;
+    const a = tf.layers.reLU({ maxValue: 6 }).apply(z) as tf.SymbolicTensor;
+    const both = tf.layers.add().apply([a, z]) as tf.SymbolicTensor; // z read twice: relu6(z) + z
+    const model = tf.model({ inputs: input, outputs: both });
+    const x = tf.randomUniform([2, 4, 4, 3], -8, 8, 'float32', 4);
+    const want = tf.tidy(() => {
+      const [gamma, beta, mean, variance] = bn.getWeights();
+      const zz = tf.batchNorm(x, mean!, variance!, beta!, gamma!, 1e-3);
+      return tf.add(tf.clipByValue(tf.relu(zz), 0, 6), zz);
+    });
+    fuseInferenceBatchNorm(model);
+    const got = model.apply(x, { training: false }) as tf.Tensor;
+    expect(got.dataSync()).toEqual(want.dataSync());
+    const output = tf.input({ shape: [4, 4, 3] });
+    const bn2 = tf.layers.batchNormalization({ axis: -1 });
+    const z2 = bn2.apply(output) as tf.SymbolicTensor;
+    const twoOut = tf.model({ inputs: output, outputs: [z2, tf.layers.reLU().apply(z2) as tf.SymbolicTensor] });
+    fuseInferenceBatchNorm(twoOut);
+    const [zv] = twoOut.apply(x, { training: false }) as tf.Tensor[];
+    expect(tf.tidy(() => tf.min(zv!).dataSync()[0])).toBeLessThan(0); // not clamped
+    tf.dispose([x, want, got, zv]);
+    model.dispose();
+    twoOut.dispose();
   });
 
   it('leaves a training-mode call to tfjs-layers (batch statistics, moving averages updated)', () => {

@@ -58,9 +58,9 @@ export const op = {
   /** v128.load32_splat: one float from memory into all four lanes. */
   vload32Splat: (off = 0): Code => [...simd(0x09), 2, ...uleb(off)],
   vsplat: simd(0x13),
-  vand: simd(0x4e),
+  vand: simd(0x4e), vor: simd(0x50), vanyTrue: simd(0x53),
   veq: simd(0x41), vlt: simd(0x43), vgt: simd(0x44), vle: simd(0x45), vge: simd(0x46),
-  vadd: simd(0xe4), vsub: simd(0xe5), vmul: simd(0xe6), vdiv: simd(0xe7), vsqrt: simd(0xe3),
+  vadd: simd(0xe4), vsub: simd(0xe5), vmul: simd(0xe6), vdiv: simd(0xe7), vsqrt: simd(0xe3), vpmin: simd(0xea), vpmax: simd(0xeb),
 };
 
 export const seq = (...parts: Code[]): Code => parts.flat();

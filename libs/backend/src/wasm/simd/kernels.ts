@@ -5,7 +5,7 @@
  * SIMD kernels. Pointers and strides are in bytes, counts in floats.
  */
 import * as tf from '@tensorflow/tfjs';
-import { assemble, type Code, type FuncDef, inc, op, seq, type ValType, whileLoop } from './asm.js';
+import { assemble, type Code, type FuncDef, ifElse, inc, op, seq, type ValType, whileLoop } from './asm.js';
 import { gemm } from './gemm.js';
 
 const { get, set, tee, i32 } = op;
@@ -61,6 +61,75 @@ function bnAffine(): FuncDef {
     return seq(at(5, 8, 9), at(0, 8, 9), load(), at(1, 9), load(), sub, at(2, 9), load(), mul, at(3, 9), load(), div, at(4, 9), load(), add, (vec ? op.vstore : op.fstore)());
   };
   return { name: 'bnAffine', params: many(8, 'i32'), locals: many(5, 'i32'), body: rowsLoop(6, 7, l, body(true), body(false)) };
+}
+
+/**
+ * BatchNorm then its activation: out = pmin(hi, pmax(0, z)) with z as {@link bnAffine} computes it
+ * (hi Infinity: ReLU, 6: ReLU6), XNNPACK's clamp on x86 as the backend's Relu6 and Relu run it: 0
+ * for z <= 0 (also -0), hi for z >= hi. (wasm's NaN-propagating min and max lower to about eight
+ * x86 instructions each; these are one each.)
+ */
+function bnAct(): FuncDef {
+  // params: x 0, mean 1, scale 2, nf 3, offset 4, out 5, rows 6, c 7, hi 8; locals p 9, j 10, c4b 11, cb 12, total 13, vzero 14, vhi 15, sz 16
+  const l = { p: 9, j: 10, c4b: 11, cb: 12, total: 13 };
+  const z = (vec: boolean): Code => {
+    const load = vec ? op.vload : op.fload;
+    const [sub, mul, div, add] = vec ? [op.vsub, op.vmul, op.vdiv, op.vadd] : [op.fsub, op.fmul, op.fdiv, op.fadd];
+    return seq(at(0, 9, 10), load(), at(1, 10), load(), sub, at(2, 10), load(), mul, at(3, 10), load(), div, at(4, 10), load(), add);
+  };
+  // pmax(0, z) = 0 < z ? z : 0, then pmin(hi, a) = a < hi ? a : hi; the scalar tail as selects
+  const vec = seq(at(5, 9, 10), get(15), get(14), z(true), op.vpmax, op.vpmin, op.vstore());
+  const scalar = seq(
+    z(false), set(16),
+    get(16), op.f32(0), op.f32(0), get(16), op.flt, op.select, set(16),
+    at(5, 9, 10), get(16), get(8), get(16), get(8), op.flt, op.select, op.fstore(),
+  );
+  return {
+    name: 'bnAct', params: [...many(8, 'i32'), 'f32'], locals: [...many(5, 'i32'), 'v128', 'v128', 'f32'],
+    body: seq(op.f32(0), op.vsplat, set(14), get(8), op.vsplat, set(15), rowsLoop(6, 7, l, vec, scalar)),
+  };
+}
+
+/**
+ * The gradients of {@link bnAct} in one pass: dz = dy where 0 < z <= hi (tfjs' ReLU6 gradient; ReLU
+ * with hi Infinity) else 0, then as {@link bnGrad}: dx = dz * f; accOffset += dz; accScale += dz *
+ * (x - mean). The mask comes from the output y: 0 < y < hi is 0 < z < hi; where y is hi (z >= hi),
+ * z is computed again from x as {@link bnAffine} computes it (the same float32 value), for the
+ * vectors that have such a lane (and for the scalar tail).
+ */
+function bnActGrad(): FuncDef {
+  // params: dy 0, x 1, mean 2, scale 3, nf 4, offset 5, f 6, y 7, dx 8, accS 9, accO 10, rows 11, c 12, hi 13
+  // locals: p 14, j 15, c4b 16, cb 17, total 18; vzero 19, vhi 20, vt 21, vd 22, vm 23, ve 24; st 25, sd 26
+  const l = { p: 14, j: 15, c4b: 16, cb: 17, total: 18 };
+  const z = (vec: boolean, t: number): Code => {
+    const load = vec ? op.vload : op.fload;
+    const [mul, div, add] = vec ? [op.vmul, op.vdiv, op.vadd] : [op.fmul, op.fdiv, op.fadd];
+    return seq(get(t), at(3, 15), load(), mul, at(4, 15), load(), div, at(5, 15), load(), add);
+  };
+  const body = (vec: boolean): Code => {
+    const load = vec ? op.vload : op.fload, store = vec ? op.vstore : op.fstore;
+    const [sub, mul, add] = vec ? [op.vsub, op.vmul, op.vadd] : [op.fsub, op.fmul, op.fadd];
+    const [t, d] = vec ? [21, 22] : [25, 26];
+    const masked = vec
+      ? seq(
+        at(7, 14, 15), load(), set(d),
+        get(d), get(19), op.vgt, get(d), get(20), op.vlt, op.vand, set(23),
+        get(d), get(20), op.veq, set(24),
+        ifElse(seq(get(24), op.vanyTrue), seq(get(23), get(24), z(true, t), get(20), op.vle, op.vand, op.vor, set(23)), []),
+        at(0, 14, 15), load(), get(23), op.vand)
+      : seq(z(false, t), set(d), at(0, 14, 15), load(), op.f32(0), get(d), op.f32(0), op.fgt, get(d), get(13), op.fle, op.iand, op.select);
+    return seq(
+      at(1, 14, 15), load(), at(2, 15), load(), sub, set(t),
+      masked, set(d),
+      at(8, 14, 15), get(d), at(6, 15), load(), mul, store(),
+      at(10, 15), at(10, 15), load(), get(d), add, store(),
+      at(9, 15), at(9, 15), load(), get(d), get(t), mul, add, store(),
+    );
+  };
+  return {
+    name: 'bnActGrad', params: [...many(13, 'i32'), 'f32'], locals: [...many(5, 'i32'), ...many(6, 'v128'), 'f32', 'f32'],
+    body: seq(op.f32(0), op.vsplat, set(19), get(13), op.vsplat, set(20), rowsLoop(11, 12, l, body(true), body(false))),
+  };
 }
 
 /**
@@ -182,7 +251,7 @@ function transpose(): FuncDef {
 
 const FUNCS: FuncDef[] = [
   rangeGrad('range00', false, false), rangeGrad('range01', false, true), rangeGrad('range10', true, false), rangeGrad('range11', true, true),
-  bnAffine(), bnGrad(), adam(), rowOp(true), rowOp(false), transpose(), gemm(),
+  bnAffine(), bnAct(), bnGrad(), bnActGrad(), adam(), rowOp(true), rowOp(false), transpose(), gemm(),
 ];
 
 type Fn = (...args: number[]) => void;
@@ -190,6 +259,8 @@ type Fn = (...args: number[]) => void;
 export interface SimdKernels {
   range00: Fn; range01: Fn; range10: Fn; range11: Fn;
   bnAffine: Fn; bnGrad: Fn; adam: Fn; rowMac: Fn; rowAdd: Fn; transpose: Fn;
+  /** bnAct(x, mean, scale, nf, offset, out, rows, c, hi); bnActGrad(dy, x, mean, scale, nf, offset, f, y, dx, accS, accO, rows, c, hi). */
+  bnAct: Fn; bnActGrad: Fn;
   /** gemm(a, aMs, aKs, b, bKs, c, cMs, M, N, K, add): C = A B (add 1: C += A B), N a multiple of 4 (gemm.ts). */
   gemm: Fn;
 }
