@@ -15,7 +15,7 @@ import { writeSplitsFile } from './datafile.js';
 import type { FromWorker, RemoteFineTuneOptions, TaskModelSource, ToWorker, WorkerInit } from './protocol.js';
 import { InProcessPool } from './in-process.js';
 import { parseFromWorker } from './messages.js';
-import { deviceOf, resolveWorkerOptions, sendInit, spawnWorker, visibleDevices, type StartedWorkers, type WorkerProcess } from './spawn.js';
+import { deviceOf, resolveWorkerOptions, sendInit, spawnWorker, visibleDevices, workerNodeFlags, type StartedWorkers, type WorkerProcess } from './spawn.js';
 
 export { visibleDevices };
 
@@ -149,15 +149,18 @@ class ProcessPool implements EvaluatorPool {
   private fatal?: Error;
   private closing?: Promise<void>;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** The V8 flags of every worker this pool spawns (restarts included). */
+  private readonly flags: string[];
 
   constructor(readonly workers: number, private readonly init: WorkerInit, private readonly gpus: string[], private readonly dir: string, private readonly ownDir: boolean, started: WorkerProcess[] = []) {
+    this.flags = workerNodeFlags(workers, os.availableParallelism());
     this.slots = Array.from({ length: workers }, (_, index) => ({ index, ready: false, restarts: 0, backend: '', device: deviceOf(gpus, index), retained: new Set<string>() }));
     for (const slot of this.slots) this.spawn(slot, started[slot.index]);
   }
 
   /** Starts the slot's worker (or takes one started ahead) and sends it the init. */
   private spawn(slot: Slot, ahead?: WorkerProcess): void {
-    const proc = ahead ?? spawnWorker(slot.index, this.gpus, this.init.backend);
+    const proc = ahead ?? spawnWorker(slot.index, this.gpus, this.init.backend, this.flags);
     sendInit(proc, this.init);
     slot.proc = proc;
     slot.retained.clear(); // a new process holds no weights
