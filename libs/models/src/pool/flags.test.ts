@@ -10,8 +10,8 @@ const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 
 
 describe("workers' V8 flags", () => {
   it('compile on the worker thread when the workers fill the cores, with V8 defaults when cores are spare', () => {
-    expect(workerNodeFlags(2, 2)).toEqual(['--no-concurrent-recompilation']);
-    expect(workerNodeFlags(3, 2)).toEqual(['--no-concurrent-recompilation']);
+    expect(workerNodeFlags(2, 2)).toEqual(['--no-concurrent-recompilation', '--no-turbo-inlining']);
+    expect(workerNodeFlags(3, 2)).toEqual(['--no-concurrent-recompilation', '--no-turbo-inlining']);
     expect(workerNodeFlags(1, 2)).toEqual([]);
     expect(workerNodeFlags(4, 64)).toEqual([]);
   });
@@ -22,7 +22,10 @@ describe("workers' V8 flags", () => {
       const pool = await createEvaluatorPool({ workers, backend: 'wasm', model, splits: fashionSplits(0, [4, 1, 1], 6), training: { epochs: 1, seed: 1 } });
       try {
         await pool.ready();
-        for (const pid of pool.workerPids()) expect(cmdline(pid).includes('--no-concurrent-recompilation'), `${workers} worker(s) on ${cores} cores`).toBe(workers >= cores);
+        for (const pid of pool.workerPids()) {
+          const args = cmdline(pid);
+          expect(['--no-concurrent-recompilation', '--no-turbo-inlining'].map((f) => args.includes(f)), `${workers} worker(s) on ${cores} cores`).toEqual([workers >= cores, workers >= cores]);
+        }
       } finally {
         await pool.close();
       }

@@ -39,14 +39,17 @@ export function resolveWorkerOptions(o: { workers?: number; gpus?: string[]; bac
 
 /**
  * V8 flags of the workers when they are as many as the cores or more: TurboFan compiles on the
- * worker's own thread (`--no-concurrent-recompilation`). Its background compile thread has no core
- * of its own then: it takes turns with the workers' training threads while they run slower code
- * until it is done (each worker compiles tfjs' hot paths anew). Measured here, 2 workers on 2
- * cores, a whole fast search: 0.91x the wall time and 0.92x the CPU seconds (7 paired runs, every
- * pair below 0.97). With cores to spare (a GPU server, fewer workers than cores) V8's default.
+ * worker's own thread (`--no-concurrent-recompilation`), and without inlining (`--no-turbo-inlining`:
+ * smaller, faster compiles of tfjs' engine code, which calls through many shapes anyway). A
+ * background compile thread has no core of its own then: it takes turns with the workers' training
+ * threads while they run slower code until it is done, and every worker compiles tfjs' hot paths
+ * anew. Measured here, 2 workers on 2 cores, whole fast searches in 7 paired runs each: the first
+ * flag 0.91x the wall time and 0.92x the CPU seconds (every pair below 0.97); the second on top of
+ * it 0.96x (seed 0) and 0.99x (seed 1, every pair below 1). With cores to spare (a GPU server,
+ * fewer workers than cores) V8's defaults.
  */
 export function workerNodeFlags(workers: number, cores: number): string[] {
-  return workers >= cores ? ['--no-concurrent-recompilation'] : [];
+  return workers >= cores ? ['--no-concurrent-recompilation', '--no-turbo-inlining'] : [];
 }
 
 /** The GPU id(s) worker `index` is pinned to ('' when none). */
