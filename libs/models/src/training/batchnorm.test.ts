@@ -70,6 +70,40 @@ describe('BatchNormalization in inference mode as one kernel', () => {
     }
   });
 
+  it("gives a residual block (Activation('relu') after BatchNorm, a BatchNorm into an Add) the same output and gradients bit for bit", async () => {
+    const build = () => {
+      const input = tf.input({ shape: [8, 8, 4] });
+      let y = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+      y = tf.layers.batchNormalization({ axis: -1 }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.activation({ activation: 'relu' }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.conv2d({ filters: 4, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.batchNormalization({ axis: -1 }).apply(y) as tf.SymbolicTensor;
+      y = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([y, input]) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      y = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(tf.layers.flatten().apply(y) as tf.SymbolicTensor) as tf.SymbolicTensor;
+      const m = tf.model({ inputs: input, outputs: y });
+      for (const w of m.weights) {
+        if (/moving_(mean|variance)|gamma|beta/.test(w.name)) w.write(tf.tidy(() => tf.add(tf.randomUniform(w.shape as number[], 0, 0.5, 'float32', 7), /variance|gamma/.test(w.name) ? 0.5 : -0.2)));
+      }
+      return m;
+    };
+    const fused = build();
+    const plain = build();
+    plain.setWeights(fused.getWeights());
+    fuseInferenceBatchNorm(fused);
+    fuseInferenceBatchNorm(plain, { activations: false });
+    const x = tf.randomUniform([3, 8, 8, 4], -2, 2, 'float32', 9);
+    const y = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
+    const a = await step(fused, x, y);
+    const b = await step(plain, x, y);
+    expect(a.fused).toBe(1); // the first BatchNorm only: the second one's output goes into the Add
+    expect(b.fused).toBe(0);
+    expect(a.out).toEqual(b.out);
+    a.grads.forEach((g, i) => expect(g).toEqual(b.grads[i]));
+    tf.dispose([x, y]);
+    fused.dispose();
+    plain.dispose();
+  });
+
   it('keeps the activation layer when the BatchNorm output has another reader, or is a model output', () => {
     const input = tf.input({ shape: [4, 4, 3] });
     const bn = tf.layers.batchNormalization({ axis: -1 });
