@@ -78,6 +78,25 @@ describe('BatchNorm with its ReLU6 or ReLU as one wasm kernel', () => {
     tf.dispose([x, mean, variance, scale, offset]);
   });
 
+  it('gives the moving mean and variance their gradients too, when asked (tfjs ops, as tfjs computes them)', () => {
+    const t = inputs([2, 3, 3, 6], 21);
+    const w = tf.randomUniform([2, 3, 3, 6], -1, 1, 'float32', 22);
+    const grads = (fused: boolean) => {
+      const f = (mean: tf.Tensor, variance: tf.Tensor) => {
+        const y = fused ? batchNormActivation(t.x, mean, variance, t.scale, t.offset, 1e-3, 'relu6')! : tf.relu6(tf.batchNorm(t.x, mean, variance, t.offset, t.scale, 1e-3));
+        return tf.sum(tf.mul(y, w));
+      };
+      const g = tf.grads(f)([t.mean, t.variance]);
+      const out = g.map((x) => Array.from(x.dataSync()));
+      tf.dispose(g);
+      return out;
+    };
+    const [a, b] = [grads(true), grads(false)];
+    a.forEach((g, i) => g.forEach((v, j) => expect(v, `${['mean', 'variance'][i]} ${j}`).toBeCloseTo(b[i]![j]!, 4)));
+    expect(a[0]!.some((v) => v !== 0) && a[1]!.some((v) => v !== 0)).toBe(true);
+    tf.dispose([...Object.values(t), w]);
+  });
+
   it('names a bad input', () => {
     const x = tf.zeros([1, 2, 2, 3]);
     const v = tf.ones([3]);
