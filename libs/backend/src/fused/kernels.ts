@@ -34,13 +34,15 @@ export const FUSED_KERNELS = {
   adam: 'SltAdam',
 } as const;
 
-const need = (kernel: string, inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo => {
+/** Input `name` of a kernel's inputs, or a KernelInputError naming it. */
+export const need = (kernel: string, inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo => {
   const t = inputs[name] as tf.TensorInfo | undefined;
   if (t == null) throw new KernelInputError(kernel, `input '${name}' is missing`);
   return t;
 };
 
-const sameShape = (kernel: string, a: tf.TensorInfo, b: tf.TensorInfo, names: string): void => {
+/** A KernelInputError naming `names` unless a and b have one shape. */
+export const sameShape = (kernel: string, a: tf.TensorInfo, b: tf.TensorInfo, names: string): void => {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new KernelInputError(kernel, `${names} must have one shape, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KernelInputError } from '../errors.js';
 import { type HeapPointers, withPointers } from '../fused/arrays.js';
-import { channelFactors } from '../fused/kernels.js';
+import { channelFactors, need, sameShape } from '../fused/kernels.js';
 
 type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 
@@ -80,13 +80,15 @@ export const BN_ACTIVATION_KERNELS = {
   grad: 'SltBatchNormActivationGrad',
 } as const;
 
+/** Input `name` (see `need`), float32. */
+function floatInput(kernel: string, inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const t = need(kernel, inputs, name);
+  if (t.dtype !== 'float32') throw new KernelInputError(kernel, `input '${name}' must be float32, got ${t.dtype}`);
+  return t;
+}
+
 function bnActivationInputs(kernel: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap | undefined) {
-  const get = (name: string): tf.TensorInfo => {
-    const t = inputs[name] as tf.TensorInfo | undefined;
-    if (t == null) throw new KernelInputError(kernel, `input '${name}' is missing`);
-    if (t.dtype !== 'float32') throw new KernelInputError(kernel, `input '${name}' must be float32, got ${t.dtype}`);
-    return t;
-  };
+  const get = (name: string): tf.TensorInfo => floatInput(kernel, inputs, name);
   const x = get('x');
   const c = x.shape[x.shape.length - 1] ?? 0;
   const params = { mean: get('mean'), variance: get('variance'), scale: get('scale'), offset: get('offset') };
@@ -123,13 +125,11 @@ export function batchNormActivation({ inputs, attrs, backend }: Args): tf.Tensor
 export function batchNormActivationGrad({ inputs, attrs, backend }: Args): tf.TensorInfo[] {
   const k = BN_ACTIVATION_KERNELS.grad;
   const { x, c, params, hi, eps, rows } = bnActivationInputs(k, inputs, attrs);
-  const like = (name: string): tf.TensorInfo => {
-    const t = inputs[name] as tf.TensorInfo | undefined;
-    if (t == null || t.dtype !== 'float32' || t.shape.join() !== x.shape.join()) throw new KernelInputError(k, `${name} must be float32 of x's shape [${x.shape.join(', ')}]`);
+  const [dy, y] = ['dy', 'y'].map((name) => {
+    const t = floatInput(k, inputs, name);
+    sameShape(k, t, x, `${name} and x`);
     return t;
-  };
-  const dy = like('dy');
-  const y = like('y');
+  }) as [tf.TensorInfo, tf.TensorInfo];
   const out = withPointers(backend, [dy, x, y, ...Object.values(params)], [x.shape as number[], [c], [c]], (p, [dx, ds, doff]) => {
     const view = (t: tf.TensorInfo): Float32Array => p.heap().subarray(p.ptr(t) >>> 2, (p.ptr(t) >>> 2) + c);
     const v = view(params.variance);
